@@ -1,0 +1,86 @@
+"""Client channels for service-to-service calls: deadlines, retries, tracing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import grpc
+from opentelemetry.instrumentation.grpc import aio_client_interceptors
+
+from memgrid_runtime import deadlines
+from memgrid_runtime.errors import DeadlineExceeded
+
+# Transparent retries only where repeating a call cannot change the outcome: reads, and
+# writes that carry an idempotency key. UNAVAILABLE means the request never reached a
+# handler or the handler's backend was down, so a retry is the right move.
+_RETRY_POLICY = {
+    "maxAttempts": 3,
+    "initialBackoff": "0.05s",
+    "maxBackoff": "0.5s",
+    "backoffMultiplier": 2,
+    "retryableStatusCodes": ["UNAVAILABLE"],
+}
+
+
+class _DeadlineInterceptor(
+    grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor
+):
+    """Gives each outbound call the caller's remaining time (or the channel default)."""
+
+    def __init__(self, default_timeout: float) -> None:
+        self._default_timeout = default_timeout
+
+    def _with_deadline(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        timeout = deadlines.outbound_timeout(details.timeout, self._default_timeout)
+        if timeout <= 0:
+            raise DeadlineExceeded(f"no time left to call {details.method!r}")
+        return grpc.aio.ClientCallDetails(
+            method=details.method,
+            timeout=timeout,
+            metadata=details.metadata,
+            credentials=details.credentials,
+            wait_for_ready=details.wait_for_ready,
+        )
+
+    async def intercept_unary_unary(
+        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
+    ) -> Any:
+        return await continuation(self._with_deadline(client_call_details), request)
+
+    async def intercept_unary_stream(
+        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
+    ) -> Any:
+        return await continuation(self._with_deadline(client_call_details), request)
+
+
+def connect(
+    target: str,
+    *,
+    idempotent_methods: Iterable[str] = (),
+    default_timeout: float = 10.0,
+    max_message_bytes: int = 16 * 1024 * 1024,
+) -> grpc.aio.Channel:
+    """An aio channel to another memgrid service.
+
+    idempotent_methods are "package.Service/Method" names that are retried on UNAVAILABLE.
+    """
+    names = []
+    for full_name in idempotent_methods:
+        service, _, method = full_name.partition("/")
+        names.append({"service": service, "method": method})
+    service_config = (
+        {"methodConfig": [{"name": names, "retryPolicy": _RETRY_POLICY}]} if names else {}
+    )
+    options: list[tuple[str, Any]] = [
+        ("grpc.max_receive_message_length", max_message_bytes),
+        ("grpc.max_send_message_length", max_message_bytes),
+        ("grpc.enable_retries", 1),
+        ("grpc.service_config", json.dumps(service_config)),
+        # Keep idle connections to other services alive through NAT/conntrack timeouts.
+        ("grpc.keepalive_time_ms", 30_000),
+        ("grpc.keepalive_permit_without_calls", 1),
+    ]
+    interceptors = [*aio_client_interceptors(), _DeadlineInterceptor(default_timeout)]
+    return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
