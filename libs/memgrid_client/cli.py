@@ -1,0 +1,111 @@
+"""`memgrid`: add, get, list, search and delete memories through the gateway.
+
+Reads MEMGRID_ADDRESS (default 127.0.0.1:50051) and MEMGRID_API_KEY (default: the key
+`make run` configures). Prints JSON; exits 1 with the server's error on failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
+from memgrid.common.v1 import memory_pb2 as common
+from memgrid_runtime.errors import InvalidArgument, MemgridError
+
+from memgrid_client.client import DEFAULT_ADDRESS, DEV_API_KEY, MemgridClient
+
+
+def _json(message: Message) -> str:
+    return json.dumps(MessageToDict(message, preserving_proto_field_name=True), indent=2)
+
+
+def _filter(args: argparse.Namespace) -> common.MemoryFilter:
+    return common.MemoryFilter(
+        user_id=args.user,
+        agent_id=args.agent or "",
+        session_id=args.session or "",
+        cube_ids=[args.cube] if args.cube else [],
+    )
+
+
+async def _run(args: argparse.Namespace) -> None:
+    async with MemgridClient(args.address, args.api_key) as client:
+        reply: Any
+        if args.command == "add":
+            kind = common.MemoryKind.Value("MEMORY_KIND_" + args.kind.upper())
+            reply = await client.add_memory(
+                args.content,
+                user_id=args.user,
+                kind=kind,
+                agent_id=args.agent or "",
+                session_id=args.session or "",
+                cube_id=args.cube or "",
+                tags=args.tag or [],
+            )
+        elif args.command == "get":
+            reply = await client.get_memory(args.id)
+        elif args.command == "history":
+            for version in await client.get_memory_history(args.id):
+                print(_json(version))
+            return
+        elif args.command == "list":
+            reply = await client.list_memories(
+                _filter(args), page_size=args.page_size, page_token=args.page_token
+            )
+        elif args.command == "search":
+            reply = await client.search(args.query, _filter(args), k=args.k)
+        elif args.command == "delete":
+            reply = await client.delete_memory(args.id)
+        print(_json(reply))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="memgrid", description=__doc__.splitlines()[0])
+    parser.add_argument("--address", default=os.environ.get("MEMGRID_ADDRESS", DEFAULT_ADDRESS))
+    parser.add_argument("--api-key", default=os.environ.get("MEMGRID_API_KEY", DEV_API_KEY))
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def scoped(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text)
+        sub.add_argument("--user", required=True, help="user_id")
+        sub.add_argument("--agent")
+        sub.add_argument("--session")
+        sub.add_argument("--cube")
+        return sub
+
+    add = scoped("add", "store a memory")
+    add.add_argument("content")
+    add.add_argument("--kind", default="fact", help="fact, profile, episode, procedure, ...")
+    add.add_argument("--tag", action="append")
+    commands.add_parser("get", help="show a memory").add_argument("id")
+    commands.add_parser("history", help="every version of a memory").add_argument("id")
+    commands.add_parser("delete", help="delete a memory everywhere").add_argument("id")
+    listing = scoped("list", "page through memories")
+    listing.add_argument("--page-size", type=int, default=50)
+    listing.add_argument("--page-token", default="")
+    search = scoped("search", "hybrid search")
+    search.add_argument("query")
+    search.add_argument("-k", type=int, default=10)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        asyncio.run(_run(args))
+    except MemgridError as exc:
+        print(f"memgrid: {exc.code.name}: {exc.message}", file=sys.stderr)
+        if isinstance(exc, InvalidArgument):
+            for violation in exc.violations:
+                print(f"  {violation.field}: {violation.description}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except ValueError as exc:  # an unknown --kind
+        print(f"memgrid: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

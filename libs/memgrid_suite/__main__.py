@@ -1,0 +1,68 @@
+"""`make run`: the whole suite on its embedded defaults, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+
+from memgrid_client.client import DEV_API_KEY
+
+from memgrid_suite.launcher import Suite, SuiteError
+
+
+async def main(data_dir: Path) -> int:
+    suite = Suite(data_dir=data_dir)
+    try:
+        await suite.start()
+    except SuiteError as exc:
+        print(f"memgrid: {exc}", flush=True)
+        return 1
+    for name, service in suite.running.items():
+        print(
+            f"memgrid: {name:<13} SERVING on {service.address} after "
+            f"{service.serving_after_seconds:.2f}s (metrics :{service.metrics_port})",
+            flush=True,
+        )
+    print(
+        f"memgrid: ready. Gateway {suite.gateway_address}, API key {DEV_API_KEY!r} "
+        f"(try: uv run memgrid add --user alice 'I live in Paris'). Ctrl-C stops.",
+        flush=True,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    exited = [
+        asyncio.create_task(asyncio.to_thread(s.process.wait)) for s in suite.running.values()
+    ]
+    waiter = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([waiter, *exited], return_when=asyncio.FIRST_COMPLETED)
+    code = 0
+    if waiter not in done:
+        crashed = [n for n, s in suite.running.items() if s.process.poll() is not None]
+        print(f"memgrid: {', '.join(crashed)} exited unexpectedly; stopping the suite", flush=True)
+        code = 1
+    print("memgrid: stopping", flush=True)
+    await suite.stop()
+    waiter.cancel()
+    for task in exited:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    print("memgrid: stopped", flush=True)
+    return code
+
+
+def cli() -> None:
+    parser = argparse.ArgumentParser(prog="python -m memgrid_suite", description=__doc__)
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path("var/run"), help="where stores persist"
+    )
+    args = parser.parse_args()
+    raise SystemExit(asyncio.run(main(args.data_dir)))
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,86 @@
+"""The whole suite as separate processes on real sockets, or a deployed stack.
+
+By default the fixtures start every service with `memgrid_suite.Suite` on free ports, with
+two tenants' keys and an OTLP receiver collecting their spans. With --memgrid-address the
+same tests run against a deployed gateway (tests that need to kill processes or read
+spans are skipped there, since they need the local processes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from memgrid_client.client import MemgridClient
+from memgrid_suite.launcher import Suite
+
+from tests.support.otlp import OtlpTraceReceiver
+
+KEY_A = "e2e-key-tenant-a"
+KEY_B = "e2e-key-tenant-b"
+
+
+@dataclass
+class Stack:
+    address: str
+    key_a: str
+    key_b: str
+    suite: Suite | None
+    traces: OtlpTraceReceiver | None
+
+    def client(self, key: str) -> MemgridClient:
+        return MemgridClient(self.address, key)
+
+    def local_suite(self) -> Suite:
+        if self.suite is None:
+            pytest.skip("needs the locally started suite (not --memgrid-address)")
+        return self.suite
+
+
+@pytest.fixture(scope="session")
+async def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Stack]:
+    address = request.config.getoption("--memgrid-address")
+    if address:
+        keys = (request.config.getoption("--memgrid-api-keys") or "").split(",")
+        if len(keys) != 2:
+            raise pytest.UsageError("--memgrid-address needs --memgrid-api-keys KEY_A,KEY_B")
+        yield Stack(address, keys[0], keys[1], None, None)
+        return
+    receiver = OtlpTraceReceiver()
+    await receiver.start()
+    base: Path = tmp_path_factory.mktemp("suite")
+    suite = Suite(
+        data_dir=base / "data",
+        log_dir=base / "logs",
+        ephemeral_ports=True,
+        api_keys=f"{KEY_A}=tenant-a,{KEY_B}=tenant-b",
+        env={
+            "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
+            "OTEL_EXPORTER_OTLP_INSECURE": "true",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+            "MEMGRID_STORE_BACKEND": os.environ.get("MEMGRID_E2E_STORE_BACKEND", "sqlite"),
+        },
+    )
+    await suite.start()
+    try:
+        yield Stack(suite.gateway_address, KEY_A, KEY_B, suite, receiver)
+    finally:
+        await suite.stop()
+        await receiver.stop()
+
+
+@pytest.fixture
+async def client_a(stack: Stack) -> AsyncIterator[MemgridClient]:
+    async with stack.client(stack.key_a) as client:
+        yield client
+
+
+@pytest.fixture
+async def client_b(stack: Stack) -> AsyncIterator[MemgridClient]:
+    async with stack.client(stack.key_b) as client:
+        yield client

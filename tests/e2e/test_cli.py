@@ -1,0 +1,50 @@
+"""The memgrid CLI drives the gateway: add, get, list, delete."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import uuid
+
+
+async def _memgrid(stack, *args: str) -> tuple[int, str, str]:
+    env = {**os.environ, "MEMGRID_ADDRESS": stack.address, "MEMGRID_API_KEY": stack.key_a}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        "from memgrid_client.cli import main; main()",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_cli_add_get_list_delete(stack):
+    user = f"cli-{uuid.uuid4().hex[:8]}"
+    code, out, err = await _memgrid(stack, "add", "--user", user, "I like green tea")
+    assert code == 0, err
+    memory_id = json.loads(out)["id"]
+
+    code, out, _ = await _memgrid(stack, "get", memory_id)
+    assert json.loads(out)["content"] == "I like green tea"
+
+    code, out, _ = await _memgrid(stack, "list", "--user", user)
+    assert [m["id"] for m in json.loads(out)["memories"]] == [memory_id]
+
+    code, _, _ = await _memgrid(stack, "delete", memory_id)
+    assert code == 0
+    code, _, err = await _memgrid(stack, "get", memory_id)
+    assert code == 1
+    assert "NOT_FOUND" in err
+
+
+async def test_cli_reports_bad_input_with_the_field(stack):
+    code, _, err = await _memgrid(stack, "add", "--user", "has space", "x")
+    assert code == 1
+    assert "INVALID_ARGUMENT" in err
+    assert "memories[0].scope.user_id" in err
