@@ -81,6 +81,12 @@ def connect(
         # Keep idle connections to other services alive through NAT/conntrack timeouts.
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.keepalive_permit_without_calls", 1),
+        # gRPC's default reconnect backoff grows to 120 s, so a peer that restarted (a
+        # rolling update, a crash) would stay unreachable long after it is back. Services
+        # are close by; retrying the connection every second at most is cheap.
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.min_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", 1_000),
     ]
     interceptors = [*aio_client_interceptors(), _DeadlineInterceptor(default_timeout)]
     return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)

@@ -115,7 +115,9 @@ class ServerSettings:
             port=env.integer(prefix + "PORT", default_port, minimum=0),
             metrics_port=metrics_port or None,
             max_concurrent_rpcs=env.integer(prefix + "MAX_CONCURRENT_RPCS", 1000, minimum=1),
-            max_message_bytes=env.integer("MEMGRID_MAX_MESSAGE_BYTES", 16 * 1024 * 1024, minimum=1024),
+            max_message_bytes=env.integer(
+                "MEMGRID_MAX_MESSAGE_BYTES", 16 * 1024 * 1024, minimum=1024
+            ),
             max_connection_age_seconds=env.number("MEMGRID_MAX_CONNECTION_AGE_SECONDS", 300.0),
             shutdown_grace_seconds=env.number("MEMGRID_SHUTDOWN_GRACE_SECONDS", 10.0, minimum=0),
             log_level=env.choice(

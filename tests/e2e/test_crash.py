@@ -41,6 +41,14 @@ async def test_acknowledged_writes_survive_a_kill(stack, client_a):
         await client_a.get_memory(acknowledged[0])
 
     await suite.restart("memory-store")
+    # The gateway reconnects within its channel's reconnect backoff (1 s at most).
+    async with asyncio.timeout(10):
+        while True:
+            try:
+                await client_a.get_memory(acknowledged[0])
+                break
+            except errors.Unavailable:
+                await asyncio.sleep(0.1)
     found: set[str] = set()
     token = ""
     while True:

@@ -3,11 +3,23 @@ and the metrics it must move, move."""
 
 from __future__ import annotations
 
+import asyncio
 import urllib.request
 
 import pytest
 from memgrid_runtime import errors
 from memgrid_suite.launcher import Suite
+
+
+async def _metric_reaches(
+    suite: Suite, service: str, name: str, expected: float, **labels: str
+) -> float:
+    """The metric's value once it reaches `expected` (or after 5 s): a server records an
+    RPC's metrics just after it sends the status, so the client can be a moment ahead."""
+    async with asyncio.timeout(5):
+        while (value := _metric(suite, service, name, **labels)) < expected:
+            await asyncio.sleep(0.02)  # noqa: ASYNC110 - polls another process
+    return value
 
 
 def _metric(suite: Suite, service: str, name: str, **labels: str) -> float:
@@ -59,14 +71,18 @@ async def test_one_call_is_one_trace_across_gateway_and_memory_store(stack, clie
     assert parents[store_server.parent_span_id].service == "gateway"
     assert {s.service for s in in_trace} == {"gateway", "memory-store"}
 
-    assert (
-        _metric(suite, "gateway", count, method="GatewayService/GetMemory", code="OK")
-        == gateway_before + 1
+    gateway_after = await _metric_reaches(
+        suite, "gateway", count, gateway_before + 1, method="GatewayService/GetMemory", code="OK"
     )
-    assert (
-        _metric(suite, "memory-store", count, method="MemoryStoreService/GetMemory", code="OK")
-        == store_before + 1
+    store_after = await _metric_reaches(
+        suite,
+        "memory-store",
+        count,
+        store_before + 1,
+        method="MemoryStoreService/GetMemory",
+        code="OK",
     )
+    assert (gateway_after, store_after) == (gateway_before + 1, store_before + 1)
 
 
 async def test_errors_are_counted_by_code(stack, client_a):
@@ -75,5 +91,7 @@ async def test_errors_are_counted_by_code(stack, client_a):
     before = _metric(suite, "gateway", name, method="GatewayService/GetMemory", code="NOT_FOUND")
     with pytest.raises(errors.NotFound):
         await client_a.get_memory("no-such-id")
-    after = _metric(suite, "gateway", name, method="GatewayService/GetMemory", code="NOT_FOUND")
+    after = await _metric_reaches(
+        suite, "gateway", name, before + 1, method="GatewayService/GetMemory", code="NOT_FOUND"
+    )
     assert after == before + 1

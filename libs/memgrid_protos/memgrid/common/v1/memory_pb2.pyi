@@ -259,7 +259,9 @@ class Memory(_message.Message):
     role: Global___Role.ValueType
     """Only for kind MESSAGE."""
     session_seq: _builtins.int
-    """Position of a MESSAGE in its session, starting at 1; 0 for other kinds."""
+    """Position of a MESSAGE in its session (numbered per tenant, user and session),
+    starting at 1; 0 for other kinds.
+    """
     importance: _builtins.float
     """0..1; feedback and extraction adjust it, ranking uses it."""
     heat: _builtins.float
@@ -375,7 +377,7 @@ class NewMemory(_message.Message):
     kind: Global___MemoryKind.ValueType
     """Defaults to MEMORY_KIND_FACT when unspecified."""
     tier: Global___MemoryTier.ValueType
-    """Defaults to MEMORY_TIER_MID for MESSAGE-derived kinds, LONG for PROFILE."""
+    """Defaults by kind: MESSAGE -> SHORT, PROFILE -> LONG, every other kind -> MID."""
     content: _builtins.str
     """1..MEMGRID_MAX_CONTENT_BYTES bytes of UTF-8 (default 32 KiB)."""
     importance: _builtins.float
@@ -456,7 +458,9 @@ class NewMessage(_message.Message):
     def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
     @_builtins.property
     def occurred_at(self) -> _timestamp_pb2.Timestamp:
-        """When the turn happened; defaults to the time it is stored."""
+        """When the turn happened; defaults to the time it is stored. Becomes the memory's
+        valid_from.
+        """
 
     def __init__(
         self,

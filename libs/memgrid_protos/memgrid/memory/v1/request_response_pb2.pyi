@@ -1192,7 +1192,7 @@ class ExportMemoriesRequest(_message.Message):
     after_id: _builtins.str
     """Resume after this id; empty starts at the beginning."""
     page_size: _builtins.int
-    """1..5000."""
+    """1..5000; 0 means 1000."""
     @_builtins.property
     def changed_since(self) -> _timestamp_pb2.Timestamp:
         """Memories changed at or after this time only; unset means all."""

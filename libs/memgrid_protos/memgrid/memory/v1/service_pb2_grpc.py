@@ -174,8 +174,8 @@ class MemoryStoreServiceServicer:
 
     def CreateMemories(self, request, context):
         """Stores a batch atomically, with one outbox job per consumer queue per memory.
-        FAILED_PRECONDITION: idempotency key reused with another request, or cube not writable
-        by the scope's user (PERMISSION_DENIED). NOT_FOUND: unknown cube.
+        FAILED_PRECONDITION: idempotency key reused with another request. PERMISSION_DENIED:
+        the cube is not owned by the scope's user. NOT_FOUND: unknown cube.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -206,6 +206,7 @@ class MemoryStoreServiceServicer:
     def UpdateMemory(self, request, context):
         """Applies the masked fields and records a history entry. NOT_FOUND: no such memory.
         ABORTED: expected_version is not the current version (re-read and retry).
+        INVALID_ARGUMENT: superseded_by names no memory of the tenant.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,7 +221,9 @@ class MemoryStoreServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteMemories(self, request, context):
-        """Deletes every memory matching the filter, as DeleteMemory does for each.
+        """Deletes every memory matching the filter, as DeleteMemory does for each, including
+        expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
+        PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -228,7 +231,8 @@ class MemoryStoreServiceServicer:
 
     def ListMemories(self, request, context):
         """Pages through matching memories, oldest first. INVALID_ARGUMENT: bad page_token or a
-        token from another filter. PERMISSION_DENIED: a cube the user may not read.
+        token from another filter. PERMISSION_DENIED: a cube the user may not read. NOT_FOUND:
+        unknown cube.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -301,7 +305,7 @@ class MemoryStoreServiceServicer:
 
     def NackJob(self, request, context):
         """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
-        FAILED_PRECONDITION: the lease is no longer held.
+        FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -309,6 +313,7 @@ class MemoryStoreServiceServicer:
 
     def ExtendLease(self, request, context):
         """Keeps a long job invisible for longer. FAILED_PRECONDITION: the lease is not held.
+        NOT_FOUND: no such job.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

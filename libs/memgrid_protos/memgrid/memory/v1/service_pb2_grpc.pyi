@@ -39,8 +39,8 @@ class MemoryStoreServiceStub:
     def __new__(cls, channel: _aio.Channel) -> MemoryStoreServiceAsyncStub: ...
     CreateMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.CreateMemoriesRequest, _request_response_pb2.CreateMemoriesResponse]
     """Stores a batch atomically, with one outbox job per consumer queue per memory.
-    FAILED_PRECONDITION: idempotency key reused with another request, or cube not writable
-    by the scope's user (PERMISSION_DENIED). NOT_FOUND: unknown cube.
+    FAILED_PRECONDITION: idempotency key reused with another request. PERMISSION_DENIED:
+    the cube is not owned by the scope's user. NOT_FOUND: unknown cube.
     """
     AppendMessages: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.AppendMessagesRequest, _request_response_pb2.AppendMessagesResponse]
     """Appends turns to a session as MESSAGE memories, numbered after the session's last.
@@ -53,16 +53,21 @@ class MemoryStoreServiceStub:
     UpdateMemory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.UpdateMemoryRequest, _request_response_pb2.UpdateMemoryResponse]
     """Applies the masked fields and records a history entry. NOT_FOUND: no such memory.
     ABORTED: expected_version is not the current version (re-read and retry).
+    INVALID_ARGUMENT: superseded_by names no memory of the tenant.
     """
     DeleteMemory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoryRequest, _request_response_pb2.DeleteMemoryResponse]
     """Removes the memory and its history, and enqueues its removal from every derived
     store. NOT_FOUND: no such memory.
     """
     DeleteMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoriesRequest, _request_response_pb2.DeleteMemoriesResponse]
-    """Deletes every memory matching the filter, as DeleteMemory does for each."""
+    """Deletes every memory matching the filter, as DeleteMemory does for each, including
+    expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
+    PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
+    """
     ListMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]
     """Pages through matching memories, oldest first. INVALID_ARGUMENT: bad page_token or a
-    token from another filter. PERMISSION_DENIED: a cube the user may not read.
+    token from another filter. PERMISSION_DENIED: a cube the user may not read. NOT_FOUND:
+    unknown cube.
     """
     GetMemoryHistory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryHistoryRequest, _request_response_pb2.GetMemoryHistoryResponse]
     """Every version of a memory, oldest first. NOT_FOUND: no such memory."""
@@ -88,10 +93,12 @@ class MemoryStoreServiceStub:
     """Marks leased jobs done. Jobs no longer held with that token are reported as lost."""
     NackJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.NackJobRequest, _request_response_pb2.NackJobResponse]
     """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
-    FAILED_PRECONDITION: the lease is no longer held.
+    FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
     """
     ExtendLease: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ExtendLeaseRequest, _request_response_pb2.ExtendLeaseResponse]
-    """Keeps a long job invisible for longer. FAILED_PRECONDITION: the lease is not held."""
+    """Keeps a long job invisible for longer. FAILED_PRECONDITION: the lease is not held.
+    NOT_FOUND: no such job.
+    """
     GetJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]
     """NOT_FOUND: no such job (in the tenant, when one is given)."""
     ListJobs: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListJobsRequest, _request_response_pb2.ListJobsResponse]
@@ -118,8 +125,8 @@ class MemoryStoreServiceAsyncStub(MemoryStoreServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.CreateMemoriesRequest, _request_response_pb2.CreateMemoriesResponse]  # type: ignore[assignment]
     """Stores a batch atomically, with one outbox job per consumer queue per memory.
-    FAILED_PRECONDITION: idempotency key reused with another request, or cube not writable
-    by the scope's user (PERMISSION_DENIED). NOT_FOUND: unknown cube.
+    FAILED_PRECONDITION: idempotency key reused with another request. PERMISSION_DENIED:
+    the cube is not owned by the scope's user. NOT_FOUND: unknown cube.
     """
     AppendMessages: _aio.UnaryUnaryMultiCallable[_request_response_pb2.AppendMessagesRequest, _request_response_pb2.AppendMessagesResponse]  # type: ignore[assignment]
     """Appends turns to a session as MESSAGE memories, numbered after the session's last.
@@ -132,16 +139,21 @@ class MemoryStoreServiceAsyncStub(MemoryStoreServiceStub):
     UpdateMemory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.UpdateMemoryRequest, _request_response_pb2.UpdateMemoryResponse]  # type: ignore[assignment]
     """Applies the masked fields and records a history entry. NOT_FOUND: no such memory.
     ABORTED: expected_version is not the current version (re-read and retry).
+    INVALID_ARGUMENT: superseded_by names no memory of the tenant.
     """
     DeleteMemory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoryRequest, _request_response_pb2.DeleteMemoryResponse]  # type: ignore[assignment]
     """Removes the memory and its history, and enqueues its removal from every derived
     store. NOT_FOUND: no such memory.
     """
     DeleteMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoriesRequest, _request_response_pb2.DeleteMemoriesResponse]  # type: ignore[assignment]
-    """Deletes every memory matching the filter, as DeleteMemory does for each."""
+    """Deletes every memory matching the filter, as DeleteMemory does for each, including
+    expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
+    PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
+    """
     ListMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]  # type: ignore[assignment]
     """Pages through matching memories, oldest first. INVALID_ARGUMENT: bad page_token or a
-    token from another filter. PERMISSION_DENIED: a cube the user may not read.
+    token from another filter. PERMISSION_DENIED: a cube the user may not read. NOT_FOUND:
+    unknown cube.
     """
     GetMemoryHistory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryHistoryRequest, _request_response_pb2.GetMemoryHistoryResponse]  # type: ignore[assignment]
     """Every version of a memory, oldest first. NOT_FOUND: no such memory."""
@@ -167,10 +179,12 @@ class MemoryStoreServiceAsyncStub(MemoryStoreServiceStub):
     """Marks leased jobs done. Jobs no longer held with that token are reported as lost."""
     NackJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.NackJobRequest, _request_response_pb2.NackJobResponse]  # type: ignore[assignment]
     """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
-    FAILED_PRECONDITION: the lease is no longer held.
+    FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
     """
     ExtendLease: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ExtendLeaseRequest, _request_response_pb2.ExtendLeaseResponse]  # type: ignore[assignment]
-    """Keeps a long job invisible for longer. FAILED_PRECONDITION: the lease is not held."""
+    """Keeps a long job invisible for longer. FAILED_PRECONDITION: the lease is not held.
+    NOT_FOUND: no such job.
+    """
     GetJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]  # type: ignore[assignment]
     """NOT_FOUND: no such job (in the tenant, when one is given)."""
     ListJobs: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListJobsRequest, _request_response_pb2.ListJobsResponse]  # type: ignore[assignment]
@@ -200,8 +214,8 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.CreateMemoriesResponse, _abc.Awaitable[_request_response_pb2.CreateMemoriesResponse]]:
         """Stores a batch atomically, with one outbox job per consumer queue per memory.
-        FAILED_PRECONDITION: idempotency key reused with another request, or cube not writable
-        by the scope's user (PERMISSION_DENIED). NOT_FOUND: unknown cube.
+        FAILED_PRECONDITION: idempotency key reused with another request. PERMISSION_DENIED:
+        the cube is not owned by the scope's user. NOT_FOUND: unknown cube.
         """
 
     @_abc_1.abstractmethod
@@ -238,6 +252,7 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_request_response_pb2.UpdateMemoryResponse, _abc.Awaitable[_request_response_pb2.UpdateMemoryResponse]]:
         """Applies the masked fields and records a history entry. NOT_FOUND: no such memory.
         ABORTED: expected_version is not the current version (re-read and retry).
+        INVALID_ARGUMENT: superseded_by names no memory of the tenant.
         """
 
     @_abc_1.abstractmethod
@@ -256,7 +271,10 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.DeleteMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.DeleteMemoriesResponse, _abc.Awaitable[_request_response_pb2.DeleteMemoriesResponse]]:
-        """Deletes every memory matching the filter, as DeleteMemory does for each."""
+        """Deletes every memory matching the filter, as DeleteMemory does for each, including
+        expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
+        PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
+        """
 
     @_abc_1.abstractmethod
     def ListMemories(
@@ -265,7 +283,8 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.ListMemoriesResponse, _abc.Awaitable[_request_response_pb2.ListMemoriesResponse]]:
         """Pages through matching memories, oldest first. INVALID_ARGUMENT: bad page_token or a
-        token from another filter. PERMISSION_DENIED: a cube the user may not read.
+        token from another filter. PERMISSION_DENIED: a cube the user may not read. NOT_FOUND:
+        unknown cube.
         """
 
     @_abc_1.abstractmethod
@@ -351,7 +370,7 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.NackJobResponse, _abc.Awaitable[_request_response_pb2.NackJobResponse]]:
         """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
-        FAILED_PRECONDITION: the lease is no longer held.
+        FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
         """
 
     @_abc_1.abstractmethod
@@ -360,7 +379,9 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.ExtendLeaseRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.ExtendLeaseResponse, _abc.Awaitable[_request_response_pb2.ExtendLeaseResponse]]:
-        """Keeps a long job invisible for longer. FAILED_PRECONDITION: the lease is not held."""
+        """Keeps a long job invisible for longer. FAILED_PRECONDITION: the lease is not held.
+        NOT_FOUND: no such job.
+        """
 
     @_abc_1.abstractmethod
     def GetJob(

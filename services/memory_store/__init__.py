@@ -1,0 +1,1 @@
+"""memory-store: the system of record for memories, their history, cubes and the outbox."""

@@ -1,0 +1,33 @@
+"""How large a request may be: the bounds validation enforces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    max_batch: int = 1000
+    max_content_bytes: int = 32 * 1024
+    max_metadata_entries: int = 64
+    max_metadata_key_chars: int = 128
+    max_metadata_value_chars: int = 2048
+    max_tags: int = 32
+    max_tag_chars: int = 128
+    max_source_message_ids: int = 256
+    max_filter_values: int = 100
+    default_page_size: int = 50
+    max_page_size: int = 1000
+    default_export_page_size: int = 1000
+    max_export_page_size: int = 5000
+    max_idempotency_key_chars: int = 128
+    max_cube_name_chars: int = 200
+    max_cube_description_chars: int = 2000
+    max_topic_chars: int = 128
+    max_dedup_key_chars: int = 256
+    max_payload_bytes: int = 64 * 1024
+    max_lease_jobs: int = 1000
+    max_visibility_timeout_seconds: int = 3600
+    max_retry_after_seconds: int = 24 * 3600
+    max_job_error_chars: int = 8192
+    max_job_note_chars: int = 2048

@@ -1,0 +1,1 @@
+"""Storage of memories behind one interface, with SQLite and PostgreSQL backends."""

@@ -1,0 +1,206 @@
+"""The storage interface of memory-store, which every backend implements.
+
+It speaks the generated proto types, so a memory read from the database goes out in a
+response unchanged. Every memory operation is scoped to one tenant: an id from another
+tenant behaves exactly like an id that does not exist. Bad input that only the store can
+see (a page token from another query, a successor that does not exist) raises
+InvalidArgument; other failures raise the domain errors named on each method.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from google.protobuf import timestamp_pb2
+from memgrid.common.v1 import memory_pb2
+from memgrid.memory.v1 import job_pb2
+from memgrid.memory.v1 import request_response_pb2 as rr
+
+
+@dataclass(frozen=True)
+class MemoryPage:
+    memories: list[memory_pb2.Memory]
+    # Empty on the last page.
+    next_page_token: str
+
+
+@dataclass(frozen=True)
+class ExportPage:
+    memories: list[memory_pb2.Memory]
+    # Empty after the last page.
+    next_after_id: str
+
+
+@dataclass(frozen=True)
+class FoundMemories:
+    # In request order.
+    memories: list[memory_pb2.Memory]
+    missing_ids: list[str]
+
+
+@dataclass(frozen=True)
+class EnqueuedJob:
+    job: job_pb2.Job
+    # False when a pending job with the same dedup key was returned instead.
+    created: bool
+
+
+@dataclass(frozen=True)
+class JobPage:
+    jobs: list[job_pb2.Job]
+    next_page_token: str
+
+
+class MemoryStore(Protocol):
+    # --- memories -----------------------------------------------------------------------
+
+    async def create_memories(self, request: rr.CreateMemoriesRequest) -> rr.CreateMemoriesResponse:
+        """Stores the batch atomically, with history and outbox jobs. Replays the stored
+        response for a repeated idempotency key; FailedPrecondition
+        (IDEMPOTENCY_KEY_REUSED) for the key with another request; NotFound / PermissionDenied
+        for an unknown cube / one the scope's user does not own."""
+        ...
+
+    async def append_messages(self, request: rr.AppendMessagesRequest) -> rr.AppendMessagesResponse:
+        """Appends MESSAGE memories numbered after the session's last; errors as create."""
+        ...
+
+    async def get_memory(self, tenant_id: str, memory_id: str) -> memory_pb2.Memory:
+        """NotFound when missing or expired."""
+        ...
+
+    async def get_memories(self, tenant_id: str, memory_ids: Sequence[str]) -> FoundMemories: ...
+
+    async def update_memory(
+        self,
+        tenant_id: str,
+        memory_id: str,
+        update: memory_pb2.MemoryUpdate,
+        paths: Sequence[str],
+        expected_version: int = 0,
+    ) -> memory_pb2.Memory:
+        """Applies the fields named in `paths`. NotFound; Aborted (VERSION_MISMATCH, with
+        metadata current_version) when expected_version is set and stale."""
+        ...
+
+    async def delete_memory(self, tenant_id: str, memory_id: str) -> int:
+        """Deletes the memory and its history; returns the number of versions removed."""
+        ...
+
+    async def delete_memories(
+        self, tenant_id: str, memory_filter: memory_pb2.MemoryFilter
+    ) -> list[str]:
+        """Deletes every match (see delete_memory); returns their ids."""
+        ...
+
+    async def list_memories(
+        self,
+        tenant_id: str,
+        memory_filter: memory_pb2.MemoryFilter,
+        page_size: int,
+        page_token: str = "",
+    ) -> MemoryPage:
+        """Oldest first. InvalidArgument on page_token; PermissionDenied for a cube the
+        filter's user may not read; NotFound for an unknown cube."""
+        ...
+
+    async def memory_history(
+        self, tenant_id: str, memory_id: str
+    ) -> list[memory_pb2.MemoryVersion]: ...
+
+    async def record_visits(
+        self, tenant_id: str, memory_ids: Sequence[str], interaction_length: int
+    ) -> int:
+        """Adds a visit (and heat) to each live memory named; returns how many."""
+        ...
+
+    async def export_memories(
+        self,
+        tenant_id: str,
+        after_id: str,
+        page_size: int,
+        changed_since: timestamp_pb2.Timestamp | None = None,
+    ) -> ExportPage: ...
+
+    async def count_memories(self, tenant_id: str) -> int: ...
+
+    # --- cubes --------------------------------------------------------------------------
+
+    async def create_cube(
+        self, tenant_id: str, cube_id: str, owner_user_id: str, name: str, description: str
+    ) -> memory_pb2.Cube:
+        """AlreadyExists when the id is taken in the tenant."""
+        ...
+
+    async def list_cubes(self, tenant_id: str, user_id: str) -> list[memory_pb2.Cube]: ...
+
+    async def share_cube(
+        self, tenant_id: str, cube_id: str, owner_user_id: str, reader_user_id: str
+    ) -> memory_pb2.Cube:
+        """NotFound; PermissionDenied when owner_user_id is not the owner."""
+        ...
+
+    async def unshare_cube(
+        self, tenant_id: str, cube_id: str, owner_user_id: str, reader_user_id: str
+    ) -> memory_pb2.Cube: ...
+
+    # --- jobs ---------------------------------------------------------------------------
+
+    async def enqueue_job(
+        self,
+        tenant_id: str,
+        queue: str,
+        topic: str,
+        memory_id: str,
+        payload_json: str,
+        dedup_key: str = "",
+    ) -> EnqueuedJob: ...
+
+    async def lease_jobs(
+        self, queue: str, worker_id: str, max_jobs: int, visibility_timeout_seconds: int
+    ) -> list[job_pb2.Job]:
+        """Up to max_jobs available jobs, each leased to this caller alone."""
+        ...
+
+    async def ack_jobs(self, acks: Sequence[rr.AckJobsRequest.Ack]) -> list[str]:
+        """Marks the jobs done; returns the ids whose lease was no longer held."""
+        ...
+
+    async def nack_job(
+        self, job_id: str, lease_token: str, error: str, retry_after_seconds: int = 0
+    ) -> job_pb2.Job:
+        """Back to PENDING after a delay, or DEAD when out of attempts. NotFound;
+        FailedPrecondition (LEASE_NOT_HELD)."""
+        ...
+
+    async def extend_lease(
+        self, job_id: str, lease_token: str, visibility_timeout_seconds: int
+    ) -> job_pb2.Job: ...
+
+    async def get_job(self, job_id: str, tenant_id: str = "") -> job_pb2.Job: ...
+
+    async def list_jobs(
+        self, queue: str, state: int, tenant_id: str, page_size: int, page_token: str = ""
+    ) -> JobPage:
+        """Newest first."""
+        ...
+
+    async def retry_dead_job(self, job_id: str) -> job_pb2.Job:
+        """FailedPrecondition (JOB_NOT_DEAD) unless the job is dead."""
+        ...
+
+    async def queue_stats(self, queues: Sequence[str] = ()) -> list[job_pb2.QueueStats]: ...
+
+    # --- maintenance --------------------------------------------------------------------
+
+    async def delete_expired_memories(self, limit: int) -> int:
+        """Deletes up to `limit` expired memories like delete_memory; returns how many."""
+        ...
+
+    async def delete_expired_idempotency_keys(self) -> int: ...
+
+    async def purge_done_jobs(self, older_than_seconds: float) -> int: ...
+
+    async def close(self) -> None: ...

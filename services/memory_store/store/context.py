@@ -1,0 +1,16 @@
+"""What every store operation gets besides its transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .config import StoreConfig
+from .ids import TimeOrderedIds
+
+
+@dataclass(frozen=True)
+class OperationContext:
+    config: StoreConfig
+    ids: TimeOrderedIds
+    # One instant for the whole operation, so every row it writes carries the same time.
+    now_us: int

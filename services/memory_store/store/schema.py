@@ -1,0 +1,186 @@
+"""The versioned schema, applied when a store opens.
+
+Each migration is a list of statements in SQL both backends accept, with `{blob}` and
+`{float}` standing for the column types that differ. Versions already applied are recorded
+in `schema_migrations`; a database from a newer release is refused rather than guessed at.
+Times are BIGINT microseconds since the epoch (see clock.py).
+"""
+
+from __future__ import annotations
+
+from .clock import Clock
+from .database import Dialect, Transaction
+
+_MIGRATION_LOCK_KEY = "memgrid.memory_store.schema"
+
+_V1_INITIAL = [
+    """
+    CREATE TABLE memories (
+        tenant_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        cube_id TEXT NOT NULL,
+        kind INTEGER NOT NULL,
+        tier INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        session_seq BIGINT NOT NULL,
+        created_at_us BIGINT NOT NULL,
+        updated_at_us BIGINT NOT NULL,
+        expires_at_us BIGINT,
+        valid_to_us BIGINT,
+        -- Visits change these without a new version, so they live outside the body and
+        -- are laid over it on read.
+        heat {float} NOT NULL,
+        visit_count BIGINT NOT NULL,
+        last_visited_at_us BIGINT,
+        -- The memory.v1 Memory message as of its last version: the read path parses it.
+        body {blob} NOT NULL,
+        PRIMARY KEY (tenant_id, id)
+    )
+    """,
+    "CREATE INDEX memories_by_time ON memories (tenant_id, created_at_us, id)",
+    "CREATE INDEX memories_by_user ON memories (tenant_id, user_id, created_at_us, id)",
+    "CREATE INDEX memories_by_session ON memories (tenant_id, session_id, created_at_us, id)",
+    "CREATE INDEX memories_by_cube ON memories (tenant_id, cube_id, created_at_us, id)",
+    "CREATE INDEX memories_by_hash ON memories (tenant_id, content_hash)",
+    "CREATE INDEX memories_by_expiry ON memories (expires_at_us) WHERE expires_at_us IS NOT NULL",
+    """
+    CREATE TABLE memory_tags (
+        tenant_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, memory_id, tag)
+    )
+    """,
+    "CREATE INDEX memory_tags_by_tag ON memory_tags (tenant_id, tag)",
+    """
+    CREATE TABLE memory_metadata (
+        tenant_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        meta_key TEXT NOT NULL,
+        meta_value TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, memory_id, meta_key)
+    )
+    """,
+    "CREATE INDEX memory_metadata_by_pair ON memory_metadata (tenant_id, meta_key, meta_value)",
+    """
+    CREATE TABLE memory_history (
+        tenant_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        change_type INTEGER NOT NULL,
+        changed_at_us BIGINT NOT NULL,
+        body {blob} NOT NULL,
+        PRIMARY KEY (tenant_id, memory_id, version)
+    )
+    """,
+    """
+    CREATE TABLE session_counters (
+        tenant_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        session_id TEXT NOT NULL,
+        last_seq BIGINT NOT NULL,
+        PRIMARY KEY (tenant_id, user_id, session_id)
+    )
+    """,
+    """
+    CREATE TABLE cubes (
+        tenant_id TEXT NOT NULL,
+        cube_id TEXT NOT NULL,
+        owner_user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        created_at_us BIGINT NOT NULL,
+        PRIMARY KEY (tenant_id, cube_id)
+    )
+    """,
+    "CREATE INDEX cubes_by_owner ON cubes (tenant_id, owner_user_id)",
+    """
+    CREATE TABLE cube_readers (
+        tenant_id TEXT NOT NULL,
+        cube_id TEXT NOT NULL,
+        reader_user_id TEXT NOT NULL,
+        granted_at_us BIGINT NOT NULL,
+        PRIMARY KEY (tenant_id, cube_id, reader_user_id)
+    )
+    """,
+    "CREATE INDEX cube_readers_by_reader ON cube_readers (tenant_id, reader_user_id)",
+    """
+    CREATE TABLE idempotency_keys (
+        tenant_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        response {blob},
+        created_at_us BIGINT NOT NULL,
+        PRIMARY KEY (tenant_id, idempotency_key)
+    )
+    """,
+    "CREATE INDEX idempotency_keys_by_age ON idempotency_keys (created_at_us)",
+    """
+    CREATE TABLE jobs (
+        id TEXT NOT NULL PRIMARY KEY,
+        queue TEXT NOT NULL,
+        tenant_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        memory_version BIGINT NOT NULL,
+        payload_json TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        state INTEGER NOT NULL,
+        attempts INTEGER NOT NULL,
+        max_attempts INTEGER NOT NULL,
+        last_error TEXT NOT NULL,
+        note TEXT NOT NULL,
+        lease_token TEXT NOT NULL,
+        leased_by TEXT NOT NULL,
+        lease_expires_at_us BIGINT,
+        available_at_us BIGINT NOT NULL,
+        created_at_us BIGINT NOT NULL,
+        updated_at_us BIGINT NOT NULL
+    )
+    """,
+    "CREATE INDEX jobs_available ON jobs (queue, state, available_at_us, id)",
+    "CREATE INDEX jobs_leases ON jobs (queue, state, lease_expires_at_us, id)",
+    "CREATE INDEX jobs_newest ON jobs (created_at_us, id)",
+    "CREATE INDEX jobs_by_state_age ON jobs (state, updated_at_us)",
+    # state 1 is JOB_STATE_PENDING: a key dedups only while its job waits.
+    "CREATE UNIQUE INDEX jobs_pending_dedup ON jobs (queue, dedup_key)"
+    " WHERE state = 1 AND dedup_key <> ''",
+]
+
+MIGRATIONS: list[list[str]] = [_V1_INITIAL]
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer memory-store than this one."""
+
+
+async def apply_migrations(tx: Transaction, clock: Clock) -> int:
+    """Brings the schema up to date; returns the version it is at."""
+    await tx.lock_keys([_MIGRATION_LOCK_KEY])
+    await tx.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER NOT NULL PRIMARY KEY, applied_at_us BIGINT NOT NULL)"
+    )
+    row = await tx.fetch_one("SELECT max(version) FROM schema_migrations")
+    current = int(row[0]) if row and row[0] is not None else 0
+    if current > len(MIGRATIONS):
+        raise SchemaTooNew(
+            f"the database schema is at version {current}, but this memory-store only knows "
+            f"versions up to {len(MIGRATIONS)}: run a newer memory-store"
+        )
+    for version in range(current + 1, len(MIGRATIONS) + 1):
+        for statement in MIGRATIONS[version - 1]:
+            await tx.execute(_render(statement, tx.dialect))
+        await tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at_us) VALUES (?, ?)",
+            (version, clock.now_us()),
+        )
+    return len(MIGRATIONS)
+
+
+def _render(statement: str, dialect: Dialect) -> str:
+    return statement.replace("{blob}", dialect.blob_type).replace("{float}", dialect.float_type)
