@@ -2,20 +2,31 @@
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
 BUF := node_modules/.bin/buf
 PYTEST_ARGS ?=
 
-.PHONY: setup gen gen-check lint test run bench k8s-check clean
+.PHONY: setup lock gen gen-check lint test run bench k8s-check clean
 
-# Python deps from uv.lock, buf from package-lock.json. uv is installed if missing.
-setup: .venv/.synced node_modules/.installed
+# Python deps from requirements.lock (hash-pinned), buf from package-lock.json.
+# uv is installed with pip if missing.
+setup: $(VENV)/.synced node_modules/.installed
 
 $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+$(VENV)/.synced: pyproject.toml requirements.lock | $(UV)
+	$(UV) venv --quiet --allow-existing --python 3.11 $(VENV)
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps --editable .
 	@touch $@
+
+# Re-resolves requirements.lock from pyproject.toml after a dependency change.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --group pyproject.toml:dev \
+		--override requirements/overrides.txt --generate-hashes --no-emit-index-url \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet -o requirements.lock
 
 node_modules/.installed: package.json package-lock.json
 	# npm ci rejects this lock: npm records only some platforms' optional buf binaries.
@@ -32,22 +43,22 @@ gen-check: gen
 		{ echo "generated stubs are stale: run 'make gen' and commit"; exit 1; }
 
 lint: setup
-	$(UV) run --frozen ruff check .
-	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy libs gateway services
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy libs gateway services
 	cd protos && ../$(BUF) lint
 	@if git rev-parse --verify -q origin/main >/dev/null; then \
 		cd protos && ../$(BUF) breaking --against '../.git#branch=origin/main,subdir=protos'; \
 	else echo "buf breaking: no origin/main to compare against; skipped"; fi
 
 test: setup
-	$(UV) run --frozen pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 run: setup
-	$(UV) run --frozen python -m memgrid_suite
+	$(PY) -m memgrid_suite
 
 bench: setup
-	$(UV) run --frozen python -m perf.bench
+	$(PY) -m perf.bench
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

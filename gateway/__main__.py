@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from memgrid.gateway.v1 import service_pb2_grpc
 from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceStub
+from memgrid.search.v1.service_pb2_grpc import SearchServiceStub
 from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, run, serve
 from memgrid_runtime.telemetry import configure_telemetry
@@ -21,6 +22,11 @@ MEMORY_STORE_IDEMPOTENT = [
     f"memgrid.memory.v1.MemoryStoreService/{method}"
     for method in ("GetMemory", "BatchGetMemories", "ListMemories", "GetMemoryHistory", "ListCubes")
 ]
+# Indexing is idempotent by (id, version) and removal by id, so every search RPC is.
+SEARCH_IDEMPOTENT = [
+    f"memgrid.search.v1.SearchService/{method}"
+    for method in ("Search", "IndexMemories", "RemoveMemories")
+]
 
 
 async def main() -> None:
@@ -33,12 +39,29 @@ async def main() -> None:
         idempotent_methods=MEMORY_STORE_IDEMPOTENT,
         default_timeout=settings.default_timeout_seconds,
     )
+    channels = [memory_store]
+    search_service = None
+    if settings.search_target:
+        search = connect(
+            settings.search_target,
+            idempotent_methods=SEARCH_IDEMPOTENT,
+            default_timeout=settings.default_timeout_seconds,
+        )
+        channels.append(search)
+        search_service = SearchServiceStub(search)
     servicer = GatewayServicer(
         memory_store=MemoryStoreServiceStub(memory_store),
         api_keys=ApiKeys(settings.api_keys),
         rate_limiter=TenantRateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         derived_stores=settings.derived_stores,
+        search_service=search_service,
+        index_timeout_seconds=settings.index_timeout_seconds,
     )
+
+    async def close_channels() -> None:
+        for channel in channels:
+            await channel.close(grace=None)
+
     await serve(
         settings.server,
         [
@@ -47,7 +70,7 @@ async def main() -> None:
             )
         ],
         telemetry=telemetry,
-        on_shutdown=[lambda: memory_store.close(grace=None)],
+        on_shutdown=[close_channels],
     )
 
 

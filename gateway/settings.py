@@ -26,6 +26,9 @@ class GatewaySettings:
     rate_limit_burst: int
     # Budget for a downstream call when the client sent no deadline.
     default_timeout_seconds: float
+    # Budget for indexing a write before it returns (read-your-writes); past it the write
+    # still succeeds, says search is PENDING, and the outbox indexes it.
+    index_timeout_seconds: float
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> GatewaySettings:
@@ -55,4 +58,5 @@ class GatewaySettings:
             default_timeout_seconds=env.number(
                 "MEMGRID_DEFAULT_TIMEOUT_SECONDS", 10.0, minimum=0.01
             ),
+            index_timeout_seconds=env.number("MEMGRID_INDEX_TIMEOUT_SECONDS", 2.0, minimum=0.01),
         )

@@ -44,6 +44,7 @@ SERVICES = (
     ServiceSpec(
         "memory-store", "services.memory_store", 50052, 9152, "memgrid.memory.v1.MemoryStoreService"
     ),
+    ServiceSpec("search", "services.search", 50053, 9153, "memgrid.search.v1.SearchService"),
     ServiceSpec("gateway", "gateway", 50051, 9151, "memgrid.gateway.v1.GatewayService"),
 )
 

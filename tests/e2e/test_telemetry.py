@@ -17,8 +17,8 @@ async def _metric_reaches(
     """The metric's value once it reaches `expected` (or after 5 s): a server records an
     RPC's metrics just after it sends the status, so the client can be a moment ahead."""
     async with asyncio.timeout(5):
-        while (value := _metric(suite, service, name, **labels)) < expected:
-            await asyncio.sleep(0.02)  # noqa: ASYNC110 - polls another process
+        while (value := _metric(suite, service, name, **labels)) < expected:  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
     return value
 
 

@@ -7,7 +7,9 @@ from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from memgrid.common.v1 import memory_pb2 as _memory_pb2
 import builtins as _builtins
 import sys
@@ -19,6 +21,28 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _RetrievalMode:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _RetrievalModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RetrievalMode.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    RETRIEVAL_MODE_UNSPECIFIED: _RetrievalMode.ValueType  # 0
+    RETRIEVAL_MODE_HYBRID: _RetrievalMode.ValueType  # 1
+    """Dense and sparse, fused with RRF (the default)."""
+    RETRIEVAL_MODE_DENSE: _RetrievalMode.ValueType  # 2
+    RETRIEVAL_MODE_SPARSE: _RetrievalMode.ValueType  # 3
+
+class RetrievalMode(_RetrievalMode, metaclass=_RetrievalModeEnumTypeWrapper):
+    """Which retrievers a search uses."""
+
+RETRIEVAL_MODE_UNSPECIFIED: RetrievalMode.ValueType  # 0
+RETRIEVAL_MODE_HYBRID: RetrievalMode.ValueType  # 1
+"""Dense and sparse, fused with RRF (the default)."""
+RETRIEVAL_MODE_DENSE: RetrievalMode.ValueType  # 2
+RETRIEVAL_MODE_SPARSE: RetrievalMode.ValueType  # 3
+Global___RetrievalMode: _TypeAlias = RetrievalMode  # noqa: Y015
 
 @_typing.final
 class AddMessagesRequest(_message.Message):
@@ -472,30 +496,91 @@ class GetMemoryHistoryResponse(_message.Message):
 Global___GetMemoryHistoryResponse: _TypeAlias = GetMemoryHistoryResponse  # noqa: Y015
 
 @_typing.final
+class RankWeights(_message.Message):
+    """Rerank boosts; an unset field takes the server default, 0 turns the boost off."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECENCY_FIELD_NUMBER: _builtins.int
+    IMPORTANCE_FIELD_NUMBER: _builtins.int
+    HEAT_FIELD_NUMBER: _builtins.int
+    DIVERSITY_FIELD_NUMBER: _builtins.int
+    recency: _builtins.float
+    importance: _builtins.float
+    heat: _builtins.float
+    diversity: _builtins.float
+    """MMR: 0 is pure relevance, towards 1 favours results unlike those already chosen."""
+    def __init__(
+        self,
+        *,
+        recency: _builtins.float | None = ...,
+        importance: _builtins.float | None = ...,
+        heat: _builtins.float | None = ...,
+        diversity: _builtins.float | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_diversity", b"_diversity", "_heat", b"_heat", "_importance", b"_importance", "_recency", b"_recency", "diversity", b"diversity", "heat", b"heat", "importance", b"importance", "recency", b"recency"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_diversity", b"_diversity", "_heat", b"_heat", "_importance", b"_importance", "_recency", b"_recency", "diversity", b"diversity", "heat", b"heat", "importance", b"importance", "recency", b"recency"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType__diversity: _TypeAlias = _typing.Literal["diversity"]  # noqa: Y015
+    _WhichOneofArgType__diversity: _TypeAlias = _typing.Literal["_diversity", b"_diversity"]  # noqa: Y015
+    _WhichOneofReturnType__heat: _TypeAlias = _typing.Literal["heat"]  # noqa: Y015
+    _WhichOneofArgType__heat: _TypeAlias = _typing.Literal["_heat", b"_heat"]  # noqa: Y015
+    _WhichOneofReturnType__importance: _TypeAlias = _typing.Literal["importance"]  # noqa: Y015
+    _WhichOneofArgType__importance: _TypeAlias = _typing.Literal["_importance", b"_importance"]  # noqa: Y015
+    _WhichOneofReturnType__recency: _TypeAlias = _typing.Literal["recency"]  # noqa: Y015
+    _WhichOneofArgType__recency: _TypeAlias = _typing.Literal["_recency", b"_recency"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__diversity) -> _WhichOneofReturnType__diversity | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__heat) -> _WhichOneofReturnType__heat | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__importance) -> _WhichOneofReturnType__importance | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__recency) -> _WhichOneofReturnType__recency | None: ...
+
+Global___RankWeights: _TypeAlias = RankWeights  # noqa: Y015
+
+@_typing.final
 class SearchRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     QUERY_FIELD_NUMBER: _builtins.int
     FILTER_FIELD_NUMBER: _builtins.int
     K_FIELD_NUMBER: _builtins.int
+    VALID_AT_FIELD_NUMBER: _builtins.int
+    MODE_FIELD_NUMBER: _builtins.int
+    WEIGHTS_FIELD_NUMBER: _builtins.int
     query: _builtins.str
-    """1..MEMGRID_MAX_QUERY_BYTES bytes (default 4 KiB)."""
+    """1..4096 bytes of UTF-8."""
     k: _builtins.int
     """1..100, default 10."""
+    mode: Global___RetrievalMode.ValueType
     @_builtins.property
     def filter(self) -> _memory_pb2.MemoryFilter:
-        """user_id is required."""
+        """user_id is required. With cube_ids, the user must own or have been granted each cube."""
 
+    @_builtins.property
+    def valid_at(self) -> _timestamp_pb2.Timestamp:
+        """"What was true then": only memories valid at this time (superseded ones included if
+        they were valid then).
+        """
+
+    @_builtins.property
+    def weights(self) -> Global___RankWeights: ...
     def __init__(
         self,
         *,
         query: _builtins.str = ...,
         filter: _memory_pb2.MemoryFilter | None = ...,
         k: _builtins.int = ...,
+        valid_at: _timestamp_pb2.Timestamp | None = ...,
+        mode: Global___RetrievalMode.ValueType = ...,
+        weights: Global___RankWeights | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "query", b"query"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "mode", b"mode", "query", b"query", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -516,6 +601,7 @@ class SearchExplanation(_message.Message):
     IMPORTANCE_TERM_FIELD_NUMBER: _builtins.int
     HEAT_TERM_FIELD_NUMBER: _builtins.int
     GRAPH_HOPS_FIELD_NUMBER: _builtins.int
+    FUSED_RANK_FIELD_NUMBER: _builtins.int
     dense_score: _builtins.float
     sparse_score: _builtins.float
     dense_rank: _builtins.int
@@ -527,6 +613,8 @@ class SearchExplanation(_message.Message):
     heat_term: _builtins.float
     graph_hops: _builtins.int
     """Set when the graph contributed the hit: hops from a query entity."""
+    fused_rank: _builtins.int
+    """1-based rank after fusion, before rerank."""
     def __init__(
         self,
         *,
@@ -539,10 +627,11 @@ class SearchExplanation(_message.Message):
         importance_term: _builtins.float = ...,
         heat_term: _builtins.float = ...,
         graph_hops: _builtins.int = ...,
+        fused_rank: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_score", b"fused_score", "graph_hops", b"graph_hops", "heat_term", b"heat_term", "importance_term", b"importance_term", "recency_term", b"recency_term", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_rank", b"fused_rank", "fused_score", b"fused_score", "graph_hops", b"graph_hops", "heat_term", b"heat_term", "importance_term", b"importance_term", "recency_term", b"recency_term", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -581,8 +670,13 @@ class SearchResponse(_message.Message):
 
     HITS_FIELD_NUMBER: _builtins.int
     DEGRADED_FIELD_NUMBER: _builtins.int
+    EMBEDDING_MODEL_FIELD_NUMBER: _builtins.int
+    embedding_model: _builtins.str
+    """The embedding model the dense scores come from."""
     @_builtins.property
-    def hits(self) -> _containers.RepeatedCompositeFieldContainer[Global___SearchHit]: ...
+    def hits(self) -> _containers.RepeatedCompositeFieldContainer[Global___SearchHit]:
+        """Best first. Memories deleted since they were indexed are never returned."""
+
     @_builtins.property
     def degraded(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Retrievers that were skipped because their backend was down (e.g. "graph")."""
@@ -592,10 +686,11 @@ class SearchResponse(_message.Message):
         *,
         hits: _abc.Iterable[Global___SearchHit] | None = ...,
         degraded: _abc.Iterable[_builtins.str] | None = ...,
+        embedding_model: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["degraded", b"degraded", "hits", b"hits"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["degraded", b"degraded", "embedding_model", b"embedding_model", "hits", b"hits"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

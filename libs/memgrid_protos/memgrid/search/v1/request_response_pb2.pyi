@@ -6,7 +6,9 @@ isort:skip_file
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from memgrid.common.v1 import memory_pb2 as _memory_pb2
 import builtins as _builtins
 import sys
@@ -19,6 +21,50 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _IndexState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _IndexStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_IndexState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    INDEX_STATE_UNSPECIFIED: _IndexState.ValueType  # 0
+    INDEX_STATE_INDEXED: _IndexState.ValueType  # 1
+    """Embedded and written; searchable now."""
+    INDEX_STATE_STALE: _IndexState.ValueType  # 2
+    """The index already held this version or a newer one; nothing was written."""
+
+class IndexState(_IndexState, metaclass=_IndexStateEnumTypeWrapper):
+    """What IndexMemories did with one memory."""
+
+INDEX_STATE_UNSPECIFIED: IndexState.ValueType  # 0
+INDEX_STATE_INDEXED: IndexState.ValueType  # 1
+"""Embedded and written; searchable now."""
+INDEX_STATE_STALE: IndexState.ValueType  # 2
+"""The index already held this version or a newer one; nothing was written."""
+Global___IndexState: _TypeAlias = IndexState  # noqa: Y015
+
+class _RetrievalMode:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _RetrievalModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RetrievalMode.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    RETRIEVAL_MODE_UNSPECIFIED: _RetrievalMode.ValueType  # 0
+    RETRIEVAL_MODE_HYBRID: _RetrievalMode.ValueType  # 1
+    RETRIEVAL_MODE_DENSE: _RetrievalMode.ValueType  # 2
+    RETRIEVAL_MODE_SPARSE: _RetrievalMode.ValueType  # 3
+
+class RetrievalMode(_RetrievalMode, metaclass=_RetrievalModeEnumTypeWrapper):
+    """Which retrievers a search uses. Hybrid unless asked otherwise; the single-retriever
+    modes exist for evaluation and debugging.
+    """
+
+RETRIEVAL_MODE_UNSPECIFIED: RetrievalMode.ValueType  # 0
+RETRIEVAL_MODE_HYBRID: RetrievalMode.ValueType  # 1
+RETRIEVAL_MODE_DENSE: RetrievalMode.ValueType  # 2
+RETRIEVAL_MODE_SPARSE: RetrievalMode.ValueType  # 3
+Global___RetrievalMode: _TypeAlias = RetrievalMode  # noqa: Y015
+
 @_typing.final
 class IndexMemoriesRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -28,7 +74,9 @@ class IndexMemoriesRequest(_message.Message):
     tenant_id: _builtins.str
     @_builtins.property
     def memories(self) -> _containers.RepeatedCompositeFieldContainer[_memory_pb2.Memory]:
-        """Upserted by id; an entry older than the indexed version is ignored."""
+        """1..MEMGRID_SEARCH_MAX_BATCH memories (default 1000), as memory-store holds them.
+        Upserted by id; an entry not newer than the indexed version is left as it is.
+        """
 
     def __init__(
         self,
@@ -45,22 +93,54 @@ class IndexMemoriesRequest(_message.Message):
 Global___IndexMemoriesRequest: _TypeAlias = IndexMemoriesRequest  # noqa: Y015
 
 @_typing.final
+class IndexedMemory(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORY_ID_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    INDEXED_VERSION_FIELD_NUMBER: _builtins.int
+    memory_id: _builtins.str
+    state: Global___IndexState.ValueType
+    indexed_version: _builtins.int
+    """The version the index holds after the call."""
+    def __init__(
+        self,
+        *,
+        memory_id: _builtins.str = ...,
+        state: Global___IndexState.ValueType = ...,
+        indexed_version: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["indexed_version", b"indexed_version", "memory_id", b"memory_id", "state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IndexedMemory: _TypeAlias = IndexedMemory  # noqa: Y015
+
+@_typing.final
 class IndexMemoriesResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     INDEXED_COUNT_FIELD_NUMBER: _builtins.int
     STALE_COUNT_FIELD_NUMBER: _builtins.int
+    RESULTS_FIELD_NUMBER: _builtins.int
     indexed_count: _builtins.int
     stale_count: _builtins.int
+    @_builtins.property
+    def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___IndexedMemory]:
+        """One entry per request memory, in request order."""
+
     def __init__(
         self,
         *,
         indexed_count: _builtins.int = ...,
         stale_count: _builtins.int = ...,
+        results: _abc.Iterable[Global___IndexedMemory] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["indexed_count", b"indexed_count", "stale_count", b"stale_count"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["indexed_count", b"indexed_count", "results", b"results", "stale_count", b"stale_count"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -74,7 +154,9 @@ class RemoveMemoriesRequest(_message.Message):
     IDS_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     @_builtins.property
-    def ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """1..MEMGRID_SEARCH_MAX_BATCH ids."""
+
     def __init__(
         self,
         *,
@@ -95,6 +177,7 @@ class RemoveMemoriesResponse(_message.Message):
 
     REMOVED_COUNT_FIELD_NUMBER: _builtins.int
     removed_count: _builtins.int
+    """Ids that were in the index and are gone now."""
     def __init__(
         self,
         *,
@@ -110,32 +193,52 @@ Global___RemoveMemoriesResponse: _TypeAlias = RemoveMemoriesResponse  # noqa: Y0
 
 @_typing.final
 class RankWeights(_message.Message):
-    """Tunable rerank weights; zero values take the service defaults."""
+    """Tunable rerank weights. An unset field takes the service default; 0 turns a boost off."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
     RECENCY_FIELD_NUMBER: _builtins.int
     IMPORTANCE_FIELD_NUMBER: _builtins.int
     HEAT_FIELD_NUMBER: _builtins.int
-    MMR_LAMBDA_FIELD_NUMBER: _builtins.int
+    DIVERSITY_FIELD_NUMBER: _builtins.int
     recency: _builtins.float
+    """0..1: boost for recently created memories (exponential decay, 30-day half-life)."""
     importance: _builtins.float
+    """0..1: boost by the memory's importance."""
     heat: _builtins.float
-    mmr_lambda: _builtins.float
-    """0 disables MMR diversity; 0..1 trades relevance for diversity."""
+    """0..1: boost by the memory's heat."""
+    diversity: _builtins.float
+    """0..1: 0 keeps the relevance order; higher values favour hits unlike those already
+    chosen (maximal marginal relevance).
+    """
     def __init__(
         self,
         *,
-        recency: _builtins.float = ...,
-        importance: _builtins.float = ...,
-        heat: _builtins.float = ...,
-        mmr_lambda: _builtins.float = ...,
+        recency: _builtins.float | None = ...,
+        importance: _builtins.float | None = ...,
+        heat: _builtins.float | None = ...,
+        diversity: _builtins.float | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_diversity", b"_diversity", "_heat", b"_heat", "_importance", b"_importance", "_recency", b"_recency", "diversity", b"diversity", "heat", b"heat", "importance", b"importance", "recency", b"recency"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["heat", b"heat", "importance", b"importance", "mmr_lambda", b"mmr_lambda", "recency", b"recency"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_diversity", b"_diversity", "_heat", b"_heat", "_importance", b"_importance", "_recency", b"_recency", "diversity", b"diversity", "heat", b"heat", "importance", b"importance", "recency", b"recency"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__diversity: _TypeAlias = _typing.Literal["diversity"]  # noqa: Y015
+    _WhichOneofArgType__diversity: _TypeAlias = _typing.Literal["_diversity", b"_diversity"]  # noqa: Y015
+    _WhichOneofReturnType__heat: _TypeAlias = _typing.Literal["heat"]  # noqa: Y015
+    _WhichOneofArgType__heat: _TypeAlias = _typing.Literal["_heat", b"_heat"]  # noqa: Y015
+    _WhichOneofReturnType__importance: _TypeAlias = _typing.Literal["importance"]  # noqa: Y015
+    _WhichOneofArgType__importance: _TypeAlias = _typing.Literal["_importance", b"_importance"]  # noqa: Y015
+    _WhichOneofReturnType__recency: _TypeAlias = _typing.Literal["recency"]  # noqa: Y015
+    _WhichOneofArgType__recency: _TypeAlias = _typing.Literal["_recency", b"_recency"]  # noqa: Y015
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__diversity) -> _WhichOneofReturnType__diversity | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__heat) -> _WhichOneofReturnType__heat | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__importance) -> _WhichOneofReturnType__importance | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__recency) -> _WhichOneofReturnType__recency | None: ...
 
 Global___RankWeights: _TypeAlias = RankWeights  # noqa: Y015
 
@@ -148,13 +251,28 @@ class SearchRequest(_message.Message):
     FILTER_FIELD_NUMBER: _builtins.int
     K_FIELD_NUMBER: _builtins.int
     WEIGHTS_FIELD_NUMBER: _builtins.int
+    VALID_AT_FIELD_NUMBER: _builtins.int
+    MODE_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     query: _builtins.str
+    """1..MEMGRID_SEARCH_MAX_QUERY_BYTES bytes of UTF-8 (default 4096), not only whitespace."""
     k: _builtins.int
+    """1..100; 0 means 10."""
+    mode: Global___RetrievalMode.ValueType
     @_builtins.property
-    def filter(self) -> _memory_pb2.MemoryFilter: ...
+    def filter(self) -> _memory_pb2.MemoryFilter:
+        """Every set field must match. The caller (the gateway) has checked that filter.user_id
+        may read filter.cube_ids.
+        """
+
     @_builtins.property
     def weights(self) -> Global___RankWeights: ...
+    @_builtins.property
+    def valid_at(self) -> _timestamp_pb2.Timestamp:
+        """When set, only memories valid at this time (valid_from <= t < valid_to), superseded
+        ones included: "what was true then".
+        """
+
     def __init__(
         self,
         *,
@@ -163,10 +281,12 @@ class SearchRequest(_message.Message):
         filter: _memory_pb2.MemoryFilter | None = ...,
         k: _builtins.int = ...,
         weights: Global___RankWeights | None = ...,
+        valid_at: _timestamp_pb2.Timestamp | None = ...,
+        mode: Global___RetrievalMode.ValueType = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "weights", b"weights"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "query", b"query", "tenant_id", b"tenant_id", "weights", b"weights"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "mode", b"mode", "query", b"query", "tenant_id", b"tenant_id", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -186,16 +306,24 @@ class SearchHit(_message.Message):
     RECENCY_TERM_FIELD_NUMBER: _builtins.int
     IMPORTANCE_TERM_FIELD_NUMBER: _builtins.int
     HEAT_TERM_FIELD_NUMBER: _builtins.int
+    FUSED_RANK_FIELD_NUMBER: _builtins.int
     memory_id: _builtins.str
     score: _builtins.float
+    """The final score: fused_score scaled to 1 for the best hit, plus the three terms."""
     dense_score: _builtins.float
+    """Cosine similarity of the query and the memory (0 when not a dense candidate)."""
     sparse_score: _builtins.float
+    """BM25 score (0 when not a sparse candidate)."""
     dense_rank: _builtins.int
+    """1-based rank among each retriever's candidates; 0 when not among them."""
     sparse_rank: _builtins.int
     fused_score: _builtins.float
+    """Reciprocal rank fusion of the two ranks."""
     recency_term: _builtins.float
     importance_term: _builtins.float
     heat_term: _builtins.float
+    fused_rank: _builtins.int
+    """1-based rank by fused_score, before the rerank and MMR."""
     def __init__(
         self,
         *,
@@ -209,10 +337,11 @@ class SearchHit(_message.Message):
         recency_term: _builtins.float = ...,
         importance_term: _builtins.float = ...,
         heat_term: _builtins.float = ...,
+        fused_rank: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_score", b"fused_score", "heat_term", b"heat_term", "importance_term", b"importance_term", "memory_id", b"memory_id", "recency_term", b"recency_term", "score", b"score", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_rank", b"fused_rank", "fused_score", b"fused_score", "heat_term", b"heat_term", "importance_term", b"importance_term", "memory_id", b"memory_id", "recency_term", b"recency_term", "score", b"score", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -223,16 +352,22 @@ class SearchResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     HITS_FIELD_NUMBER: _builtins.int
+    EMBEDDING_MODEL_FIELD_NUMBER: _builtins.int
+    embedding_model: _builtins.str
+    """The embedding model that ranked them."""
     @_builtins.property
-    def hits(self) -> _containers.RepeatedCompositeFieldContainer[Global___SearchHit]: ...
+    def hits(self) -> _containers.RepeatedCompositeFieldContainer[Global___SearchHit]:
+        """Best first, at most k."""
+
     def __init__(
         self,
         *,
         hits: _abc.Iterable[Global___SearchHit] | None = ...,
+        embedding_model: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["hits", b"hits"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["embedding_model", b"embedding_model", "hits", b"hits"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -262,15 +397,19 @@ class ReindexResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     INDEXED_COUNT_FIELD_NUMBER: _builtins.int
+    REMOVED_COUNT_FIELD_NUMBER: _builtins.int
     indexed_count: _builtins.int
+    removed_count: _builtins.int
+    """Index entries without a live memory in memory-store, now removed."""
     def __init__(
         self,
         *,
         indexed_count: _builtins.int = ...,
+        removed_count: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["indexed_count", b"indexed_count"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["indexed_count", b"indexed_count", "removed_count", b"removed_count"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

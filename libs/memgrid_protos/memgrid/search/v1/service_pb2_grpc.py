@@ -27,8 +27,10 @@ if _version_not_supported:
 
 class SearchServiceStub:
     """search: embeddings and the hybrid (dense + sparse) index derived from memory-store.
-    Internal. INVALID_ARGUMENT names the bad field; UNAVAILABLE when the vector backend is
-    down.
+    Internal: the gateway and the index-sync worker call it, naming the tenant explicitly;
+    every query is scoped by that tenant. Every RPC answers INVALID_ARGUMENT with field
+    violations for a malformed request (and changes nothing), and UNAVAILABLE when the
+    vector index or the embedding model is down (safe to retry).
     """
 
     def __init__(self, channel):
@@ -66,40 +68,48 @@ class SearchServiceStub:
 
 class SearchServiceServicer:
     """search: embeddings and the hybrid (dense + sparse) index derived from memory-store.
-    Internal. INVALID_ARGUMENT names the bad field; UNAVAILABLE when the vector backend is
-    down.
+    Internal: the gateway and the index-sync worker call it, naming the tenant explicitly;
+    every query is scoped by that tenant. Every RPC answers INVALID_ARGUMENT with field
+    violations for a malformed request (and changes nothing), and UNAVAILABLE when the
+    vector index or the embedding model is down (safe to retry).
     """
 
     def IndexMemories(self, request, context):
-        """Embeds and upserts memories; idempotent by (id, version).
+        """Embeds and upserts memories; idempotent by (id, version): a version not newer than
+        the indexed one is reported STALE and not written. Searchable when this returns.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RemoveMemories(self, request, context):
-        """Removes memories from the index; unknown ids are ignored.
+        """Removes memories from the index before returning; unknown ids are ignored.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Search(self, request, context):
-        """Hybrid retrieval with RRF fusion and rerank; every hit explains its score.
+        """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
+        recency, importance and heat, optional MMR; every hit explains its score.
+        INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
+        filter field this server does not know.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def Reindex(self, request, context):
-        """Rebuilds a tenant's index from memory-store.
+        """Rebuilds a tenant's index from memory-store: re-embeds every live memory and drops
+        entries memory-store no longer has. UNAVAILABLE: memory-store unreachable.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CheckConsistency(self, request, context):
-        """Compares memory-store's and the index's counts for a tenant.
+        """Compares memory-store's and the index's counts for a tenant. UNAVAILABLE:
+        memory-store unreachable.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -143,8 +153,10 @@ def add_SearchServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SearchService:
     """search: embeddings and the hybrid (dense + sparse) index derived from memory-store.
-    Internal. INVALID_ARGUMENT names the bad field; UNAVAILABLE when the vector backend is
-    down.
+    Internal: the gateway and the index-sync worker call it, naming the tenant explicitly;
+    every query is scoped by that tenant. Every RPC answers INVALID_ARGUMENT with field
+    violations for a malformed request (and changes nothing), and UNAVAILABLE when the
+    vector index or the embedding model is down (safe to retry).
     """
 
     @staticmethod

@@ -28,8 +28,10 @@ GRPC_VERSION: str
 
 class SearchServiceStub:
     """search: embeddings and the hybrid (dense + sparse) index derived from memory-store.
-    Internal. INVALID_ARGUMENT names the bad field; UNAVAILABLE when the vector backend is
-    down.
+    Internal: the gateway and the index-sync worker call it, naming the tenant explicitly;
+    every query is scoped by that tenant. Every RPC answers INVALID_ARGUMENT with field
+    violations for a malformed request (and changes nothing), and UNAVAILABLE when the
+    vector index or the embedding model is down (safe to retry).
     """
 
     @_typing.overload
@@ -37,39 +39,63 @@ class SearchServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> SearchServiceAsyncStub: ...
     IndexMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.IndexMemoriesRequest, _request_response_pb2.IndexMemoriesResponse]
-    """Embeds and upserts memories; idempotent by (id, version)."""
+    """Embeds and upserts memories; idempotent by (id, version): a version not newer than
+    the indexed one is reported STALE and not written. Searchable when this returns.
+    """
     RemoveMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RemoveMemoriesRequest, _request_response_pb2.RemoveMemoriesResponse]
-    """Removes memories from the index; unknown ids are ignored."""
+    """Removes memories from the index before returning; unknown ids are ignored."""
     Search: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]
-    """Hybrid retrieval with RRF fusion and rerank; every hit explains its score."""
+    """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
+    recency, importance and heat, optional MMR; every hit explains its score.
+    INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
+    filter field this server does not know.
+    """
     Reindex: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ReindexRequest, _request_response_pb2.ReindexResponse]
-    """Rebuilds a tenant's index from memory-store."""
+    """Rebuilds a tenant's index from memory-store: re-embeds every live memory and drops
+    entries memory-store no longer has. UNAVAILABLE: memory-store unreachable.
+    """
     CheckConsistency: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.CheckConsistencyRequest, _request_response_pb2.CheckConsistencyResponse]
-    """Compares memory-store's and the index's counts for a tenant."""
+    """Compares memory-store's and the index's counts for a tenant. UNAVAILABLE:
+    memory-store unreachable.
+    """
 
 @_typing.type_check_only
 class SearchServiceAsyncStub(SearchServiceStub):
     """search: embeddings and the hybrid (dense + sparse) index derived from memory-store.
-    Internal. INVALID_ARGUMENT names the bad field; UNAVAILABLE when the vector backend is
-    down.
+    Internal: the gateway and the index-sync worker call it, naming the tenant explicitly;
+    every query is scoped by that tenant. Every RPC answers INVALID_ARGUMENT with field
+    violations for a malformed request (and changes nothing), and UNAVAILABLE when the
+    vector index or the embedding model is down (safe to retry).
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     IndexMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.IndexMemoriesRequest, _request_response_pb2.IndexMemoriesResponse]  # type: ignore[assignment]
-    """Embeds and upserts memories; idempotent by (id, version)."""
+    """Embeds and upserts memories; idempotent by (id, version): a version not newer than
+    the indexed one is reported STALE and not written. Searchable when this returns.
+    """
     RemoveMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RemoveMemoriesRequest, _request_response_pb2.RemoveMemoriesResponse]  # type: ignore[assignment]
-    """Removes memories from the index; unknown ids are ignored."""
+    """Removes memories from the index before returning; unknown ids are ignored."""
     Search: _aio.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]  # type: ignore[assignment]
-    """Hybrid retrieval with RRF fusion and rerank; every hit explains its score."""
+    """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
+    recency, importance and heat, optional MMR; every hit explains its score.
+    INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
+    filter field this server does not know.
+    """
     Reindex: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ReindexRequest, _request_response_pb2.ReindexResponse]  # type: ignore[assignment]
-    """Rebuilds a tenant's index from memory-store."""
+    """Rebuilds a tenant's index from memory-store: re-embeds every live memory and drops
+    entries memory-store no longer has. UNAVAILABLE: memory-store unreachable.
+    """
     CheckConsistency: _aio.UnaryUnaryMultiCallable[_request_response_pb2.CheckConsistencyRequest, _request_response_pb2.CheckConsistencyResponse]  # type: ignore[assignment]
-    """Compares memory-store's and the index's counts for a tenant."""
+    """Compares memory-store's and the index's counts for a tenant. UNAVAILABLE:
+    memory-store unreachable.
+    """
 
 class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
     """search: embeddings and the hybrid (dense + sparse) index derived from memory-store.
-    Internal. INVALID_ARGUMENT names the bad field; UNAVAILABLE when the vector backend is
-    down.
+    Internal: the gateway and the index-sync worker call it, naming the tenant explicitly;
+    every query is scoped by that tenant. Every RPC answers INVALID_ARGUMENT with field
+    violations for a malformed request (and changes nothing), and UNAVAILABLE when the
+    vector index or the embedding model is down (safe to retry).
     """
 
     @_abc_1.abstractmethod
@@ -78,7 +104,9 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.IndexMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.IndexMemoriesResponse, _abc.Awaitable[_request_response_pb2.IndexMemoriesResponse]]:
-        """Embeds and upserts memories; idempotent by (id, version)."""
+        """Embeds and upserts memories; idempotent by (id, version): a version not newer than
+        the indexed one is reported STALE and not written. Searchable when this returns.
+        """
 
     @_abc_1.abstractmethod
     def RemoveMemories(
@@ -86,7 +114,7 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.RemoveMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.RemoveMemoriesResponse, _abc.Awaitable[_request_response_pb2.RemoveMemoriesResponse]]:
-        """Removes memories from the index; unknown ids are ignored."""
+        """Removes memories from the index before returning; unknown ids are ignored."""
 
     @_abc_1.abstractmethod
     def Search(
@@ -94,7 +122,11 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.SearchRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.SearchResponse, _abc.Awaitable[_request_response_pb2.SearchResponse]]:
-        """Hybrid retrieval with RRF fusion and rerank; every hit explains its score."""
+        """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
+        recency, importance and heat, optional MMR; every hit explains its score.
+        INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
+        filter field this server does not know.
+        """
 
     @_abc_1.abstractmethod
     def Reindex(
@@ -102,7 +134,9 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.ReindexRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.ReindexResponse, _abc.Awaitable[_request_response_pb2.ReindexResponse]]:
-        """Rebuilds a tenant's index from memory-store."""
+        """Rebuilds a tenant's index from memory-store: re-embeds every live memory and drops
+        entries memory-store no longer has. UNAVAILABLE: memory-store unreachable.
+        """
 
     @_abc_1.abstractmethod
     def CheckConsistency(
@@ -110,6 +144,8 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.CheckConsistencyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.CheckConsistencyResponse, _abc.Awaitable[_request_response_pb2.CheckConsistencyResponse]]:
-        """Compares memory-store's and the index's counts for a tenant."""
+        """Compares memory-store's and the index's counts for a tenant. UNAVAILABLE:
+        memory-store unreachable.
+        """
 
 def add_SearchServiceServicer_to_server(servicer: SearchServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,1 @@
+"""search: embeddings, the hybrid (dense + sparse) vector index and retrieval."""

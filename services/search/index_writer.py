@@ -1,0 +1,84 @@
+"""Writes memories into the index, idempotently by (id, version)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from memgrid.common.v1 import memory_pb2
+
+from services.search.documents import build_points
+from services.search.embedding import Embedder
+from services.search.index.base import VectorIndex
+from services.search.sparse import SparseEncoder
+
+
+class Outcome(Enum):
+    INDEXED = "indexed"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    memory_id: str
+    outcome: Outcome
+    indexed_version: int
+
+
+class IndexWriter:
+    def __init__(self, embedder: Embedder, index: VectorIndex, sparse: SparseEncoder) -> None:
+        self._embedder = embedder
+        self._index = index
+        self._sparse = sparse
+        # Version check and upsert must not interleave with another writer's, or an older
+        # version could overwrite a newer one. Embedding (the slow part) stays outside.
+        self._lock = asyncio.Lock()
+
+    @property
+    def index(self) -> VectorIndex:
+        return self._index
+
+    async def write(
+        self, tenant_id: str, memories: Sequence[memory_pb2.Memory], *, force: bool = False
+    ) -> list[WriteResult]:
+        """Indexes each memory unless the index already has its version or a newer one.
+
+        force re-embeds regardless (a rebuild, e.g. after changing the model)."""
+        if not memories:
+            return []
+        ids = [m.id for m in memories]
+        known = {} if force else await asyncio.to_thread(self._index.versions, tenant_id, ids)
+        fresh = [m for m in memories if m.version > known.get(m.id, 0)]
+        dense = await self._embedder.embed([m.content for m in fresh]) if fresh else None
+        async with self._lock:
+            if not force:
+                known = await asyncio.to_thread(self._index.versions, tenant_id, ids)
+            to_write = [
+                (i, m) for i, m in enumerate(fresh) if force or m.version > known.get(m.id, 0)
+            ]
+            if to_write and dense is not None:
+                points = build_points(
+                    tenant_id,
+                    [m for _, m in to_write],
+                    dense[[i for i, _ in to_write]],
+                    self._sparse,
+                )
+                await asyncio.to_thread(self._index.upsert, points)
+        written = {m.id: m.version for _, m in to_write}
+        return [
+            WriteResult(m.id, Outcome.INDEXED, m.version)
+            if m.id in written
+            else WriteResult(m.id, Outcome.STALE, known.get(m.id, m.version))
+            for m in memories
+        ]
+
+    async def remove(self, tenant_id: str, memory_ids: Sequence[str]) -> int:
+        """Removes the memories; returns how many were indexed."""
+        if not memory_ids:
+            return 0
+        async with self._lock:
+            present = await asyncio.to_thread(self._index.versions, tenant_id, memory_ids)
+            await asyncio.to_thread(self._index.delete, tenant_id, list(memory_ids))
+        return len(present)

@@ -1,0 +1,33 @@
+"""Prometheus metrics of the search service (the server's RPC metrics live in the runtime)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+QUERY_CACHE_HITS = Counter(
+    "memgrid_search_query_embedding_cache_hits_total",
+    "Query embeddings served from the LRU cache.",
+    ["model"],
+)
+QUERY_CACHE_MISSES = Counter(
+    "memgrid_search_query_embedding_cache_misses_total",
+    "Query embeddings that had to be computed.",
+    ["model"],
+)
+EMBED_BATCH_SIZE = Histogram(
+    "memgrid_search_embed_batch_size",
+    "Texts per model run after dynamic batching.",
+    ["model"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+)
+INDEX_SYNC_JOBS = Counter(
+    "memgrid_search_index_sync_jobs_total",
+    "Outbox jobs handled by the index-sync worker, by topic and outcome.",
+    ["topic", "outcome"],
+)
+SEARCH_STAGE_SECONDS = Histogram(
+    "memgrid_search_stage_duration_seconds",
+    "Time spent in each stage of a search.",
+    ["stage"],
+    buckets=(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
+)

@@ -1,0 +1,142 @@
+"""The search service's settings, read once from the environment in the entry point."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from memgrid_runtime.settings import Env, ServerSettings, SettingsError
+
+from services.search.embedding.onnx_embedder import Precision
+from services.search.indexer import SyncSettings
+from services.search.retrieval import RankWeights
+from services.search.validation import SearchLimits
+
+SERVICE_NAME = "search"
+DEFAULT_PORT = 50053
+DEFAULT_METRICS_PORT = 9153
+
+
+@dataclass(frozen=True)
+class OnnxSettings:
+    cache_dir: Path
+    precision: Precision
+    threads: int
+
+
+@dataclass(frozen=True)
+class OpenAISettings:
+    base_url: str
+    model: str
+    dim: int
+    api_key: str | None
+
+
+@dataclass(frozen=True)
+class EmbedderSettings:
+    provider: str  # "onnx" or "openai"
+    onnx: OnnxSettings
+    openai: OpenAISettings | None
+    max_batch: int
+    max_wait_seconds: float
+    query_cache_size: int
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    backend: str  # "qdrant-edge" or "qdrant-client"
+    path: Path
+    qdrant_url: str | None
+    qdrant_api_key: str | None
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    server: ServerSettings
+    embedder: EmbedderSettings
+    index: IndexSettings
+    limits: SearchLimits
+    weights: RankWeights
+    memory_store_target: str | None
+    sync_enabled: bool
+    sync: SyncSettings
+
+    @classmethod
+    def from_env(cls, env: Env | None = None) -> SearchSettings:
+        env = env or Env()
+        provider = env.choice("MEMGRID_SEARCH_EMBEDDER", "onnx", ("onnx", "openai"))
+        backend = env.choice(
+            "MEMGRID_SEARCH_INDEX_BACKEND", "qdrant-edge", ("qdrant-edge", "qdrant-client")
+        )
+        index = IndexSettings(
+            backend=backend,
+            path=Path(env.string("MEMGRID_SEARCH_INDEX_PATH", "var/search-index")),
+            qdrant_url=env.optional_string("MEMGRID_SEARCH_QDRANT_URL"),
+            qdrant_api_key=env.optional_string("MEMGRID_SEARCH_QDRANT_API_KEY"),
+        )
+        memory_store_target = env.optional_string("MEMGRID_MEMORY_STORE_TARGET")
+        sync_enabled = env.flag("MEMGRID_SEARCH_SYNC_ENABLED", memory_store_target is not None)
+        if sync_enabled and memory_store_target is None:
+            raise SettingsError(
+                "MEMGRID_SEARCH_SYNC_ENABLED=true needs MEMGRID_MEMORY_STORE_TARGET"
+            )
+        return cls(
+            server=ServerSettings.from_env(
+                SERVICE_NAME,
+                default_port=DEFAULT_PORT,
+                default_metrics_port=DEFAULT_METRICS_PORT,
+                env=env,
+            ),
+            embedder=EmbedderSettings(
+                provider=provider,
+                onnx=OnnxSettings(
+                    cache_dir=Path(env.string("MEMGRID_SEARCH_MODEL_CACHE", "var/onnx-cache")),
+                    precision=env.choice(  # type: ignore[arg-type]
+                        "MEMGRID_SEARCH_ONNX_PRECISION", "fp32", ("fp32", "int8")
+                    ),
+                    threads=env.integer("MEMGRID_SEARCH_ONNX_THREADS", 2, minimum=1),
+                ),
+                openai=_openai_settings(env) if provider == "openai" else None,
+                max_batch=env.integer("MEMGRID_SEARCH_EMBED_MAX_BATCH", 64, minimum=1),
+                max_wait_seconds=env.number("MEMGRID_SEARCH_EMBED_MAX_WAIT_MS", 2.0, minimum=0)
+                / 1000.0,
+                query_cache_size=env.integer("MEMGRID_SEARCH_QUERY_CACHE_SIZE", 4096, minimum=1),
+            ),
+            index=index,
+            limits=SearchLimits(
+                max_query_bytes=env.integer("MEMGRID_SEARCH_MAX_QUERY_BYTES", 4096, minimum=1),
+                max_batch=env.integer("MEMGRID_SEARCH_MAX_BATCH", 1000, minimum=1),
+            ),
+            weights=RankWeights(
+                recency=env.number("MEMGRID_SEARCH_RECENCY_WEIGHT", 0.02, minimum=0),
+                importance=env.number("MEMGRID_SEARCH_IMPORTANCE_WEIGHT", 0.02, minimum=0),
+                heat=env.number("MEMGRID_SEARCH_HEAT_WEIGHT", 0.02, minimum=0),
+            ),
+            memory_store_target=memory_store_target,
+            sync_enabled=sync_enabled,
+            sync=SyncSettings(
+                worker_id=f"search-{socket.gethostname()}-{os.getpid()}",
+                batch_size=env.integer("MEMGRID_SEARCH_SYNC_BATCH", 100, minimum=1),
+                visibility_timeout_seconds=env.integer(
+                    "MEMGRID_SEARCH_SYNC_VISIBILITY_TIMEOUT_SECONDS", 60, minimum=1
+                ),
+            ),
+        )
+
+
+def _openai_settings(env: Env) -> OpenAISettings:
+    base_url = env.optional_string("MEMGRID_SEARCH_OPENAI_BASE_URL")
+    model = env.optional_string("MEMGRID_SEARCH_OPENAI_MODEL")
+    if base_url is None or model is None:
+        raise SettingsError(
+            "MEMGRID_SEARCH_EMBEDDER=openai needs MEMGRID_SEARCH_OPENAI_BASE_URL and "
+            "MEMGRID_SEARCH_OPENAI_MODEL"
+        )
+    return OpenAISettings(
+        base_url=base_url,
+        model=model,
+        dim=env.integer("MEMGRID_SEARCH_OPENAI_DIM", 384, minimum=1),
+        api_key=env.optional_string("MEMGRID_SEARCH_OPENAI_API_KEY"),
+    )

@@ -1,0 +1,161 @@
+"""Request validation: every problem becomes a field violation naming its path."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf.message import Message
+from google.protobuf.unknown_fields import UnknownFieldSet
+from memgrid.common.v1 import memory_pb2
+from memgrid.search.v1 import request_response_pb2 as rr
+from memgrid_runtime.errors import FieldViolation, InvalidArgument
+
+from services.search.retrieval import MAX_K
+
+DEFAULT_K = 10
+# Metadata keys become payload paths ("metadata.<key>"): dots or brackets would address
+# nested fields instead of the key.
+_METADATA_KEY = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
+
+
+@dataclass(frozen=True)
+class SearchLimits:
+    max_query_bytes: int = 4096
+    max_batch: int = 1000
+    max_content_bytes: int = 64 * 1024
+    max_filter_values: int = 100
+
+
+class _Violations:
+    def __init__(self) -> None:
+        self.items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.items.append(FieldViolation(field, description))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidArgument(self.items)
+
+
+def _unknown_fields(message: Message, path: str, out: _Violations) -> None:
+    """A field this server does not know might narrow a filter in the client's mind; ignoring
+    it would silently widen the result, so it is an error."""
+    unknown_fields: Iterable[Any] = UnknownFieldSet(message)  # type: ignore[assignment]
+    for unknown in unknown_fields:
+        out.add(f"{path}{'.' if path else ''}#{unknown.field_number}", "unknown field")
+
+
+def _tenant(tenant_id: str, out: _Violations) -> None:
+    if not tenant_id.strip():
+        out.add("tenant_id", "required")
+
+
+def _enum_values(
+    values: list[int], valid: set[int], path: str, what: str, out: _Violations
+) -> None:
+    for i, value in enumerate(values):
+        if value not in valid:
+            out.add(f"{path}[{i}]", f"not a known {what} ({value})")
+
+
+_KINDS = {int(v) for v in memory_pb2.MemoryKind.values()} - {memory_pb2.MEMORY_KIND_UNSPECIFIED}
+_TIERS = {int(v) for v in memory_pb2.MemoryTier.values()} - {memory_pb2.MEMORY_TIER_UNSPECIFIED}
+
+
+def validate_filter(
+    flt: memory_pb2.MemoryFilter, path: str, limits: SearchLimits, out: _Violations
+) -> None:
+    _unknown_fields(flt, path, out)
+    for name in ("cube_ids", "kinds", "tiers", "tags"):
+        if len(getattr(flt, name)) > limits.max_filter_values:
+            out.add(f"{path}.{name}", f"at most {limits.max_filter_values} values")
+    if len(flt.metadata) > limits.max_filter_values:
+        out.add(f"{path}.metadata", f"at most {limits.max_filter_values} entries")
+    for i, cube in enumerate(flt.cube_ids):
+        if not cube.strip():
+            out.add(f"{path}.cube_ids[{i}]", "must not be empty")
+    if flt.cube_ids and not flt.user_id:
+        out.add(f"{path}.user_id", "required with cube_ids: it names the reader of the cubes")
+    for i, tag in enumerate(flt.tags):
+        if not tag:
+            out.add(f"{path}.tags[{i}]", "must not be empty")
+    for key in flt.metadata:
+        if not _METADATA_KEY.match(key):
+            out.add(f"{path}.metadata[{key!r}]", "keys are 1..128 of A-Z a-z 0-9 _ -")
+    _enum_values(list(flt.kinds), _KINDS, f"{path}.kinds", "memory kind", out)
+    _enum_values(list(flt.tiers), _TIERS, f"{path}.tiers", "memory tier", out)
+    if (
+        flt.HasField("created_after")
+        and flt.HasField("created_before")
+        and flt.created_after.ToNanoseconds() >= flt.created_before.ToNanoseconds()
+    ):
+        out.add(f"{path}.created_before", "must be later than created_after")
+
+
+def validate_search(request: rr.SearchRequest, limits: SearchLimits) -> int:
+    """Raises InvalidArgument listing every bad field; returns the effective k."""
+    out = _Violations()
+    _unknown_fields(request, "", out)
+    _tenant(request.tenant_id, out)
+    size = len(request.query.encode())
+    if not request.query.strip():
+        out.add("query", "must contain text")
+    elif size > limits.max_query_bytes:
+        out.add("query", f"{size} bytes; at most {limits.max_query_bytes}")
+    if not 0 <= request.k <= MAX_K:
+        out.add("k", f"must be between 1 and {MAX_K} (0 means {DEFAULT_K})")
+    validate_filter(request.filter, "filter", limits, out)
+    for name in ("recency", "importance", "heat", "diversity"):
+        if request.weights.HasField(name):
+            value = getattr(request.weights, name)
+            if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+                out.add(f"weights.{name}", "must be between 0 and 1")
+    if request.mode not in rr.RetrievalMode.values():
+        out.add("mode", f"not a known retrieval mode ({request.mode})")
+    out.raise_if_any()
+    return request.k or DEFAULT_K
+
+
+def validate_index(request: rr.IndexMemoriesRequest, limits: SearchLimits) -> None:
+    out = _Violations()
+    _tenant(request.tenant_id, out)
+    if not 1 <= len(request.memories) <= limits.max_batch:
+        out.add("memories", f"1..{limits.max_batch} memories")
+    first_seen: dict[str, int] = {}
+    for i, memory in enumerate(request.memories):
+        path = f"memories[{i}]"
+        if not memory.id:
+            out.add(f"{path}.id", "required")
+        elif memory.id in first_seen:
+            out.add(f"{path}.id", f"duplicate of memories[{first_seen[memory.id]}]")
+        else:
+            first_seen[memory.id] = i
+        if memory.version < 1:
+            out.add(f"{path}.version", "must be >= 1")
+        if len(memory.content.encode()) > limits.max_content_bytes:
+            out.add(f"{path}.content", f"at most {limits.max_content_bytes} bytes")
+        if not memory.scope.user_id:
+            out.add(f"{path}.scope.user_id", "required")
+    out.raise_if_any()
+
+
+def validate_remove(request: rr.RemoveMemoriesRequest, limits: SearchLimits) -> None:
+    out = _Violations()
+    _tenant(request.tenant_id, out)
+    if not 1 <= len(request.ids) <= limits.max_batch:
+        out.add("ids", f"1..{limits.max_batch} ids")
+    for i, memory_id in enumerate(request.ids):
+        if not memory_id:
+            out.add(f"ids[{i}]", "must not be empty")
+    out.raise_if_any()
+
+
+def validate_tenant_only(tenant_id: str) -> None:
+    out = _Violations()
+    _tenant(tenant_id, out)
+    out.raise_if_any()
