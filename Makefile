@@ -27,6 +27,9 @@ lock: | $(UV)
 	$(UV) pip compile pyproject.toml --group pyproject.toml:dev \
 		--override requirements/overrides.txt --generate-hashes --no-emit-index-url \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet -o requirements.lock
+	$(UV) pip compile --group pyproject.toml:llm-test-server --generate-hashes --no-emit-index-url \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet \
+		-o requirements/llm-test-server.lock
 
 node_modules/.installed: package.json package-lock.json
 	# npm ci rejects this lock: npm records only some platforms' optional buf binaries.
