@@ -27,6 +27,9 @@ lock: | $(UV)
 	$(UV) pip compile pyproject.toml --group pyproject.toml:dev \
 		--override requirements/overrides.txt --generate-hashes --no-emit-index-url \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet -o requirements.lock
+	$(UV) pip compile pyproject.toml --override requirements/overrides.txt --generate-hashes \
+		--no-emit-index-url --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
+		--quiet -o requirements/runtime.lock
 	$(UV) pip compile --group pyproject.toml:llm-test-server --generate-hashes --no-emit-index-url \
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet \
 		-o requirements/llm-test-server.lock
@@ -62,6 +65,10 @@ run: setup
 
 bench: setup
 	$(PY) -m perf.bench
+
+# Manifests, images, alert rules and dashboards (tests/deploy), after installing their tools.
+k8s-check: setup
+	./scripts/k8s-check
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
