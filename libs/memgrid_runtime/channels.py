@@ -70,9 +70,13 @@ def connect(
     for full_name in idempotent_methods:
         service, _, method = full_name.partition("/")
         names.append({"service": service, "method": method})
-    service_config = (
-        {"methodConfig": [{"name": names, "retryPolicy": _RETRY_POLICY}]} if names else {}
-    )
+    service_config: dict[str, Any] = {
+        # With a headless Service (dns:///name) the channel sees every pod and spreads calls
+        # over them per RPC; with a single address this changes nothing.
+        "loadBalancingConfig": [{"round_robin": {}}],
+    }
+    if names:
+        service_config["methodConfig"] = [{"name": names, "retryPolicy": _RETRY_POLICY}]
     options: list[tuple[str, Any]] = [
         ("grpc.max_receive_message_length", max_message_bytes),
         ("grpc.max_send_message_length", max_message_bytes),

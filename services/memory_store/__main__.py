@@ -13,6 +13,7 @@ from memgrid_runtime.telemetry import configure_telemetry
 
 from .backend import open_store
 from .maintenance import sweep_forever
+from .metrics import report_queue_metrics_forever
 from .servicer import MemoryStoreServicer
 from .settings import SERVICE_NAME, MemoryStoreSettings
 
@@ -31,19 +32,25 @@ async def main() -> None:
         store = await open_store(settings)
     except Unavailable as error:
         raise SystemExit(f"{SERVICE_NAME}: cannot open the store: {error.message}") from None
-    sweeper = asyncio.create_task(sweep_forever(store, settings.maintenance))
+    background = [
+        asyncio.create_task(sweep_forever(store, settings.maintenance)),
+        asyncio.create_task(
+            report_queue_metrics_forever(store, settings.maintenance.queue_metrics_interval_seconds)
+        ),
+    ]
 
-    async def stop_sweeper() -> None:
-        sweeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sweeper
+    async def stop_background() -> None:
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     servicer = MemoryStoreServicer(store, settings.limits)
     await serve(
         settings.server,
         [GrpcService(SERVICE, servicer, service_pb2_grpc.add_MemoryStoreServiceServicer_to_server)],
         telemetry=telemetry,
-        on_shutdown=[stop_sweeper, store.close],
+        on_shutdown=[stop_background, store.close],
     )
 
 

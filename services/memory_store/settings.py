@@ -40,6 +40,8 @@ class MaintenanceSettings:
     """The periodic sweep: expired memories and idempotency keys, old finished jobs."""
 
     interval_seconds: float = 30.0
+    # How often the outbox backlog gauges are refreshed.
+    queue_metrics_interval_seconds: float = 5.0
     expired_batch: int = 500
     done_job_retention_seconds: float = 7 * 24 * 3600
 
@@ -73,6 +75,9 @@ class MemoryStoreSettings:
             limits=_request_limits(env),
             maintenance=MaintenanceSettings(
                 interval_seconds=env.number("MEMGRID_SWEEP_INTERVAL_SECONDS", 30.0, minimum=0.1),
+                queue_metrics_interval_seconds=env.number(
+                    "MEMGRID_QUEUE_METRICS_INTERVAL_SECONDS", 5.0, minimum=0.1
+                ),
                 expired_batch=env.integer("MEMGRID_SWEEP_BATCH", 500, minimum=1),
                 done_job_retention_seconds=env.number(
                     "MEMGRID_DONE_JOB_RETENTION_SECONDS", 7 * 24 * 3600.0, minimum=0

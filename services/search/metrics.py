@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
-QUERY_CACHE_HITS = Counter(
-    "memgrid_search_query_embedding_cache_hits_total",
-    "Query embeddings served from the LRU cache.",
-    ["model"],
+EMBEDDING_CACHE_REQUESTS = Counter(
+    "memgrid_embedding_cache_requests_total",
+    "Query embeddings asked of the LRU cache, by result (hit or miss).",
+    ["model", "result"],
 )
-QUERY_CACHE_MISSES = Counter(
-    "memgrid_search_query_embedding_cache_misses_total",
-    "Query embeddings that had to be computed.",
+EMBEDDER_SENTENCES = Counter(
+    "memgrid_embedder_sentences_total",
+    "Texts embedded by the model (after the cache, across dynamic batches).",
     ["model"],
 )
 EMBED_BATCH_SIZE = Histogram(

@@ -125,13 +125,14 @@ async def test_batching_propagates_failure_to_every_caller(onnx_embedder: OnnxEm
 async def test_query_cache_hits_misses_and_bound(onnx_embedder: OnnxEmbedder) -> None:
     cache = CachingEmbedder(onnx_embedder, capacity=2)
 
-    def sample(kind: str) -> float:
+    def sample(result: str) -> float:
         value = REGISTRY.get_sample_value(
-            f"memgrid_search_query_embedding_cache_{kind}_total", {"model": onnx_embedder.name}
+            "memgrid_embedding_cache_requests_total",
+            {"model": onnx_embedder.name, "result": result},
         )
         return value or 0.0
 
-    hits_before, misses_before = sample("hits"), sample("misses")
+    hits_before, misses_before = sample("hit"), sample("miss")
     first = await cache.embed(["where do I work"])
     again = await cache.embed(["where do I work"])
     assert again is first
@@ -140,7 +141,7 @@ async def test_query_cache_hits_misses_and_bound(onnx_embedder: OnnxEmbedder) ->
     assert len(cache) == 2
     await cache.embed(["where do I work"])
     assert (cache.hits, cache.misses) == (1, 4)
-    assert sample("hits") - hits_before == 1
-    assert sample("misses") - misses_before == 4
+    assert sample("hit") - hits_before == 1
+    assert sample("miss") - misses_before == 4
     with pytest.raises(ValueError):
         first[0, 0] = 1.0  # cached vectors are shared, so read-only

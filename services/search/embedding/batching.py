@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from services.search.embedding.base import Embedder, Vectors
-from services.search.metrics import EMBED_BATCH_SIZE
+from services.search.metrics import EMBED_BATCH_SIZE, EMBEDDER_SENTENCES
 
 
 @dataclass
@@ -104,4 +104,5 @@ class BatchingEmbedder:
     async def _run(self, texts: list[str]) -> Vectors:
         self.inner_calls += 1
         EMBED_BATCH_SIZE.labels(self._inner.name).observe(len(texts))
+        EMBEDDER_SENTENCES.labels(self._inner.name).inc(len(texts))
         return await self._inner.embed(texts)

@@ -11,7 +11,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 
 from services.search.embedding.base import Embedder, Vectors
-from services.search.metrics import QUERY_CACHE_HITS, QUERY_CACHE_MISSES
+from services.search.metrics import EMBEDDING_CACHE_REQUESTS
 
 
 class CachingEmbedder:
@@ -43,10 +43,10 @@ class CachingEmbedder:
         if cached is not None:
             self._entries.move_to_end(text)
             self.hits += 1
-            QUERY_CACHE_HITS.labels(self._inner.name).inc()
+            EMBEDDING_CACHE_REQUESTS.labels(self._inner.name, "hit").inc()
             return cached
         self.misses += 1
-        QUERY_CACHE_MISSES.labels(self._inner.name).inc()
+        EMBEDDING_CACHE_REQUESTS.labels(self._inner.name, "miss").inc()
         vectors = await self._inner.embed(texts)
         vectors.flags.writeable = False  # shared between callers: nobody may mutate it
         self._entries[text] = vectors
