@@ -80,8 +80,19 @@ def test_runtime_metrics_are_known() -> None:
     } <= KNOWN_SERIES
 
 
-def test_prometheus_config_is_valid(promtool: Path) -> None:
-    result = _run(promtool, "check", "config", PROMETHEUS_DIR / "prometheus.yaml")
+def test_prometheus_config_is_valid(promtool: Path, tmp_path: Path) -> None:
+    # Debian's promtool (the one CI installs: building Prometheus from source takes longer
+    # than the rest of CI) is built without Kubernetes discovery, so the discovery block is
+    # swapped for a static target and promtool checks everything else: globals, rule files
+    # and every relabelling rule. The discovery block itself is checked structurally below.
+    config = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yaml").read_text())
+    for job in config["scrape_configs"]:
+        if job.pop("kubernetes_sd_configs", None) is not None:
+            job["static_configs"] = [{"targets": ["pod.invalid:9151"]}]
+    (tmp_path / "alerts.yaml").write_text((PROMETHEUS_DIR / "alerts.yaml").read_text())
+    checked = tmp_path / "prometheus.yaml"
+    checked.write_text(yaml.safe_dump(config))
+    result = _run(promtool, "check", "config", checked)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 rule files found" in result.stdout
 
