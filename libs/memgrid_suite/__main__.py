@@ -28,7 +28,7 @@ async def main(data_dir: Path) -> int:
         )
     print(
         f"memgrid: ready. Gateway {suite.gateway_address}, API key {DEV_API_KEY!r} "
-        f"(try: uv run memgrid add --user alice 'I live in Paris'). Ctrl-C stops.",
+        f"(try: .venv/bin/memgrid add --user alice 'I live in Paris'). Ctrl-C stops.",
         flush=True,
     )
     stop = asyncio.Event()
