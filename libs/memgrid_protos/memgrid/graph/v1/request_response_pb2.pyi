@@ -8,6 +8,7 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from memgrid.graph.v1 import graph_pb2 as _graph_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -20,105 +21,44 @@ else:
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
-class Entity(_message.Message):
-    """A thing memories mention: a person, place, project."""
-
-    DESCRIPTOR: _descriptor.Descriptor
-
-    NAME_FIELD_NUMBER: _builtins.int
-    TYPE_FIELD_NUMBER: _builtins.int
-    ALIASES_FIELD_NUMBER: _builtins.int
-    name: _builtins.str
-    type: _builtins.str
-    @_builtins.property
-    def aliases(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    def __init__(
-        self,
-        *,
-        name: _builtins.str = ...,
-        type: _builtins.str = ...,
-        aliases: _abc.Iterable[_builtins.str] | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["aliases", b"aliases", "name", b"name", "type", b"type"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___Entity: _TypeAlias = Entity  # noqa: Y015
-
-@_typing.final
-class Relation(_message.Message):
-    """A typed, directed relation between two entities, with its evidence and validity."""
-
-    DESCRIPTOR: _descriptor.Descriptor
-
-    SOURCE_FIELD_NUMBER: _builtins.int
-    TARGET_FIELD_NUMBER: _builtins.int
-    TYPE_FIELD_NUMBER: _builtins.int
-    CONFIDENCE_FIELD_NUMBER: _builtins.int
-    SOURCE_MEMORY_IDS_FIELD_NUMBER: _builtins.int
-    VALID_FROM_FIELD_NUMBER: _builtins.int
-    VALID_TO_FIELD_NUMBER: _builtins.int
-    source: _builtins.str
-    target: _builtins.str
-    type: _builtins.str
-    confidence: _builtins.float
-    @_builtins.property
-    def source_memory_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    @_builtins.property
-    def valid_from(self) -> _timestamp_pb2.Timestamp: ...
-    @_builtins.property
-    def valid_to(self) -> _timestamp_pb2.Timestamp: ...
-    def __init__(
-        self,
-        *,
-        source: _builtins.str = ...,
-        target: _builtins.str = ...,
-        type: _builtins.str = ...,
-        confidence: _builtins.float = ...,
-        source_memory_ids: _abc.Iterable[_builtins.str] | None = ...,
-        valid_from: _timestamp_pb2.Timestamp | None = ...,
-        valid_to: _timestamp_pb2.Timestamp | None = ...,
-    ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["valid_from", b"valid_from", "valid_to", b"valid_to"]  # noqa: Y015
-    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "source", b"source", "source_memory_ids", b"source_memory_ids", "target", b"target", "type", b"type", "valid_from", b"valid_from", "valid_to", b"valid_to"]  # noqa: Y015
-    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
-
-Global___Relation: _TypeAlias = Relation  # noqa: Y015
-
-@_typing.final
 class UpsertRequest(_message.Message):
+    """Every request names its tenant explicitly: graph trusts its callers (the gateway and the
+    workers, admitted by NetworkPolicy) and scopes every query by this id. Hop counts are
+    bounded by MAX_HOPS = 4; list sizes by the limits stated on each field.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     TENANT_ID_FIELD_NUMBER: _builtins.int
     ENTITIES_FIELD_NUMBER: _builtins.int
     RELATIONS_FIELD_NUMBER: _builtins.int
-    MEMORY_ID_FIELD_NUMBER: _builtins.int
-    MENTIONED_ENTITIES_FIELD_NUMBER: _builtins.int
+    MENTIONS_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
-    memory_id: _builtins.str
-    """Links each listed memory to the entities it mentions."""
     @_builtins.property
-    def entities(self) -> _containers.RepeatedCompositeFieldContainer[Global___Entity]: ...
+    def entities(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Entity]:
+        """0..10000 each. Entities named only by relations or mentions are created with an empty
+        type.
+        """
+
     @_builtins.property
-    def relations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Relation]: ...
+    def relations(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Relation]:
+        """Each relation's source_memory_ids also get mentions of both endpoints (provenance
+        "relation"), so removing those memories finds and removes the relation.
+        """
+
     @_builtins.property
-    def mentioned_entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def mentions(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Mention]: ...
     def __init__(
         self,
         *,
         tenant_id: _builtins.str = ...,
-        entities: _abc.Iterable[Global___Entity] | None = ...,
-        relations: _abc.Iterable[Global___Relation] | None = ...,
-        memory_id: _builtins.str = ...,
-        mentioned_entities: _abc.Iterable[_builtins.str] | None = ...,
+        entities: _abc.Iterable[_graph_pb2.Entity] | None = ...,
+        relations: _abc.Iterable[_graph_pb2.Relation] | None = ...,
+        mentions: _abc.Iterable[_graph_pb2.Mention] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "memory_id", b"memory_id", "mentioned_entities", b"mentioned_entities", "relations", b"relations", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "mentions", b"mentions", "relations", b"relations", "tenant_id", b"tenant_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -130,21 +70,128 @@ class UpsertResponse(_message.Message):
 
     ENTITIES_UPSERTED_FIELD_NUMBER: _builtins.int
     RELATIONS_UPSERTED_FIELD_NUMBER: _builtins.int
+    MENTIONS_UPSERTED_FIELD_NUMBER: _builtins.int
     entities_upserted: _builtins.int
+    """Distinct items the request named (created, merged or already as stored), after
+    merging duplicates within the request; the same request again gives the same counts.
+    """
     relations_upserted: _builtins.int
+    mentions_upserted: _builtins.int
     def __init__(
         self,
         *,
         entities_upserted: _builtins.int = ...,
         relations_upserted: _builtins.int = ...,
+        mentions_upserted: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities_upserted", b"entities_upserted", "relations_upserted", b"relations_upserted"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities_upserted", b"entities_upserted", "mentions_upserted", b"mentions_upserted", "relations_upserted", b"relations_upserted"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___UpsertResponse: _TypeAlias = UpsertResponse  # noqa: Y015
+
+@_typing.final
+class GetEntityRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    name: _builtins.str
+    """Canonical name or alias."""
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetEntityRequest: _TypeAlias = GetEntityRequest  # noqa: Y015
+
+@_typing.final
+class GetEntityResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTITY_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entity(self) -> _graph_pb2.Entity: ...
+    def __init__(
+        self,
+        *,
+        entity: _graph_pb2.Entity | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetEntityResponse: _TypeAlias = GetEntityResponse  # noqa: Y015
+
+@_typing.final
+class FindEntitiesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    QUERY_FIELD_NUMBER: _builtins.int
+    MATCH_FIELD_NUMBER: _builtins.int
+    TYPES_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    query: _builtins.str
+    """1..256 characters."""
+    match: _graph_pb2.EntityMatch.ValueType
+    limit: _builtins.int
+    """1..1000, default 50."""
+    @_builtins.property
+    def types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Only entities of these types; empty means any."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        query: _builtins.str = ...,
+        match: _graph_pb2.EntityMatch.ValueType = ...,
+        types: _abc.Iterable[_builtins.str] | None = ...,
+        limit: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "match", b"match", "query", b"query", "tenant_id", b"tenant_id", "types", b"types"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FindEntitiesRequest: _TypeAlias = FindEntitiesRequest  # noqa: Y015
+
+@_typing.final
+class FindEntitiesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTITIES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def entities(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Entity]:
+        """Ordered by key."""
+
+    def __init__(
+        self,
+        *,
+        entities: _abc.Iterable[_graph_pb2.Entity] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FindEntitiesResponse: _TypeAlias = FindEntitiesResponse  # noqa: Y015
 
 @_typing.final
 class GetNeighborsRequest(_message.Message):
@@ -153,28 +200,31 @@ class GetNeighborsRequest(_message.Message):
     TENANT_ID_FIELD_NUMBER: _builtins.int
     ENTITY_FIELD_NUMBER: _builtins.int
     HOPS_FIELD_NUMBER: _builtins.int
-    RELATION_TYPES_FIELD_NUMBER: _builtins.int
-    VALID_AT_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     entity: _builtins.str
+    """Name (canonical or alias) of the start entity."""
     hops: _builtins.int
-    """1..MEMGRID_MAX_HOPS."""
+    """1..MAX_HOPS (4); 0 means 1."""
+    limit: _builtins.int
+    """Entities to return, start included: 1..1000, default 100. The traversal stops at the
+    hop where it reaches the limit.
+    """
     @_builtins.property
-    def relation_types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
-    @_builtins.property
-    def valid_at(self) -> _timestamp_pb2.Timestamp: ...
+    def filter(self) -> _graph_pb2.RelationFilter: ...
     def __init__(
         self,
         *,
         tenant_id: _builtins.str = ...,
         entity: _builtins.str = ...,
         hops: _builtins.int = ...,
-        relation_types: _abc.Iterable[_builtins.str] | None = ...,
-        valid_at: _timestamp_pb2.Timestamp | None = ...,
+        filter: _graph_pb2.RelationFilter | None = ...,
+        limit: _builtins.int = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["valid_at", b"valid_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity", "hops", b"hops", "relation_types", b"relation_types", "tenant_id", b"tenant_id", "valid_at", b"valid_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity", "filter", b"filter", "hops", b"hops", "limit", b"limit", "tenant_id", b"tenant_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -186,23 +236,96 @@ class GetNeighborsResponse(_message.Message):
 
     ENTITIES_FIELD_NUMBER: _builtins.int
     RELATIONS_FIELD_NUMBER: _builtins.int
+    TRUNCATED_FIELD_NUMBER: _builtins.int
+    truncated: _builtins.bool
+    """True when limit (or the per-hop row cap) cut the traversal short."""
     @_builtins.property
-    def entities(self) -> _containers.RepeatedCompositeFieldContainer[Global___Entity]: ...
+    def entities(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.ReachedEntity]:
+        """The start entity first (hops 0), then by hops, path confidence and key."""
+
     @_builtins.property
-    def relations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Relation]: ...
+    def relations(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Relation]:
+        """The relations the traversal followed between the returned entities."""
+
     def __init__(
         self,
         *,
-        entities: _abc.Iterable[Global___Entity] | None = ...,
-        relations: _abc.Iterable[Global___Relation] | None = ...,
+        entities: _abc.Iterable[_graph_pb2.ReachedEntity] | None = ...,
+        relations: _abc.Iterable[_graph_pb2.Relation] | None = ...,
+        truncated: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "relations", b"relations"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "relations", b"relations", "truncated", b"truncated"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetNeighborsResponse: _TypeAlias = GetNeighborsResponse  # noqa: Y015
+
+@_typing.final
+class ShortestPathRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    MAX_HOPS_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    source: _builtins.str
+    target: _builtins.str
+    max_hops: _builtins.int
+    """1..MAX_HOPS (4); 0 means MAX_HOPS."""
+    @_builtins.property
+    def filter(self) -> _graph_pb2.RelationFilter: ...
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        source: _builtins.str = ...,
+        target: _builtins.str = ...,
+        max_hops: _builtins.int = ...,
+        filter: _graph_pb2.RelationFilter | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "max_hops", b"max_hops", "source", b"source", "target", b"target", "tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ShortestPathRequest: _TypeAlias = ShortestPathRequest  # noqa: Y015
+
+@_typing.final
+class ShortestPathResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FOUND_FIELD_NUMBER: _builtins.int
+    ENTITIES_FIELD_NUMBER: _builtins.int
+    RELATIONS_FIELD_NUMBER: _builtins.int
+    found: _builtins.bool
+    """False when no path of at most max_hops exists; the lists are then empty."""
+    @_builtins.property
+    def entities(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Entity]:
+        """From source to target, both included."""
+
+    @_builtins.property
+    def relations(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Relation]:
+        """relations[i] links entities[i] and entities[i + 1]."""
+
+    def __init__(
+        self,
+        *,
+        found: _builtins.bool = ...,
+        entities: _abc.Iterable[_graph_pb2.Entity] | None = ...,
+        relations: _abc.Iterable[_graph_pb2.Relation] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "found", b"found", "relations", b"relations"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ShortestPathResponse: _TypeAlias = ShortestPathResponse  # noqa: Y015
 
 @_typing.final
 class RelatedMemoriesRequest(_message.Message):
@@ -211,23 +334,39 @@ class RelatedMemoriesRequest(_message.Message):
     TENANT_ID_FIELD_NUMBER: _builtins.int
     ENTITIES_FIELD_NUMBER: _builtins.int
     HOPS_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    EXCLUDE_MEMORY_IDS_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     hops: _builtins.int
+    """How far from the entities to look: 0..MAX_HOPS (4); 0 means only memories mentioning
+    the entities themselves.
+    """
     limit: _builtins.int
+    """1..1000, default 50."""
     @_builtins.property
-    def entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Names of the entities (e.g. those found in a query): 1..100."""
+
+    @_builtins.property
+    def filter(self) -> _graph_pb2.RelationFilter: ...
+    @_builtins.property
+    def exclude_memory_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Memories to leave out (e.g. those search already returned)."""
+
     def __init__(
         self,
         *,
         tenant_id: _builtins.str = ...,
         entities: _abc.Iterable[_builtins.str] | None = ...,
         hops: _builtins.int = ...,
+        filter: _graph_pb2.RelationFilter | None = ...,
         limit: _builtins.int = ...,
+        exclude_memory_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "hops", b"hops", "limit", b"limit", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "exclude_memory_ids", b"exclude_memory_ids", "filter", b"filter", "hops", b"hops", "limit", b"limit", "tenant_id", b"tenant_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -235,24 +374,36 @@ Global___RelatedMemoriesRequest: _TypeAlias = RelatedMemoriesRequest  # noqa: Y0
 
 @_typing.final
 class RelatedMemory(_message.Message):
+    """A memory reached through the graph."""
+
     DESCRIPTOR: _descriptor.Descriptor
 
     MEMORY_ID_FIELD_NUMBER: _builtins.int
     HOPS_FIELD_NUMBER: _builtins.int
     CONFIDENCE_FIELD_NUMBER: _builtins.int
+    VIA_ENTITIES_FIELD_NUMBER: _builtins.int
     memory_id: _builtins.str
     hops: _builtins.int
+    """Hops from the nearest query entity to an entity the memory mentions."""
     confidence: _builtins.float
+    """Path confidence times mention confidence, best over the memory's mentions at that
+    distance.
+    """
+    @_builtins.property
+    def via_entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Canonical names of the mentioned entities at that distance: the explanation."""
+
     def __init__(
         self,
         *,
         memory_id: _builtins.str = ...,
         hops: _builtins.int = ...,
         confidence: _builtins.float = ...,
+        via_entities: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "hops", b"hops", "memory_id", b"memory_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "hops", b"hops", "memory_id", b"memory_id", "via_entities", b"via_entities"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -263,20 +414,210 @@ class RelatedMemoriesResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     MEMORIES_FIELD_NUMBER: _builtins.int
+    UNKNOWN_ENTITIES_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def memories(self) -> _containers.RepeatedCompositeFieldContainer[Global___RelatedMemory]: ...
+    def memories(self) -> _containers.RepeatedCompositeFieldContainer[Global___RelatedMemory]:
+        """Nearest first, then most confident, then by memory id."""
+
+    @_builtins.property
+    def unknown_entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Requested names that match no entity (not an error: queries name unknown things)."""
+
     def __init__(
         self,
         *,
         memories: _abc.Iterable[Global___RelatedMemory] | None = ...,
+        unknown_entities: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["memories", b"memories"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["memories", b"memories", "unknown_entities", b"unknown_entities"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RelatedMemoriesResponse: _TypeAlias = RelatedMemoriesResponse  # noqa: Y015
+
+@_typing.final
+class GetMemorySubgraphRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    MEMORY_ID_FIELD_NUMBER: _builtins.int
+    HOPS_FIELD_NUMBER: _builtins.int
+    FILTER_FIELD_NUMBER: _builtins.int
+    LIMIT_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    memory_id: _builtins.str
+    hops: _builtins.int
+    """0..MAX_HOPS (4) beyond the memory's own entities."""
+    limit: _builtins.int
+    """1..1000, default 100."""
+    @_builtins.property
+    def filter(self) -> _graph_pb2.RelationFilter: ...
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        memory_id: _builtins.str = ...,
+        hops: _builtins.int = ...,
+        filter: _graph_pb2.RelationFilter | None = ...,
+        limit: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "hops", b"hops", "limit", b"limit", "memory_id", b"memory_id", "tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetMemorySubgraphRequest: _TypeAlias = GetMemorySubgraphRequest  # noqa: Y015
+
+@_typing.final
+class GetMemorySubgraphResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MENTIONS_FIELD_NUMBER: _builtins.int
+    ENTITIES_FIELD_NUMBER: _builtins.int
+    RELATIONS_FIELD_NUMBER: _builtins.int
+    TRUNCATED_FIELD_NUMBER: _builtins.int
+    truncated: _builtins.bool
+    @_builtins.property
+    def mentions(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Mention]:
+        """The memory's own mentions."""
+
+    @_builtins.property
+    def entities(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.ReachedEntity]:
+        """Its entities (hops 0) and their neighbourhood."""
+
+    @_builtins.property
+    def relations(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Relation]: ...
+    def __init__(
+        self,
+        *,
+        mentions: _abc.Iterable[_graph_pb2.Mention] | None = ...,
+        entities: _abc.Iterable[_graph_pb2.ReachedEntity] | None = ...,
+        relations: _abc.Iterable[_graph_pb2.Relation] | None = ...,
+        truncated: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "mentions", b"mentions", "relations", b"relations", "truncated", b"truncated"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetMemorySubgraphResponse: _TypeAlias = GetMemorySubgraphResponse  # noqa: Y015
+
+@_typing.final
+class MergeEntitiesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    target: _builtins.str
+    """The entity that stays."""
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Duplicates folded into target: 1..100. Their names become aliases of target, and
+        their mentions and relations move to it (relations between merged entities are
+        dropped). A source that already resolves to target is skipped, so retrying a merge
+        is safe.
+        """
+
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        target: _builtins.str = ...,
+        sources: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sources", b"sources", "target", b"target", "tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MergeEntitiesRequest: _TypeAlias = MergeEntitiesRequest  # noqa: Y015
+
+@_typing.final
+class MergeEntitiesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTITY_FIELD_NUMBER: _builtins.int
+    MERGED_COUNT_FIELD_NUMBER: _builtins.int
+    merged_count: _builtins.int
+    """Sources removed by this call."""
+    @_builtins.property
+    def entity(self) -> _graph_pb2.Entity: ...
+    def __init__(
+        self,
+        *,
+        entity: _graph_pb2.Entity | None = ...,
+        merged_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity", "merged_count", b"merged_count"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MergeEntitiesResponse: _TypeAlias = MergeEntitiesResponse  # noqa: Y015
+
+@_typing.final
+class InvalidateRelationsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    TYPE_FIELD_NUMBER: _builtins.int
+    VALID_TO_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    source: _builtins.str
+    target: _builtins.str
+    type: _builtins.str
+    @_builtins.property
+    def valid_to(self) -> _timestamp_pb2.Timestamp:
+        """When the relation stopped holding. Required; relations starting at or after it are
+        not touched.
+        """
+
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        source: _builtins.str = ...,
+        target: _builtins.str = ...,
+        type: _builtins.str = ...,
+        valid_to: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["valid_to", b"valid_to"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["source", b"source", "target", b"target", "tenant_id", b"tenant_id", "type", b"type", "valid_to", b"valid_to"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InvalidateRelationsRequest: _TypeAlias = InvalidateRelationsRequest  # noqa: Y015
+
+@_typing.final
+class InvalidateRelationsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INVALIDATED_COUNT_FIELD_NUMBER: _builtins.int
+    invalidated_count: _builtins.int
+    """Relations that were still valid and now end at valid_to."""
+    def __init__(
+        self,
+        *,
+        invalidated_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["invalidated_count", b"invalidated_count"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___InvalidateRelationsResponse: _TypeAlias = InvalidateRelationsResponse  # noqa: Y015
 
 @_typing.final
 class RemoveMemoryLinksRequest(_message.Message):
@@ -286,7 +627,9 @@ class RemoveMemoryLinksRequest(_message.Message):
     MEMORY_IDS_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     @_builtins.property
-    def memory_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def memory_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """1..10000."""
+
     def __init__(
         self,
         *,
@@ -306,19 +649,73 @@ class RemoveMemoryLinksResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     LINKS_REMOVED_FIELD_NUMBER: _builtins.int
+    RELATIONS_REMOVED_FIELD_NUMBER: _builtins.int
     ENTITIES_COLLECTED_FIELD_NUMBER: _builtins.int
     links_removed: _builtins.int
+    """Mentions removed."""
+    relations_removed: _builtins.int
+    """Relations deleted because no remaining memory asserts them."""
     entities_collected: _builtins.int
+    """Entities deleted because no memory mentions them any more."""
     def __init__(
         self,
         *,
         links_removed: _builtins.int = ...,
+        relations_removed: _builtins.int = ...,
         entities_collected: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities_collected", b"entities_collected", "links_removed", b"links_removed"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities_collected", b"entities_collected", "links_removed", b"links_removed", "relations_removed", b"relations_removed"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RemoveMemoryLinksResponse: _TypeAlias = RemoveMemoryLinksResponse  # noqa: Y015
+
+@_typing.final
+class GetGraphStatsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetGraphStatsRequest: _TypeAlias = GetGraphStatsRequest  # noqa: Y015
+
+@_typing.final
+class GetGraphStatsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTITY_COUNT_FIELD_NUMBER: _builtins.int
+    RELATION_COUNT_FIELD_NUMBER: _builtins.int
+    MEMORY_COUNT_FIELD_NUMBER: _builtins.int
+    UNLINKED_ENTITY_COUNT_FIELD_NUMBER: _builtins.int
+    entity_count: _builtins.int
+    relation_count: _builtins.int
+    memory_count: _builtins.int
+    unlinked_entity_count: _builtins.int
+    """Entities that no memory mentions (upserted without a mention)."""
+    def __init__(
+        self,
+        *,
+        entity_count: _builtins.int = ...,
+        relation_count: _builtins.int = ...,
+        memory_count: _builtins.int = ...,
+        unlinked_entity_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity_count", b"entity_count", "memory_count", b"memory_count", "relation_count", b"relation_count", "unlinked_entity_count", b"unlinked_entity_count"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetGraphStatsResponse: _TypeAlias = GetGraphStatsResponse  # noqa: Y015

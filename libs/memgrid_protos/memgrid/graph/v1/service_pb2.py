@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from memgrid.graph.v1 import request_response_pb2 as memgrid_dot_graph_dot_v1_dot_request__response__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ememgrid/graph/v1/service.proto\x12\x10memgrid.graph.v1\x1a\'memgrid/graph/v1/request_response.proto2\x90\x03\n\x0cGraphService\x12K\n\x06Upsert\x12\x1f.memgrid.graph.v1.UpsertRequest\x1a .memgrid.graph.v1.UpsertResponse\x12]\n\x0cGetNeighbors\x12%.memgrid.graph.v1.GetNeighborsRequest\x1a&.memgrid.graph.v1.GetNeighborsResponse\x12\x66\n\x0fRelatedMemories\x12(.memgrid.graph.v1.RelatedMemoriesRequest\x1a).memgrid.graph.v1.RelatedMemoriesResponse\x12l\n\x11RemoveMemoryLinks\x12*.memgrid.graph.v1.RemoveMemoryLinksRequest\x1a+.memgrid.graph.v1.RemoveMemoryLinksResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ememgrid/graph/v1/service.proto\x12\x10memgrid.graph.v1\x1a\'memgrid/graph/v1/request_response.proto2\xca\x08\n\x0cGraphService\x12K\n\x06Upsert\x12\x1f.memgrid.graph.v1.UpsertRequest\x1a .memgrid.graph.v1.UpsertResponse\x12T\n\tGetEntity\x12\".memgrid.graph.v1.GetEntityRequest\x1a#.memgrid.graph.v1.GetEntityResponse\x12]\n\x0c\x46indEntities\x12%.memgrid.graph.v1.FindEntitiesRequest\x1a&.memgrid.graph.v1.FindEntitiesResponse\x12]\n\x0cGetNeighbors\x12%.memgrid.graph.v1.GetNeighborsRequest\x1a&.memgrid.graph.v1.GetNeighborsResponse\x12]\n\x0cShortestPath\x12%.memgrid.graph.v1.ShortestPathRequest\x1a&.memgrid.graph.v1.ShortestPathResponse\x12\x66\n\x0fRelatedMemories\x12(.memgrid.graph.v1.RelatedMemoriesRequest\x1a).memgrid.graph.v1.RelatedMemoriesResponse\x12l\n\x11GetMemorySubgraph\x12*.memgrid.graph.v1.GetMemorySubgraphRequest\x1a+.memgrid.graph.v1.GetMemorySubgraphResponse\x12`\n\rMergeEntities\x12&.memgrid.graph.v1.MergeEntitiesRequest\x1a\'.memgrid.graph.v1.MergeEntitiesResponse\x12r\n\x13InvalidateRelations\x12,.memgrid.graph.v1.InvalidateRelationsRequest\x1a-.memgrid.graph.v1.InvalidateRelationsResponse\x12l\n\x11RemoveMemoryLinks\x12*.memgrid.graph.v1.RemoveMemoryLinksRequest\x1a+.memgrid.graph.v1.RemoveMemoryLinksResponse\x12`\n\rGetGraphStats\x12&.memgrid.graph.v1.GetGraphStatsRequest\x1a\'.memgrid.graph.v1.GetGraphStatsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.graph.v1.service_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GRAPHSERVICE']._serialized_start=94
-  _globals['_GRAPHSERVICE']._serialized_end=494
+  _globals['_GRAPHSERVICE']._serialized_end=1192
 # @@protoc_insertion_point(module_scope)

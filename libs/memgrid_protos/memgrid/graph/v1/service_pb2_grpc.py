@@ -26,8 +26,11 @@ if _version_not_supported:
 
 
 class GraphServiceStub:
-    """graph: entities, relations and memory links derived from memory-store. Internal.
-    INVALID_ARGUMENT names the bad field; UNAVAILABLE when the graph backend is down.
+    """graph: entities, relations and memory links derived from memory-store. Internal: the
+    gateway and the workers call it. Every RPC answers INVALID_ARGUMENT naming the bad field
+    (e.g. `relations[3].source`) for a malformed request, and then changes nothing;
+    UNAVAILABLE when the graph backend is down (safe to retry). Reads never see another
+    tenant's data: an entity of another tenant is NOT_FOUND.
     """
 
     def __init__(self, channel):
@@ -41,51 +44,147 @@ class GraphServiceStub:
                 request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.UpsertRequest.SerializeToString,
                 response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.UpsertResponse.FromString,
                 _registered_method=True)
+        self.GetEntity = channel.unary_unary(
+                '/memgrid.graph.v1.GraphService/GetEntity',
+                request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetEntityRequest.SerializeToString,
+                response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetEntityResponse.FromString,
+                _registered_method=True)
+        self.FindEntities = channel.unary_unary(
+                '/memgrid.graph.v1.GraphService/FindEntities',
+                request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.FindEntitiesRequest.SerializeToString,
+                response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.FindEntitiesResponse.FromString,
+                _registered_method=True)
         self.GetNeighbors = channel.unary_unary(
                 '/memgrid.graph.v1.GraphService/GetNeighbors',
                 request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetNeighborsRequest.SerializeToString,
                 response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetNeighborsResponse.FromString,
+                _registered_method=True)
+        self.ShortestPath = channel.unary_unary(
+                '/memgrid.graph.v1.GraphService/ShortestPath',
+                request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.ShortestPathRequest.SerializeToString,
+                response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.ShortestPathResponse.FromString,
                 _registered_method=True)
         self.RelatedMemories = channel.unary_unary(
                 '/memgrid.graph.v1.GraphService/RelatedMemories',
                 request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RelatedMemoriesRequest.SerializeToString,
                 response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RelatedMemoriesResponse.FromString,
                 _registered_method=True)
+        self.GetMemorySubgraph = channel.unary_unary(
+                '/memgrid.graph.v1.GraphService/GetMemorySubgraph',
+                request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetMemorySubgraphRequest.SerializeToString,
+                response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetMemorySubgraphResponse.FromString,
+                _registered_method=True)
+        self.MergeEntities = channel.unary_unary(
+                '/memgrid.graph.v1.GraphService/MergeEntities',
+                request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.MergeEntitiesRequest.SerializeToString,
+                response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.MergeEntitiesResponse.FromString,
+                _registered_method=True)
+        self.InvalidateRelations = channel.unary_unary(
+                '/memgrid.graph.v1.GraphService/InvalidateRelations',
+                request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.InvalidateRelationsRequest.SerializeToString,
+                response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.InvalidateRelationsResponse.FromString,
+                _registered_method=True)
         self.RemoveMemoryLinks = channel.unary_unary(
                 '/memgrid.graph.v1.GraphService/RemoveMemoryLinks',
                 request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RemoveMemoryLinksRequest.SerializeToString,
                 response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RemoveMemoryLinksResponse.FromString,
                 _registered_method=True)
+        self.GetGraphStats = channel.unary_unary(
+                '/memgrid.graph.v1.GraphService/GetGraphStats',
+                request_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetGraphStatsRequest.SerializeToString,
+                response_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetGraphStatsResponse.FromString,
+                _registered_method=True)
 
 
 class GraphServiceServicer:
-    """graph: entities, relations and memory links derived from memory-store. Internal.
-    INVALID_ARGUMENT names the bad field; UNAVAILABLE when the graph backend is down.
+    """graph: entities, relations and memory links derived from memory-store. Internal: the
+    gateway and the workers call it. Every RPC answers INVALID_ARGUMENT naming the bad field
+    (e.g. `relations[3].source`) for a malformed request, and then changes nothing;
+    UNAVAILABLE when the graph backend is down (safe to retry). Reads never see another
+    tenant's data: an entity of another tenant is NOT_FOUND.
     """
 
     def Upsert(self, request, context):
-        """Idempotent batch upsert of entities, relations and a memory's entity links.
+        """Idempotent batch upsert of entities, relations and mentions: sending the same request
+        twice leaves the graph as one send does.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetEntity(self, request, context):
+        """One entity by canonical name or alias. NOT_FOUND: no such entity in the tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindEntities(self, request, context):
+        """Entities whose name or alias matches the query exactly or by prefix,
+        case-insensitively. No match is an empty list, not an error.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetNeighbors(self, request, context):
-        """Entities within k hops. NOT_FOUND: no such entity in the tenant.
+        """Entities within k hops of one, following relations that pass the filter.
+        NOT_FOUND: no such start entity. INVALID_ARGUMENT: hops above MAX_HOPS.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ShortestPath(self, request, context):
+        """A fewest-hops path between two entities. NOT_FOUND: either entity does not exist.
+        No path within max_hops is found = false, not an error.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RelatedMemories(self, request, context):
-        """Memories linked to the entities, nearest and most confident first.
+        """Memories mentioning the entities or their neighbours, nearest and most confident
+        first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMemorySubgraph(self, request, context):
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds no
+        mention for that memory.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MergeEntities(self, request, context):
+        """Folds duplicate entities into one. NOT_FOUND: target or a source does not exist.
+        INVALID_ARGUMENT: a source names the target itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def InvalidateRelations(self, request, context):
+        """Ends the validity of a contradicted relation, keeping it as history. NOT_FOUND:
+        source or target does not exist. No matching valid relation is a count of 0.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RemoveMemoryLinks(self, request, context):
-        """Unlinks memories and removes entities no memory mentions any more.
+        """Unlinks memories (on memory deletes), deletes relations no remaining memory asserts,
+        and deletes entities no memory mentions any more. Unknown ids are ignored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGraphStats(self, request, context):
+        """Counts for consistency checks against memory-store.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,20 +198,55 @@ def add_GraphServiceServicer_to_server(servicer, server):
                     request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.UpsertRequest.FromString,
                     response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.UpsertResponse.SerializeToString,
             ),
+            'GetEntity': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEntity,
+                    request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetEntityRequest.FromString,
+                    response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetEntityResponse.SerializeToString,
+            ),
+            'FindEntities': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindEntities,
+                    request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.FindEntitiesRequest.FromString,
+                    response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.FindEntitiesResponse.SerializeToString,
+            ),
             'GetNeighbors': grpc.unary_unary_rpc_method_handler(
                     servicer.GetNeighbors,
                     request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetNeighborsRequest.FromString,
                     response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetNeighborsResponse.SerializeToString,
+            ),
+            'ShortestPath': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShortestPath,
+                    request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.ShortestPathRequest.FromString,
+                    response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.ShortestPathResponse.SerializeToString,
             ),
             'RelatedMemories': grpc.unary_unary_rpc_method_handler(
                     servicer.RelatedMemories,
                     request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RelatedMemoriesRequest.FromString,
                     response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RelatedMemoriesResponse.SerializeToString,
             ),
+            'GetMemorySubgraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMemorySubgraph,
+                    request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetMemorySubgraphRequest.FromString,
+                    response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetMemorySubgraphResponse.SerializeToString,
+            ),
+            'MergeEntities': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeEntities,
+                    request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.MergeEntitiesRequest.FromString,
+                    response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.MergeEntitiesResponse.SerializeToString,
+            ),
+            'InvalidateRelations': grpc.unary_unary_rpc_method_handler(
+                    servicer.InvalidateRelations,
+                    request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.InvalidateRelationsRequest.FromString,
+                    response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.InvalidateRelationsResponse.SerializeToString,
+            ),
             'RemoveMemoryLinks': grpc.unary_unary_rpc_method_handler(
                     servicer.RemoveMemoryLinks,
                     request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RemoveMemoryLinksRequest.FromString,
                     response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.RemoveMemoryLinksResponse.SerializeToString,
+            ),
+            'GetGraphStats': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGraphStats,
+                    request_deserializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetGraphStatsRequest.FromString,
+                    response_serializer=memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetGraphStatsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -123,8 +257,11 @@ def add_GraphServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class GraphService:
-    """graph: entities, relations and memory links derived from memory-store. Internal.
-    INVALID_ARGUMENT names the bad field; UNAVAILABLE when the graph backend is down.
+    """graph: entities, relations and memory links derived from memory-store. Internal: the
+    gateway and the workers call it. Every RPC answers INVALID_ARGUMENT naming the bad field
+    (e.g. `relations[3].source`) for a malformed request, and then changes nothing;
+    UNAVAILABLE when the graph backend is down (safe to retry). Reads never see another
+    tenant's data: an entity of another tenant is NOT_FOUND.
     """
 
     @staticmethod
@@ -144,6 +281,60 @@ class GraphService:
             '/memgrid.graph.v1.GraphService/Upsert',
             memgrid_dot_graph_dot_v1_dot_request__response__pb2.UpsertRequest.SerializeToString,
             memgrid_dot_graph_dot_v1_dot_request__response__pb2.UpsertResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEntity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.graph.v1.GraphService/GetEntity',
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetEntityRequest.SerializeToString,
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetEntityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindEntities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.graph.v1.GraphService/FindEntities',
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.FindEntitiesRequest.SerializeToString,
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.FindEntitiesResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -182,6 +373,33 @@ class GraphService:
             _registered_method=True)
 
     @staticmethod
+    def ShortestPath(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.graph.v1.GraphService/ShortestPath',
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.ShortestPathRequest.SerializeToString,
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.ShortestPathResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RelatedMemories(request,
             target,
             options=(),
@@ -209,6 +427,87 @@ class GraphService:
             _registered_method=True)
 
     @staticmethod
+    def GetMemorySubgraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.graph.v1.GraphService/GetMemorySubgraph',
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetMemorySubgraphRequest.SerializeToString,
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetMemorySubgraphResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MergeEntities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.graph.v1.GraphService/MergeEntities',
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.MergeEntitiesRequest.SerializeToString,
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.MergeEntitiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InvalidateRelations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.graph.v1.GraphService/InvalidateRelations',
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.InvalidateRelationsRequest.SerializeToString,
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.InvalidateRelationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def RemoveMemoryLinks(request,
             target,
             options=(),
@@ -225,6 +524,33 @@ class GraphService:
             '/memgrid.graph.v1.GraphService/RemoveMemoryLinks',
             memgrid_dot_graph_dot_v1_dot_request__response__pb2.RemoveMemoryLinksRequest.SerializeToString,
             memgrid_dot_graph_dot_v1_dot_request__response__pb2.RemoveMemoryLinksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGraphStats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.graph.v1.GraphService/GetGraphStats',
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetGraphStatsRequest.SerializeToString,
+            memgrid_dot_graph_dot_v1_dot_request__response__pb2.GetGraphStatsResponse.FromString,
             options,
             channel_credentials,
             insecure,

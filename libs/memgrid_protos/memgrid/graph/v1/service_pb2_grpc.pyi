@@ -27,8 +27,11 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class GraphServiceStub:
-    """graph: entities, relations and memory links derived from memory-store. Internal.
-    INVALID_ARGUMENT names the bad field; UNAVAILABLE when the graph backend is down.
+    """graph: entities, relations and memory links derived from memory-store. Internal: the
+    gateway and the workers call it. Every RPC answers INVALID_ARGUMENT naming the bad field
+    (e.g. `relations[3].source`) for a malformed request, and then changes nothing;
+    UNAVAILABLE when the graph backend is down (safe to retry). Reads never see another
+    tenant's data: an entity of another tenant is NOT_FOUND.
     """
 
     @_typing.overload
@@ -36,33 +39,103 @@ class GraphServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> GraphServiceAsyncStub: ...
     Upsert: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.UpsertRequest, _request_response_pb2.UpsertResponse]
-    """Idempotent batch upsert of entities, relations and a memory's entity links."""
+    """Idempotent batch upsert of entities, relations and mentions: sending the same request
+    twice leaves the graph as one send does.
+    """
+    GetEntity: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetEntityRequest, _request_response_pb2.GetEntityResponse]
+    """One entity by canonical name or alias. NOT_FOUND: no such entity in the tenant."""
+    FindEntities: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.FindEntitiesRequest, _request_response_pb2.FindEntitiesResponse]
+    """Entities whose name or alias matches the query exactly or by prefix,
+    case-insensitively. No match is an empty list, not an error.
+    """
     GetNeighbors: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetNeighborsRequest, _request_response_pb2.GetNeighborsResponse]
-    """Entities within k hops. NOT_FOUND: no such entity in the tenant."""
+    """Entities within k hops of one, following relations that pass the filter.
+    NOT_FOUND: no such start entity. INVALID_ARGUMENT: hops above MAX_HOPS.
+    """
+    ShortestPath: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ShortestPathRequest, _request_response_pb2.ShortestPathResponse]
+    """A fewest-hops path between two entities. NOT_FOUND: either entity does not exist.
+    No path within max_hops is found = false, not an error.
+    """
     RelatedMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RelatedMemoriesRequest, _request_response_pb2.RelatedMemoriesResponse]
-    """Memories linked to the entities, nearest and most confident first."""
+    """Memories mentioning the entities or their neighbours, nearest and most confident
+    first.
+    """
+    GetMemorySubgraph: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetMemorySubgraphRequest, _request_response_pb2.GetMemorySubgraphResponse]
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds no
+    mention for that memory.
+    """
+    MergeEntities: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.MergeEntitiesRequest, _request_response_pb2.MergeEntitiesResponse]
+    """Folds duplicate entities into one. NOT_FOUND: target or a source does not exist.
+    INVALID_ARGUMENT: a source names the target itself.
+    """
+    InvalidateRelations: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.InvalidateRelationsRequest, _request_response_pb2.InvalidateRelationsResponse]
+    """Ends the validity of a contradicted relation, keeping it as history. NOT_FOUND:
+    source or target does not exist. No matching valid relation is a count of 0.
+    """
     RemoveMemoryLinks: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RemoveMemoryLinksRequest, _request_response_pb2.RemoveMemoryLinksResponse]
-    """Unlinks memories and removes entities no memory mentions any more."""
+    """Unlinks memories (on memory deletes), deletes relations no remaining memory asserts,
+    and deletes entities no memory mentions any more. Unknown ids are ignored.
+    """
+    GetGraphStats: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetGraphStatsRequest, _request_response_pb2.GetGraphStatsResponse]
+    """Counts for consistency checks against memory-store."""
 
 @_typing.type_check_only
 class GraphServiceAsyncStub(GraphServiceStub):
-    """graph: entities, relations and memory links derived from memory-store. Internal.
-    INVALID_ARGUMENT names the bad field; UNAVAILABLE when the graph backend is down.
+    """graph: entities, relations and memory links derived from memory-store. Internal: the
+    gateway and the workers call it. Every RPC answers INVALID_ARGUMENT naming the bad field
+    (e.g. `relations[3].source`) for a malformed request, and then changes nothing;
+    UNAVAILABLE when the graph backend is down (safe to retry). Reads never see another
+    tenant's data: an entity of another tenant is NOT_FOUND.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     Upsert: _aio.UnaryUnaryMultiCallable[_request_response_pb2.UpsertRequest, _request_response_pb2.UpsertResponse]  # type: ignore[assignment]
-    """Idempotent batch upsert of entities, relations and a memory's entity links."""
+    """Idempotent batch upsert of entities, relations and mentions: sending the same request
+    twice leaves the graph as one send does.
+    """
+    GetEntity: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetEntityRequest, _request_response_pb2.GetEntityResponse]  # type: ignore[assignment]
+    """One entity by canonical name or alias. NOT_FOUND: no such entity in the tenant."""
+    FindEntities: _aio.UnaryUnaryMultiCallable[_request_response_pb2.FindEntitiesRequest, _request_response_pb2.FindEntitiesResponse]  # type: ignore[assignment]
+    """Entities whose name or alias matches the query exactly or by prefix,
+    case-insensitively. No match is an empty list, not an error.
+    """
     GetNeighbors: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetNeighborsRequest, _request_response_pb2.GetNeighborsResponse]  # type: ignore[assignment]
-    """Entities within k hops. NOT_FOUND: no such entity in the tenant."""
+    """Entities within k hops of one, following relations that pass the filter.
+    NOT_FOUND: no such start entity. INVALID_ARGUMENT: hops above MAX_HOPS.
+    """
+    ShortestPath: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ShortestPathRequest, _request_response_pb2.ShortestPathResponse]  # type: ignore[assignment]
+    """A fewest-hops path between two entities. NOT_FOUND: either entity does not exist.
+    No path within max_hops is found = false, not an error.
+    """
     RelatedMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RelatedMemoriesRequest, _request_response_pb2.RelatedMemoriesResponse]  # type: ignore[assignment]
-    """Memories linked to the entities, nearest and most confident first."""
+    """Memories mentioning the entities or their neighbours, nearest and most confident
+    first.
+    """
+    GetMemorySubgraph: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetMemorySubgraphRequest, _request_response_pb2.GetMemorySubgraphResponse]  # type: ignore[assignment]
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds no
+    mention for that memory.
+    """
+    MergeEntities: _aio.UnaryUnaryMultiCallable[_request_response_pb2.MergeEntitiesRequest, _request_response_pb2.MergeEntitiesResponse]  # type: ignore[assignment]
+    """Folds duplicate entities into one. NOT_FOUND: target or a source does not exist.
+    INVALID_ARGUMENT: a source names the target itself.
+    """
+    InvalidateRelations: _aio.UnaryUnaryMultiCallable[_request_response_pb2.InvalidateRelationsRequest, _request_response_pb2.InvalidateRelationsResponse]  # type: ignore[assignment]
+    """Ends the validity of a contradicted relation, keeping it as history. NOT_FOUND:
+    source or target does not exist. No matching valid relation is a count of 0.
+    """
     RemoveMemoryLinks: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RemoveMemoryLinksRequest, _request_response_pb2.RemoveMemoryLinksResponse]  # type: ignore[assignment]
-    """Unlinks memories and removes entities no memory mentions any more."""
+    """Unlinks memories (on memory deletes), deletes relations no remaining memory asserts,
+    and deletes entities no memory mentions any more. Unknown ids are ignored.
+    """
+    GetGraphStats: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetGraphStatsRequest, _request_response_pb2.GetGraphStatsResponse]  # type: ignore[assignment]
+    """Counts for consistency checks against memory-store."""
 
 class GraphServiceServicer(metaclass=_abc_1.ABCMeta):
-    """graph: entities, relations and memory links derived from memory-store. Internal.
-    INVALID_ARGUMENT names the bad field; UNAVAILABLE when the graph backend is down.
+    """graph: entities, relations and memory links derived from memory-store. Internal: the
+    gateway and the workers call it. Every RPC answers INVALID_ARGUMENT naming the bad field
+    (e.g. `relations[3].source`) for a malformed request, and then changes nothing;
+    UNAVAILABLE when the graph backend is down (safe to retry). Reads never see another
+    tenant's data: an entity of another tenant is NOT_FOUND.
     """
 
     @_abc_1.abstractmethod
@@ -71,7 +144,27 @@ class GraphServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.UpsertRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.UpsertResponse, _abc.Awaitable[_request_response_pb2.UpsertResponse]]:
-        """Idempotent batch upsert of entities, relations and a memory's entity links."""
+        """Idempotent batch upsert of entities, relations and mentions: sending the same request
+        twice leaves the graph as one send does.
+        """
+
+    @_abc_1.abstractmethod
+    def GetEntity(
+        self,
+        request: _request_response_pb2.GetEntityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.GetEntityResponse, _abc.Awaitable[_request_response_pb2.GetEntityResponse]]:
+        """One entity by canonical name or alias. NOT_FOUND: no such entity in the tenant."""
+
+    @_abc_1.abstractmethod
+    def FindEntities(
+        self,
+        request: _request_response_pb2.FindEntitiesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.FindEntitiesResponse, _abc.Awaitable[_request_response_pb2.FindEntitiesResponse]]:
+        """Entities whose name or alias matches the query exactly or by prefix,
+        case-insensitively. No match is an empty list, not an error.
+        """
 
     @_abc_1.abstractmethod
     def GetNeighbors(
@@ -79,7 +172,19 @@ class GraphServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.GetNeighborsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.GetNeighborsResponse, _abc.Awaitable[_request_response_pb2.GetNeighborsResponse]]:
-        """Entities within k hops. NOT_FOUND: no such entity in the tenant."""
+        """Entities within k hops of one, following relations that pass the filter.
+        NOT_FOUND: no such start entity. INVALID_ARGUMENT: hops above MAX_HOPS.
+        """
+
+    @_abc_1.abstractmethod
+    def ShortestPath(
+        self,
+        request: _request_response_pb2.ShortestPathRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.ShortestPathResponse, _abc.Awaitable[_request_response_pb2.ShortestPathResponse]]:
+        """A fewest-hops path between two entities. NOT_FOUND: either entity does not exist.
+        No path within max_hops is found = false, not an error.
+        """
 
     @_abc_1.abstractmethod
     def RelatedMemories(
@@ -87,7 +192,39 @@ class GraphServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.RelatedMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.RelatedMemoriesResponse, _abc.Awaitable[_request_response_pb2.RelatedMemoriesResponse]]:
-        """Memories linked to the entities, nearest and most confident first."""
+        """Memories mentioning the entities or their neighbours, nearest and most confident
+        first.
+        """
+
+    @_abc_1.abstractmethod
+    def GetMemorySubgraph(
+        self,
+        request: _request_response_pb2.GetMemorySubgraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.GetMemorySubgraphResponse, _abc.Awaitable[_request_response_pb2.GetMemorySubgraphResponse]]:
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds no
+        mention for that memory.
+        """
+
+    @_abc_1.abstractmethod
+    def MergeEntities(
+        self,
+        request: _request_response_pb2.MergeEntitiesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.MergeEntitiesResponse, _abc.Awaitable[_request_response_pb2.MergeEntitiesResponse]]:
+        """Folds duplicate entities into one. NOT_FOUND: target or a source does not exist.
+        INVALID_ARGUMENT: a source names the target itself.
+        """
+
+    @_abc_1.abstractmethod
+    def InvalidateRelations(
+        self,
+        request: _request_response_pb2.InvalidateRelationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.InvalidateRelationsResponse, _abc.Awaitable[_request_response_pb2.InvalidateRelationsResponse]]:
+        """Ends the validity of a contradicted relation, keeping it as history. NOT_FOUND:
+        source or target does not exist. No matching valid relation is a count of 0.
+        """
 
     @_abc_1.abstractmethod
     def RemoveMemoryLinks(
@@ -95,6 +232,16 @@ class GraphServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.RemoveMemoryLinksRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.RemoveMemoryLinksResponse, _abc.Awaitable[_request_response_pb2.RemoveMemoryLinksResponse]]:
-        """Unlinks memories and removes entities no memory mentions any more."""
+        """Unlinks memories (on memory deletes), deletes relations no remaining memory asserts,
+        and deletes entities no memory mentions any more. Unknown ids are ignored.
+        """
+
+    @_abc_1.abstractmethod
+    def GetGraphStats(
+        self,
+        request: _request_response_pb2.GetGraphStatsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.GetGraphStatsResponse, _abc.Awaitable[_request_response_pb2.GetGraphStatsResponse]]:
+        """Counts for consistency checks against memory-store."""
 
 def add_GraphServiceServicer_to_server(servicer: GraphServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

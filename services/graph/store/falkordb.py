@@ -1,0 +1,128 @@
+"""FalkorDB backend: the embedded default (see falkordb_process) or a FalkorDB server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import redis.asyncio
+import redis.exceptions
+from falkordb.asyncio.graph import AsyncGraph  # type: ignore[import-untyped]
+from memgrid_runtime.errors import Unavailable
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+
+from services.graph.store.cypher_backend import CypherBackend, Row, T, Work
+from services.graph.store.falkordb_process import FalkorDBProcess
+
+# Unique constraints make FalkorDB reject a duplicate that a bug might try to create;
+# MERGE alone is already safe because FalkorDB runs write queries one at a time.
+_UNIQUE_KEYS = {"Entity": ("tenant", "key"), "Alias": ("tenant", "key"), "Memory": ("tenant", "id")}
+
+_EMPTY_GRAPH = "empty key"
+
+_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+
+class _Runner:
+    def __init__(self, graph: AsyncGraph, *, read_only: bool, timeout_ms: int) -> None:
+        self._graph = graph
+        self._read_only = read_only
+        self._timeout_ms = timeout_ms
+
+    async def run(self, query: str, params: Mapping[str, Any]) -> list[Row]:
+        run = self._graph.ro_query if self._read_only else self._graph.query
+        try:
+            result = await run(query, dict(params), timeout=self._timeout_ms)
+        except redis.exceptions.ResponseError as error:
+            # Reading a graph nobody has written yet: FalkorDB has no key for it.
+            if self._read_only and _EMPTY_GRAPH in str(error):
+                return []
+            raise
+        columns = [column[1] for column in result.header]
+        return [dict(zip(columns, row, strict=True)) for row in result.result_set]
+
+
+class FalkorDBBackend(CypherBackend):
+    name = "falkordb"
+
+    def __init__(
+        self,
+        client: redis.asyncio.Redis,
+        graph_name: str,
+        *,
+        query_timeout_ms: int = 10_000,
+        process: FalkorDBProcess | None = None,
+    ) -> None:
+        self._client = client
+        self._graph = AsyncGraph(client, graph_name)
+        self._timeout_ms = query_timeout_ms
+        self._process = process
+
+    @classmethod
+    def connect(
+        cls,
+        socket_path: str,
+        graph_name: str,
+        *,
+        query_timeout_ms: int = 10_000,
+        process: FalkorDBProcess | None = None,
+    ) -> FalkorDBBackend:
+        # A plain redis client rather than falkordb.asyncio.FalkorDB, whose constructor
+        # probes the server synchronously (blocking the event loop, failing when the server
+        # is down) and copies an async retry policy into a sync client that cannot run it.
+        client = redis.asyncio.Redis(
+            unix_socket_path=socket_path,
+            decode_responses=True,
+            socket_connect_timeout=2.0,
+            # A down server must fail calls quickly (UNAVAILABLE), not hang them in retries.
+            retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), retries=2),
+            max_connections=64,
+        )
+        return cls(client, graph_name, query_timeout_ms=query_timeout_ms, process=process)
+
+    async def ensure_schema(self) -> None:
+        async with self._translated_errors():
+            for label, properties in _UNIQUE_KEYS.items():
+                await _ignoring_existing(self._graph.create_node_range_index(label, *properties))
+                await _ignoring_existing(
+                    self._graph.create_node_unique_constraint(label, *properties)
+                )
+
+    async def read(self, work: Work[T]) -> T:
+        async with self._translated_errors():
+            return await work(_Runner(self._graph, read_only=True, timeout_ms=self._timeout_ms))
+
+    async def write(self, work: Work[T]) -> T:
+        async with self._translated_errors():
+            return await work(_Runner(self._graph, read_only=False, timeout_ms=self._timeout_ms))
+
+    async def ping(self) -> None:
+        async with self._translated_errors():
+            await self._client.ping()
+
+    async def close(self) -> None:
+        with contextlib.suppress(*_DOWN):
+            await self._client.aclose()
+        if self._process is not None:
+            await asyncio.to_thread(self._process.stop)
+
+    @contextlib.asynccontextmanager
+    async def _translated_errors(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except _DOWN as error:
+            raise Unavailable(
+                f"graph backend (FalkorDB) unavailable: {error}", reason="GRAPH_BACKEND_DOWN"
+            ) from error
+
+
+async def _ignoring_existing(creation: Any) -> None:
+    try:
+        await creation
+    except redis.exceptions.ResponseError as error:
+        message = str(error).lower()
+        if "already" not in message:
+            raise

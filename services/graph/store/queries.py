@@ -1,0 +1,325 @@
+"""Every Cypher statement the graph runs, in the subset FalkorDB and Neo4j both execute
+the same way (no shortestPath in MATCH, no datetime(), no EXISTS {} subqueries, no
+elementId(), no APOC).
+
+Values, names and relation types are always parameters ($...), never spliced into the
+text: a relation's type is data in its `type` property on the one RELATES relationship
+type. The only text chosen at run time is a traversal's arrow, picked from the fixed table
+below by an enum.
+
+The model, per tenant:
+    (:Entity {tenant, key, name, type})
+    (:Alias {tenant, key, name})-[:ALIAS_OF]->(:Entity)
+    (:Memory {tenant, id})-[:MENTIONS {provenance, confidence}]->(:Entity)
+    (:Entity)-[:RELATES {type, valid_from, valid_to, confidence, source_memory_ids}]->(:Entity)
+Times are integer microseconds since the epoch (store/values.py).
+"""
+
+from __future__ import annotations
+
+from services.graph.model import Direction
+
+# Patterns start from the node an index finds by key: FalkorDB anchors a MATCH on its
+# first indexed node. Aliases come from a pattern comprehension, which both backends run
+# per row far cheaper than OPTIONAL MATCH + collect.
+ENTITY_DETAILS = """
+UNWIND $keys AS k
+MATCH (e:Entity {tenant: $tenant, key: k})
+RETURN e.key AS key, e.name AS name, e.type AS type,
+       [(e)<-[:ALIAS_OF]-(a:Alias) | a.name] AS aliases
+"""
+
+# Upserts only need to know which keys exist, not what they hold.
+ENTITY_KEYS = """
+UNWIND $keys AS k
+MATCH (e:Entity {tenant: $tenant, key: k})
+RETURN e.key AS key
+"""
+
+ALIAS_KEYS = """
+UNWIND $keys AS k
+MATCH (:Alias {tenant: $tenant, key: k})-[:ALIAS_OF]->(e:Entity)
+RETURN k AS alias_key, e.key AS key
+"""
+
+ENTITIES_BY_ALIAS = """
+UNWIND $keys AS k
+MATCH (:Alias {tenant: $tenant, key: k})-[:ALIAS_OF]->(e:Entity)
+RETURN k AS alias_key, e.key AS key, e.name AS name, e.type AS type,
+       [(e)<-[:ALIAS_OF]-(a:Alias) | a.name] AS aliases
+"""
+
+UPSERT_ENTITIES = """
+UNWIND $rows AS row
+MERGE (e:Entity {tenant: $tenant, key: row.key})
+ON CREATE SET e.name = row.name, e.type = row.type
+ON MATCH SET e.type = CASE WHEN row.type = '' THEN e.type ELSE row.type END
+RETURN count(e) AS written
+"""
+
+UPSERT_ALIASES = """
+UNWIND $rows AS row
+MATCH (e:Entity {tenant: $tenant, key: row.entity_key})
+MERGE (a:Alias {tenant: $tenant, key: row.alias_key})
+ON CREATE SET a.name = row.alias_name
+MERGE (a)-[:ALIAS_OF]->(e)
+RETURN count(a) AS written
+"""
+
+# Evidence accumulates: the highest confidence wins and memory ids are united, so applying
+# the same rows again changes nothing. valid_to only ever goes from unset to set here.
+UPSERT_RELATIONS = """
+UNWIND $rows AS row
+MATCH (a:Entity {tenant: $tenant, key: row.source_key})
+MATCH (b:Entity {tenant: $tenant, key: row.target_key})
+MERGE (a)-[r:RELATES {type: row.type, valid_from: row.valid_from}]->(b)
+ON CREATE SET r.confidence = row.confidence,
+              r.source_memory_ids = row.source_memory_ids,
+              r.valid_to = row.valid_to
+ON MATCH SET r.confidence = CASE WHEN row.confidence > r.confidence
+                                 THEN row.confidence ELSE r.confidence END,
+             r.source_memory_ids = r.source_memory_ids
+                 + [m IN row.source_memory_ids WHERE NOT m IN r.source_memory_ids],
+             r.valid_to = CASE WHEN r.valid_to IS NULL THEN row.valid_to ELSE r.valid_to END
+RETURN count(r) AS written
+"""
+
+# Explicit mentions overwrite provenance and confidence (the last extraction wins);
+# mentions implied by a relation's evidence only fill in what is missing.
+UPSERT_MENTIONS = """
+UNWIND $rows AS row
+MATCH (e:Entity {tenant: $tenant, key: row.entity_key})
+MERGE (m:Memory {tenant: $tenant, id: row.memory_id})
+MERGE (m)-[l:MENTIONS]->(e)
+ON CREATE SET l.provenance = row.provenance, l.confidence = row.confidence
+ON MATCH SET l.provenance = CASE WHEN row.explicit THEN row.provenance ELSE l.provenance END,
+             l.confidence = CASE WHEN row.explicit THEN row.confidence ELSE l.confidence END
+RETURN count(l) AS written
+"""
+
+FIND_BY_KEY = """
+MATCH (e:Entity {tenant: $tenant, key: $key})
+WHERE size($types) = 0 OR e.type IN $types
+RETURN e.key AS key
+"""
+
+FIND_BY_ALIAS = """
+MATCH (:Alias {tenant: $tenant, key: $key})-[:ALIAS_OF]->(e:Entity)
+WHERE size($types) = 0 OR e.type IN $types
+RETURN e.key AS key
+ORDER BY key
+LIMIT $limit
+"""
+
+FIND_BY_KEY_PREFIX = """
+MATCH (e:Entity {tenant: $tenant})
+WHERE e.key STARTS WITH $prefix AND (size($types) = 0 OR e.type IN $types)
+RETURN e.key AS key
+ORDER BY key
+LIMIT $limit
+"""
+
+FIND_BY_ALIAS_PREFIX = """
+MATCH (a:Alias {tenant: $tenant})-[:ALIAS_OF]->(e:Entity)
+WHERE a.key STARTS WITH $prefix AND (size($types) = 0 OR e.type IN $types)
+RETURN DISTINCT e.key AS key
+ORDER BY key
+LIMIT $limit
+"""
+
+_ARROWS = {
+    Direction.OUTGOING: "-[r:RELATES]->",
+    Direction.INCOMING: "<-[r:RELATES]-",
+    Direction.BOTH: "-[r:RELATES]-",
+}
+
+_EXPAND_TEMPLATE = """
+UNWIND $frontier AS from_key
+MATCH (a:Entity {tenant: $tenant, key: from_key})ARROW(b:Entity)
+WHERE (size($types) = 0 OR r.type IN $types)
+  AND ($at IS NULL OR (r.valid_from <= $at AND (r.valid_to IS NULL OR r.valid_to > $at)))
+RETURN from_key, b.key AS to_key, b.name AS to_name, b.type AS to_type,
+       [(b)<-[:ALIAS_OF]-(x:Alias) | x.name] AS to_aliases,
+       startNode(r).key AS source_key, endNode(r).key AS target_key,
+       r.type AS type, r.confidence AS confidence, r.source_memory_ids AS source_memory_ids,
+       r.valid_from AS valid_from, r.valid_to AS valid_to
+LIMIT $max_rows
+"""
+
+EXPAND = {
+    direction: _EXPAND_TEMPLATE.replace("ARROW", arrow) for direction, arrow in _ARROWS.items()
+}
+
+MENTIONS_OF_ENTITIES = """
+UNWIND $keys AS k
+MATCH (e:Entity {tenant: $tenant, key: k})<-[l:MENTIONS]-(m:Memory)
+RETURN m.id AS memory_id, k AS key, l.confidence AS confidence
+LIMIT $max_rows
+"""
+
+MENTIONS_OF_MEMORY = """
+MATCH (m:Memory {tenant: $tenant, id: $memory_id})-[l:MENTIONS]->(e:Entity)
+RETURN e.key AS key, e.name AS name, e.type AS type,
+       [(e)<-[:ALIAS_OF]-(a:Alias) | a.name] AS aliases,
+       l.provenance AS provenance, l.confidence AS confidence
+ORDER BY key
+"""
+
+INVALIDATE_RELATIONS = """
+MATCH (a:Entity {tenant: $tenant, key: $source_key})
+      -[r:RELATES]->(b:Entity {tenant: $tenant, key: $target_key})
+WHERE r.type = $type AND r.valid_to IS NULL AND r.valid_from < $valid_to
+SET r.valid_to = $valid_to
+RETURN count(r) AS invalidated
+"""
+
+# Merging `source` into `target`: copy aliases, mentions and relations over with MERGE
+# (so a retry after a partial failure converges), then delete the source.
+MERGE_ALIASES = """
+MATCH (s:Entity {tenant: $tenant, key: $source_key})<-[:ALIAS_OF]-(a:Alias)
+MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MERGE (a)-[:ALIAS_OF]->(t)
+RETURN count(a) AS moved
+"""
+
+MERGE_NAME_AS_ALIAS = """
+MATCH (s:Entity {tenant: $tenant, key: $source_key})
+MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MERGE (a:Alias {tenant: $tenant, key: $source_key})
+ON CREATE SET a.name = s.name
+MERGE (a)-[:ALIAS_OF]->(t)
+SET t.type = CASE WHEN t.type = '' THEN s.type ELSE t.type END
+RETURN count(a) AS moved
+"""
+
+MERGE_MENTIONS = """
+MATCH (s:Entity {tenant: $tenant, key: $source_key})<-[l:MENTIONS]-(m:Memory)
+MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MERGE (m)-[n:MENTIONS]->(t)
+ON CREATE SET n.provenance = l.provenance, n.confidence = l.confidence
+ON MATCH SET n.confidence = CASE WHEN l.confidence > n.confidence
+                                 THEN l.confidence ELSE n.confidence END
+RETURN count(n) AS moved
+"""
+
+# Relations between the merged entities would become self-loops, which say nothing: they
+# are left behind and deleted with the source.
+MERGE_OUTGOING_RELATIONS = """
+MATCH (s:Entity {tenant: $tenant, key: $source_key})-[r:RELATES]->(x:Entity)
+WHERE NOT x.key IN [$source_key, $target_key]
+MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MERGE (t)-[n:RELATES {type: r.type, valid_from: r.valid_from}]->(x)
+ON CREATE SET n.confidence = r.confidence,
+              n.source_memory_ids = r.source_memory_ids,
+              n.valid_to = r.valid_to
+ON MATCH SET n.confidence = CASE WHEN r.confidence > n.confidence
+                                 THEN r.confidence ELSE n.confidence END,
+             n.source_memory_ids = n.source_memory_ids
+                 + [m IN r.source_memory_ids WHERE NOT m IN n.source_memory_ids]
+RETURN count(n) AS moved
+"""
+
+MERGE_INCOMING_RELATIONS = """
+MATCH (s:Entity {tenant: $tenant, key: $source_key})<-[r:RELATES]-(x:Entity)
+WHERE NOT x.key IN [$source_key, $target_key]
+MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MERGE (x)-[n:RELATES {type: r.type, valid_from: r.valid_from}]->(t)
+ON CREATE SET n.confidence = r.confidence,
+              n.source_memory_ids = r.source_memory_ids,
+              n.valid_to = r.valid_to
+ON MATCH SET n.confidence = CASE WHEN r.confidence > n.confidence
+                                 THEN r.confidence ELSE n.confidence END,
+             n.source_memory_ids = n.source_memory_ids
+                 + [m IN r.source_memory_ids WHERE NOT m IN n.source_memory_ids]
+RETURN count(n) AS moved
+"""
+
+DELETE_ENTITY = """
+MATCH (e:Entity {tenant: $tenant, key: $key})
+DETACH DELETE e
+"""
+
+# An entity's own key is never its alias (a source's alias may spell the target's name).
+DROP_SELF_ALIAS = """
+MATCH (a:Alias {tenant: $tenant, key: $key})-[l:ALIAS_OF]->(:Entity {tenant: $tenant, key: $key})
+DELETE l
+"""
+
+DELETE_UNUSED_ALIASES = """
+UNWIND $keys AS k
+MATCH (a:Alias {tenant: $tenant, key: k})
+WHERE NOT (a)-[:ALIAS_OF]->()
+DELETE a
+"""
+
+# Removing memories. Relations carry their memories' ids, and those memories mention both
+# endpoints, so the relations to revise are found from the memories' entities.
+ENTITIES_OF_MEMORIES = """
+UNWIND $memory_ids AS id
+MATCH (m:Memory {tenant: $tenant, id: id})-[:MENTIONS]->(e:Entity)
+RETURN DISTINCT e.key AS key
+"""
+
+RELATIONS_CITING_MEMORIES = """
+UNWIND $keys AS k
+MATCH (:Entity {tenant: $tenant, key: k})-[r:RELATES]-(:Entity)
+WHERE any(m IN r.source_memory_ids WHERE m IN $memory_ids)
+RETURN DISTINCT startNode(r).key AS source_key, endNode(r).key AS target_key,
+       r.type AS type, r.valid_from AS valid_from,
+       [m IN r.source_memory_ids WHERE NOT m IN $memory_ids] AS kept
+"""
+
+SET_RELATION_SOURCES = """
+UNWIND $rows AS row
+MATCH (a:Entity {tenant: $tenant, key: row.source_key})
+      -[r:RELATES]->(b:Entity {tenant: $tenant, key: row.target_key})
+WHERE r.type = row.type AND r.valid_from = row.valid_from
+SET r.source_memory_ids = row.kept
+RETURN count(r) AS updated
+"""
+
+DELETE_RELATIONS = """
+UNWIND $rows AS row
+MATCH (a:Entity {tenant: $tenant, key: row.source_key})
+      -[r:RELATES]->(b:Entity {tenant: $tenant, key: row.target_key})
+WHERE r.type = row.type AND r.valid_from = row.valid_from
+DELETE r
+RETURN count(*) AS deleted
+"""
+
+COUNT_MENTIONS_OF_MEMORIES = """
+UNWIND $memory_ids AS id
+MATCH (m:Memory {tenant: $tenant, id: id})-[l:MENTIONS]->()
+RETURN count(l) AS n
+"""
+
+DELETE_MEMORIES = """
+UNWIND $memory_ids AS id
+MATCH (m:Memory {tenant: $tenant, id: id})
+DETACH DELETE m
+"""
+
+UNMENTIONED_ENTITIES = """
+UNWIND $keys AS k
+MATCH (e:Entity {tenant: $tenant, key: k})
+WHERE NOT (e)<-[:MENTIONS]-()
+RETURN e.key AS key, [(e)<-[:ALIAS_OF]-(a:Alias) | a.key] AS alias_keys
+"""
+
+# The mention check is repeated so that an entity mentioned again since the previous query
+# is kept.
+DELETE_UNMENTIONED_ENTITIES = """
+UNWIND $keys AS k
+MATCH (e:Entity {tenant: $tenant, key: k})
+WHERE NOT (e)<-[:MENTIONS]-()
+DETACH DELETE e
+"""
+
+COUNT_ENTITIES = "MATCH (e:Entity {tenant: $tenant}) RETURN count(e) AS n"
+COUNT_RELATIONS = "MATCH (:Entity {tenant: $tenant})-[r:RELATES]->() RETURN count(r) AS n"
+COUNT_MEMORIES = "MATCH (m:Memory {tenant: $tenant}) RETURN count(m) AS n"
+COUNT_UNLINKED_ENTITIES = """
+MATCH (e:Entity {tenant: $tenant})
+WHERE NOT (e)<-[:MENTIONS]-()
+RETURN count(e) AS n
+"""

@@ -1,0 +1,161 @@
+"""Breadth-first traversal by hops, one query per level.
+
+FalkorDB cannot run shortestPath inside MATCH, and variable-length patterns cannot carry
+per-relation filters the same way on both backends, so traversals expand level by level
+from the frontier's keys. That also bounds the work exactly: at most `max_hops` queries,
+each reading at most MAX_ROWS_PER_HOP relations.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.graph.limits import MAX_ROWS_PER_HOP
+from services.graph.model import Entity, Path, ReachedEntity, Relation, RelationFilter
+from services.graph.store import queries
+from services.graph.store.cypher_backend import CypherRunner, Row
+from services.graph.store.values import (
+    from_micros,
+    optional_micros,
+    to_micros,
+    valid_from_instant,
+)
+
+
+@dataclass
+class Reach:
+    hops: int
+    path_confidence: float
+    # The previous entity on the most confident fewest-hops path, and the relation from it.
+    parent: str | None = None
+    via: Relation | None = None
+
+
+@dataclass
+class Traversal:
+    # In order of discovery: start entities first.
+    reached: dict[str, Reach] = field(default_factory=dict)
+    # Every reached entity, read along with the relations that reached it.
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: dict[tuple[str, str, str, datetime | None], Relation] = field(default_factory=dict)
+    truncated: bool = False
+
+    def reached_entities(self) -> list[ReachedEntity]:
+        """Ordered by hops, then path confidence (highest first), then key."""
+        reached = [
+            ReachedEntity(self.entities[key], reach.hops, reach.path_confidence)
+            for key, reach in self.reached.items()
+        ]
+        reached.sort(key=lambda item: (item.hops, -item.path_confidence, item.entity.key))
+        return reached
+
+    def named_relations(self) -> list[Relation]:
+        """The followed relations with their endpoints' names, in a stable order."""
+        named = [self._named(relation) for relation in self.relations.values()]
+        named.sort(key=lambda r: (r.source_key, r.target_key, r.type, _sortable(r.valid_from)))
+        return named
+
+    def path_to(self, key: str) -> Path:
+        """The most confident fewest-hops path from a start entity to a reached one."""
+        keys = [key]
+        steps: list[Relation] = []
+        while (reach := self.reached[keys[-1]]).parent is not None and reach.via is not None:
+            steps.append(self._named(reach.via))
+            keys.append(reach.parent)
+        return Path([self.entities[k] for k in reversed(keys)], steps[::-1])
+
+    def _named(self, relation: Relation) -> Relation:
+        return dataclasses.replace(
+            relation,
+            source=self.entities[relation.source_key].name,
+            target=self.entities[relation.target_key].name,
+        )
+
+
+async def traverse(
+    runner: CypherRunner,
+    tenant: str,
+    start: Sequence[Entity],
+    *,
+    max_hops: int,
+    relation_filter: RelationFilter,
+    limit: int,
+    stop_at: str | None = None,
+) -> Traversal:
+    """Entities within max_hops of the start, at most `limit` of them (start included).
+
+    With stop_at, stops after the level that reaches that key (for shortest paths).
+    """
+    result = Traversal()
+    for entity in start:
+        result.reached.setdefault(entity.key, Reach(hops=0, path_confidence=1.0))
+        result.entities.setdefault(entity.key, entity)
+    frontier = list(result.reached)
+    params: dict[str, Any] = {
+        "tenant": tenant,
+        "types": sorted(relation_filter.types),
+        "at": optional_micros(relation_filter.valid_at),
+        "max_rows": MAX_ROWS_PER_HOP,
+    }
+    query = queries.EXPAND[relation_filter.direction]
+    for hop in range(1, max_hops + 1):
+        if not frontier or (stop_at is not None and stop_at in result.reached):
+            break
+        rows = await runner.run(query, {**params, "frontier": frontier})
+        if len(rows) >= MAX_ROWS_PER_HOP:
+            result.truncated = True
+        frontier = _visit_level(result, hop, rows, limit)
+    return result
+
+
+def _visit_level(result: Traversal, hop: int, rows: list[Row], limit: int) -> list[str]:
+    """Records one level's relations and newly reached entities; returns the next frontier."""
+    next_frontier: list[str] = []
+    # Sorted so that ties (equal hops and confidence) resolve the same way on every backend.
+    for row in sorted(rows, key=_row_order):
+        relation = relation_from_row(row)
+        origin = result.reached[row["from_key"]]
+        confidence = origin.path_confidence * relation.confidence
+        reached = result.reached.get(row["to_key"])
+        if reached is None:
+            if len(result.reached) >= limit:
+                result.truncated = True
+                continue
+            result.reached[row["to_key"]] = Reach(hop, confidence, row["from_key"], relation)
+            result.entities[row["to_key"]] = Entity(
+                key=row["to_key"],
+                name=row["to_name"],
+                type=row["to_type"],
+                aliases=tuple(sorted(set(row["to_aliases"]))),
+            )
+            next_frontier.append(row["to_key"])
+        elif reached.hops == hop and confidence > reached.path_confidence:
+            reached.path_confidence = confidence
+            reached.parent = row["from_key"]
+            reached.via = relation
+        result.relations.setdefault(relation.identity, relation)
+    return next_frontier
+
+
+def _row_order(row: Row) -> tuple[str, str, str, str, int]:
+    return (row["from_key"], row["to_key"], row["source_key"], row["type"], row["valid_from"])
+
+
+def relation_from_row(row: Row) -> Relation:
+    return Relation(
+        source_key=row["source_key"],
+        target_key=row["target_key"],
+        type=row["type"],
+        confidence=float(row["confidence"]),
+        source_memory_ids=tuple(row["source_memory_ids"]),
+        valid_from=valid_from_instant(row["valid_from"]),
+        valid_to=from_micros(row["valid_to"]),
+    )
+
+
+def _sortable(instant: datetime | None) -> int:
+    return 0 if instant is None else to_micros(instant)

@@ -1,0 +1,66 @@
+"""The embedded FalkorDB child process: persistence, exclusivity, crash recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import pytest
+
+from services.graph.model import MentionInput, UpsertBatch
+from services.graph.store.cypher_store import CypherGraphStore
+from services.graph.store.falkordb import FalkorDBBackend
+from services.graph.store.falkordb_process import FalkorDBProcess, FalkorDBStartError
+from tests.graph.conftest import short_temp_dir
+
+TENANT = "process-tenant"
+
+
+async def upsert_and_close(process: FalkorDBProcess, memory_id: str) -> None:
+    store = CypherGraphStore(FalkorDBBackend.connect(str(process.socket_path), "persist"))
+    await store.upsert(
+        TENANT, UpsertBatch(mentions=[MentionInput(memory_id, f"entity {memory_id}")])
+    )
+    await store.close()
+
+
+async def memory_count(process: FalkorDBProcess) -> int:
+    store = CypherGraphStore(FalkorDBBackend.connect(str(process.socket_path), "persist"))
+    try:
+        return (await store.stats(TENANT)).memory_count
+    finally:
+        await store.close()
+
+
+async def test_graph_survives_restart_and_crash() -> None:
+    data_dir = short_temp_dir("mg-falkordb-")
+    process = FalkorDBProcess(data_dir)
+    try:
+        process.start()
+        await upsert_and_close(process, "m1")
+        process.stop()
+        process.start()
+        assert await memory_count(process) == 1
+
+        await upsert_and_close(process, "m2")
+        # appendfsync everysec: what is older than a second survives a kill -9.
+        await asyncio.sleep(1.5)
+        process.kill()
+        process.start()
+        assert await memory_count(process) == 2
+    finally:
+        process.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def test_one_process_per_data_dir(falkordb_process: FalkorDBProcess) -> None:
+    with pytest.raises(FalkorDBStartError, match="already serves"):
+        FalkorDBProcess(falkordb_process.data_dir).start()
+
+
+def test_too_long_socket_path_is_refused_with_advice(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    deep = tmp_path_factory.mktemp("x") / ("d" * 120)
+    with pytest.raises(FalkorDBStartError, match="MEMGRID_FALKORDB_DIR"):
+        FalkorDBProcess(deep).start()
