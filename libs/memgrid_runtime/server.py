@@ -9,14 +9,17 @@ NOT_SERVING first, then a bounded drain, then backends, then telemetry.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import grpc
+from google.protobuf import descriptor_pool
+from google.protobuf.descriptor import FileDescriptor
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
@@ -164,6 +167,28 @@ def _final_code(exc: BaseException, context: grpc.aio.ServicerContext) -> grpc.S
     return grpc.StatusCode.INTERNAL
 
 
+class _ReflectionPool:
+    """The default descriptor pool, also resolving "package.Service.Method" symbols: the
+    reflection spec allows them and ghz looks methods up that way, but protobuf's upb pool
+    only knows services, messages, enums and extensions by name."""
+
+    def __init__(self) -> None:
+        self._pool = descriptor_pool.Default()
+
+    def FindFileContainingSymbol(self, symbol: str) -> FileDescriptor:
+        try:
+            return self._pool.FindFileContainingSymbol(symbol)
+        except KeyError:
+            service_name, _, method = symbol.rpartition(".")
+            service = self._pool.FindServiceByName(service_name)
+            if method not in service.methods_by_name:
+                raise
+            return service.file
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
 async def start_server(settings: ServerSettings, services: Sequence[GrpcService]) -> RunningServer:
     """Builds, binds and starts a server; every service reports SERVING when this returns."""
     server = grpc.aio.server(
@@ -183,11 +208,17 @@ async def start_server(settings: ServerSettings, services: Sequence[GrpcService]
     )
     for service in services:
         service.register(service.servicer, server)
+        # A *_pb2_grpc module does not import the *_pb2 module that declares its service,
+        # and reflection only finds descriptors that were imported.
+        importlib.import_module(service.register.__module__.removesuffix("_grpc"))
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     names = [service.name for service in services]
     reflection.enable_server_reflection(
-        [*names, HEALTH_SERVICE_NAME, reflection.SERVICE_NAME], server
+        [*names, HEALTH_SERVICE_NAME, reflection.SERVICE_NAME],
+        server,
+        # Reflection only calls the pool's Find* methods, which _ReflectionPool provides.
+        pool=cast(descriptor_pool.DescriptorPool, _ReflectionPool()),
     )
 
     port = server.add_insecure_port(f"{settings.host}:{settings.port}")

@@ -164,3 +164,17 @@ async def test_reflection_lists_the_service(probe):
         assert SERVICE in names
         assert "grpc.health.v1.Health" in names
         break
+
+
+async def test_reflection_resolves_services_and_methods_by_symbol(probe):
+    """ghz and grpcurl look up "package.Service" and "package.Service.Method"."""
+    _, channel = probe
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    for symbol in (SERVICE, SERVICE + ".GetProfile"):
+        responses = stub.ServerReflectionInfo(
+            iter([reflection_pb2.ServerReflectionRequest(file_containing_symbol=symbol)])
+        )
+        async for response in responses:
+            assert response.WhichOneof("message_response") == "file_descriptor_response", symbol
+            assert response.file_descriptor_response.file_descriptor_proto
+            break
