@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from memgrid.gateway.v1 import service_pb2_grpc
+from memgrid.graph.v1.service_pb2_grpc import GraphServiceStub
 from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceStub
 from memgrid.search.v1.service_pb2_grpc import SearchServiceStub
+from memgrid.thought.v1.service_pb2_grpc import ThoughtServiceStub
 from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, run, serve
 from memgrid_runtime.telemetry import configure_telemetry
 
 from gateway.auth import ApiKeys
+from gateway.graph_queries import GraphQueries
 from gateway.rate_limit import TenantRateLimiter
 from gateway.servicer import GatewayServicer
 from gateway.settings import GatewaySettings
@@ -22,10 +25,29 @@ MEMORY_STORE_IDEMPOTENT = [
     f"memgrid.memory.v1.MemoryStoreService/{method}"
     for method in ("GetMemory", "BatchGetMemories", "ListMemories", "GetMemoryHistory", "ListCubes")
 ]
+# Every graph RPC the gateway calls reads, or (RemoveMemoryLinks) converges when repeated.
+GRAPH_IDEMPOTENT = [
+    f"memgrid.graph.v1.GraphService/{method}"
+    for method in (
+        "FindEntities",
+        "GetNeighbors",
+        "ShortestPath",
+        "RelatedMemories",
+        "GetMemorySubgraph",
+        "RemoveMemoryLinks",
+    )
+]
 # Indexing is idempotent by (id, version) and removal by id, so every search RPC is.
 SEARCH_IDEMPOTENT = [
     f"memgrid.search.v1.SearchService/{method}"
     for method in ("Search", "IndexMemories", "RemoveMemories")
+]
+
+# Reads, and Consolidate (an identical waiting request returns the same job). Feedback is
+# not: each call is one more judgement. Chat streams and is never retried by the channel.
+THOUGHT_ENGINE_IDEMPOTENT = [
+    f"memgrid.thought.v1.ThoughtService/{method}"
+    for method in ("Consolidate", "GetJob", "GetProfile", "ListPatterns")
 ]
 
 
@@ -49,6 +71,24 @@ async def main() -> None:
         )
         channels.append(search)
         search_service = SearchServiceStub(search)
+    thought_engine = None
+    if settings.thought_engine_target:
+        thought = connect(
+            settings.thought_engine_target,
+            idempotent_methods=THOUGHT_ENGINE_IDEMPOTENT,
+            default_timeout=settings.default_timeout_seconds,
+        )
+        channels.append(thought)
+        thought_engine = ThoughtServiceStub(thought)
+    graph_queries = None
+    if settings.graph_target:
+        graph = connect(
+            settings.graph_target,
+            idempotent_methods=GRAPH_IDEMPOTENT,
+            default_timeout=settings.default_timeout_seconds,
+        )
+        channels.append(graph)
+        graph_queries = GraphQueries(GraphServiceStub(graph), MemoryStoreServiceStub(memory_store))
     servicer = GatewayServicer(
         memory_store=MemoryStoreServiceStub(memory_store),
         api_keys=ApiKeys(settings.api_keys),
@@ -56,6 +96,8 @@ async def main() -> None:
         derived_stores=settings.derived_stores,
         search_service=search_service,
         index_timeout_seconds=settings.index_timeout_seconds,
+        thought_engine=thought_engine,
+        graph_queries=graph_queries,
     )
 
     async def close_channels() -> None:

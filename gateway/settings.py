@@ -20,6 +20,9 @@ class GatewaySettings:
     memory_store_target: str
     # Derived stores the gateway calls directly; None when not deployed.
     search_target: str | None
+    # Profile, patterns, feedback, consolidation and Chat; None when not deployed.
+    thought_engine_target: str | None
+    graph_target: str | None
     # Stores fed by memory-store's outbox, reported in every write's propagation.
     derived_stores: tuple[str, ...]
     rate_limit_per_second: float
@@ -52,6 +55,8 @@ class GatewaySettings:
             api_keys=api_keys,
             memory_store_target=env.string("MEMGRID_MEMORY_STORE_TARGET", "127.0.0.1:50052"),
             search_target=env.optional_string("MEMGRID_SEARCH_TARGET"),
+            thought_engine_target=env.optional_string("MEMGRID_THOUGHT_ENGINE_TARGET"),
+            graph_target=env.optional_string("MEMGRID_GRAPH_TARGET"),
             derived_stores=tuple(env.items("MEMGRID_DERIVED_STORES", ["search", "graph"])),
             rate_limit_per_second=env.number("MEMGRID_RATE_LIMIT_PER_SECOND", 0.0, minimum=0),
             rate_limit_burst=env.integer("MEMGRID_RATE_LIMIT_BURST", 100, minimum=1),

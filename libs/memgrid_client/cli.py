@@ -7,9 +7,7 @@ Reads MEMGRID_ADDRESS (default 127.0.0.1:50051) and MEMGRID_API_KEY (default: th
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -19,7 +17,8 @@ from google.protobuf.message import Message
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid_runtime.errors import InvalidArgument, MemgridError
 
-from memgrid_client.client import DEFAULT_ADDRESS, DEV_API_KEY, MemgridClient
+from memgrid_client.connection import address_and_key_from_env
+from memgrid_client.sync_client import Memgrid
 
 
 def _json(message: Message) -> str:
@@ -35,12 +34,12 @@ def _filter(args: argparse.Namespace) -> common.MemoryFilter:
     )
 
 
-async def _run(args: argparse.Namespace) -> None:
-    async with MemgridClient(args.address, args.api_key) as client:
+def _run(args: argparse.Namespace) -> None:
+    with Memgrid(args.address, args.api_key, timeout=args.timeout) as client:
         reply: Any
         if args.command == "add":
             kind = common.MemoryKind.Value("MEMORY_KIND_" + args.kind.upper())
-            reply = await client.add_memory(
+            reply = client.add_memory(
                 args.content,
                 user_id=args.user,
                 kind=kind,
@@ -50,26 +49,30 @@ async def _run(args: argparse.Namespace) -> None:
                 tags=args.tag or [],
             )
         elif args.command == "get":
-            reply = await client.get_memory(args.id)
+            reply = client.get_memory(args.id)
         elif args.command == "history":
-            for version in await client.get_memory_history(args.id):
+            for version in client.get_memory_history(args.id):
                 print(_json(version))
             return
         elif args.command == "list":
-            reply = await client.list_memories(
+            reply = client.list_memories(
                 _filter(args), page_size=args.page_size, page_token=args.page_token
             )
         elif args.command == "search":
-            reply = await client.search(args.query, _filter(args), k=args.k)
+            reply = client.search(args.query, _filter(args), k=args.k)
         elif args.command == "delete":
-            reply = await client.delete_memory(args.id)
+            reply = client.delete_memory(args.id)
         print(_json(reply))
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="memgrid", description=__doc__.splitlines()[0])
-    parser.add_argument("--address", default=os.environ.get("MEMGRID_ADDRESS", DEFAULT_ADDRESS))
-    parser.add_argument("--api-key", default=os.environ.get("MEMGRID_API_KEY", DEV_API_KEY))
+    address, api_key = address_and_key_from_env()
+    parser.add_argument("--address", default=address)
+    parser.add_argument("--api-key", default=api_key)
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds per command, retries included"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def scoped(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -99,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     try:
-        asyncio.run(_run(args))
+        _run(args)
     except MemgridError as exc:
         print(f"memgrid: {exc.code.name}: {exc.message}", file=sys.stderr)
         if isinstance(exc, InvalidArgument):

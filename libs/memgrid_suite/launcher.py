@@ -45,6 +45,14 @@ SERVICES = (
         "memory-store", "services.memory_store", 50052, 9152, "memgrid.memory.v1.MemoryStoreService"
     ),
     ServiceSpec("search", "services.search", 50053, 9153, "memgrid.search.v1.SearchService"),
+    ServiceSpec("graph", "services.graph", 50054, 9154, "memgrid.graph.v1.GraphService"),
+    ServiceSpec(
+        "thought-engine",
+        "services.thought_engine",
+        50055,
+        9155,
+        "memgrid.thought.v1.ThoughtService",
+    ),
     ServiceSpec("gateway", "gateway", 50051, 9151, "memgrid.gateway.v1.GatewayService"),
 )
 
@@ -125,7 +133,11 @@ class Suite:
         env = {**os.environ, **self.env}
         env[spec.env_prefix + "PORT"] = str(port)
         env[spec.env_prefix + "METRICS_PORT"] = str(metrics_port)
+        # Every embedded store lives under this suite's data dir, so two suites (a test run
+        # beside `make run`) never share a store or its lock.
         env.setdefault("MEMGRID_SQLITE_PATH", str(self.data_dir / "memory-store.db"))
+        env.setdefault("MEMGRID_SEARCH_INDEX_PATH", str(self.data_dir / "search-index"))
+        env.setdefault("MEMGRID_FALKORDB_DIR", str(self.data_dir / "falkordb"))
         env.setdefault("MEMGRID_API_KEYS", self.api_keys)
         env["OTEL_SERVICE_NAME"] = spec.name
         # Every service finds the ones started before it, e.g. MEMGRID_MEMORY_STORE_TARGET.

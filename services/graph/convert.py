@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
-from memgrid.graph.v1 import graph_pb2, request_response_pb2
+from memgrid.common.v1 import graph_pb2
+from memgrid.graph.v1 import request_response_pb2
 from memgrid_runtime.errors import InvalidArgument
 
 from services.graph.model import (

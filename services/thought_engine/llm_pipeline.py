@@ -51,6 +51,8 @@ class Outcome(Generic[T]):
     value: T
     path: CognitionPath
     reason: str
+    degraded: bool = False
+    """An LLM was configured but failed, so the deterministic path stood in for it."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class CognitionPipeline:
             result = await self._llm.complete_json(request)
         except LLMError as error:
             facts = tuple(extract_facts(turns))
-            return Outcome(facts, CognitionPath.DETERMINISTIC, _degraded(error))
+            return Outcome(facts, CognitionPath.DETERMINISTIC, _degraded(error), degraded=True)
         facts, dropped = _facts_from_answer(result.data, user_turns)
         reason = _llm_ok(result) + (f"; dropped {dropped} unsupported fact(s)" if dropped else "")
         return Outcome(facts, CognitionPath.LLM, reason)
@@ -109,7 +111,12 @@ class CognitionPipeline:
             result = await self._llm.complete_json(request)
         except LLMError as error:
             summary = summarize_episode(turns, self._embed, self._params.summary)
-            return Outcome(summary, CognitionPath.DETERMINISTIC, _degraded(error))
+            return Outcome(summary, CognitionPath.DETERMINISTIC, _degraded(error), degraded=True)
+        if not str(result.data["summary"]).strip():
+            # Schema-valid yet empty: a memory needs content, so the extractive one stands in.
+            summary = summarize_episode(turns, self._embed, self._params.summary)
+            reason = "LLM_BLANK_SUMMARY: the summary was only whitespace; deterministic path ran"
+            return Outcome(summary, CognitionPath.DETERMINISTIC, reason, degraded=True)
         return Outcome(
             _summary_from_answer(result.data, turns, self._params.summary),
             CognitionPath.LLM,

@@ -14,8 +14,9 @@ from pathlib import Path
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from memgrid.graph.v1 import graph_pb2, service_pb2_grpc
+from memgrid.common.v1 import graph_pb2
 from memgrid.graph.v1 import request_response_pb2 as pb
+from memgrid.graph.v1 import service_pb2_grpc
 
 from tests.graph.conftest import short_temp_dir
 

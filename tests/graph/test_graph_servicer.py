@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, cast
 import grpc
 import pytest
 from google.protobuf import timestamp_pb2
-from memgrid.graph.v1 import graph_pb2, service_pb2_grpc
+from memgrid.common.v1 import graph_pb2
 from memgrid.graph.v1 import request_response_pb2 as pb
+from memgrid.graph.v1 import service_pb2_grpc
 from memgrid_runtime.channels import connect
 from memgrid_runtime.errors import (
     InvalidArgument,

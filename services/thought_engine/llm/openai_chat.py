@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -43,6 +43,7 @@ from services.thought_engine.llm.provider import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _ALL_MODES = (OutputMode.JSON_SCHEMA, OutputMode.JSON_OBJECT_SCHEMA, OutputMode.PROMPT)
 # Generous on purpose: the estimate only reserves budget, and settling charges the real usage.
@@ -81,12 +82,20 @@ class OpenAIChatSettings:
                 base_url=base_url,
                 model=env.get("MEMGRID_LLM_MODEL", ""),
                 api_key=env.get("MEMGRID_LLM_API_KEY") or None,
-                timeout_seconds=float(env.get("MEMGRID_LLM_TIMEOUT_SECONDS", "30")),
-                max_attempts=int(env.get("MEMGRID_LLM_MAX_ATTEMPTS", "3")),
+                timeout_seconds=_parsed(env, "MEMGRID_LLM_TIMEOUT_SECONDS", "30", float),
+                max_attempts=_parsed(env, "MEMGRID_LLM_MAX_ATTEMPTS", "3", int),
                 output_modes=modes,
             )
         except ValueError as error:
             raise ValueError(f"bad MEMGRID_LLM_* settings: {error}") from error
+
+
+def _parsed(env: Mapping[str, str], name: str, default: str, parse: Callable[[str], T]) -> T:
+    raw = env.get(name, default)
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number") from None
 
 
 @dataclass(frozen=True)
@@ -133,7 +142,7 @@ class OpenAIChatProvider:
         # The longest prompt any mode sends (the schema spelled out) bounds the reservation.
         longest = _with_json_instruction(request.messages, request.schema, OutputMode.PROMPT)
         reservation = self._budget.reserve(
-            request.tenant_id, _estimate_prompt_tokens(longest) + request.max_tokens
+            request.tenant_id, estimate_prompt_tokens(longest) + request.max_tokens
         )
         used = 0
         try:
@@ -317,7 +326,8 @@ def _parse(answer: _Answer, schema: JsonSchema) -> dict[str, Any]:
     return data
 
 
-def _estimate_prompt_tokens(messages: Sequence[ChatMessage]) -> int:
+def estimate_prompt_tokens(messages: Sequence[ChatMessage]) -> int:
+    """A generous token count for a prompt, for budget reservations."""
     return sum(len(m.content) // _CHARS_PER_TOKEN + _TOKENS_PER_MESSAGE for m in messages)
 
 

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from memgrid.gateway.v1 import graph_request_response_pb2 as memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2
 from memgrid.gateway.v1 import request_response_pb2 as memgrid_dot_gateway_dot_v1_dot_request__response__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -109,6 +110,61 @@ class GatewayServiceStub:
                 '/memgrid.gateway.v1.GatewayService/UnshareCube',
                 request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.UnshareCubeRequest.SerializeToString,
                 response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.UnshareCubeResponse.FromString,
+                _registered_method=True)
+        self.Consolidate = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/Consolidate',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ConsolidateRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ConsolidateResponse.FromString,
+                _registered_method=True)
+        self.GetJob = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/GetJob',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
+                _registered_method=True)
+        self.GetProfile = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/GetProfile',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetProfileRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetProfileResponse.FromString,
+                _registered_method=True)
+        self.ListPatterns = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/ListPatterns',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ListPatternsRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ListPatternsResponse.FromString,
+                _registered_method=True)
+        self.RecordFeedback = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/RecordFeedback',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RecordFeedbackRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RecordFeedbackResponse.FromString,
+                _registered_method=True)
+        self.Chat = channel.unary_stream(
+                '/memgrid.gateway.v1.GatewayService/Chat',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ChatRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ChatResponse.FromString,
+                _registered_method=True)
+        self.FindEntities = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/FindEntities',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.FindEntitiesRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.FindEntitiesResponse.FromString,
+                _registered_method=True)
+        self.GetNeighbors = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/GetNeighbors',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetNeighborsRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetNeighborsResponse.FromString,
+                _registered_method=True)
+        self.ShortestPath = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/ShortestPath',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.ShortestPathRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.ShortestPathResponse.FromString,
+                _registered_method=True)
+        self.GetRelatedMemories = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/GetRelatedMemories',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetRelatedMemoriesRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetRelatedMemoriesResponse.FromString,
+                _registered_method=True)
+        self.GetMemoryGraph = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/GetMemoryGraph',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetMemoryGraphRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetMemoryGraphResponse.FromString,
                 _registered_method=True)
 
 
@@ -229,6 +285,101 @@ class GatewayServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Consolidate(self, request, context):
+        """Consolidates a user's (or one session's) memories now, in the background: episodes,
+        facts and profile, heat and tiers, patterns. Returns the job at once; poll GetJob. An
+        identical request still waiting returns that job. UNAVAILABLE: the thought engine is
+        down or not deployed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetJob(self, request, context):
+        """A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
+        the caller's tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetProfile(self, request, context):
+        """The user's current profile and facts about the people around them, as extracted from
+        their messages so far (empty until something was said). UNAVAILABLE: the thought
+        engine is down or not deployed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPatterns(self, request, context):
+        """Patterns detected across the user's sessions (recurring topics, entities that come up
+        together, time-of-day and weekday habits). INVALID_ARGUMENT: bad page token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordFeedback(self, request, context):
+        """Marks a retrieved memory useful or not useful, which raises or lowers its importance
+        and so its rank in Search. NOT_FOUND: no such memory. ABORTED: it changed
+        concurrently; retry.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Chat(self, request, context):
+        """Answers the user from their memories and profile through the configured LLM, streaming
+        a ChatContext, then the answer's text, then ChatCompleted once both turns are stored
+        in the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED: the
+        tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
+        out or is down (nothing is stored then).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindEntities(self, request, context):
+        """Entities whose name or alias matches the query (exact, alias, or case-insensitive
+        prefix). UNAVAILABLE: the graph service is down or not deployed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetNeighbors(self, request, context):
+        """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
+        such entity. INVALID_ARGUMENT: hops above 4.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ShortestPath(self, request, context):
+        """A fewest-hops path between two entities; found is false when none is within max_hops.
+        NOT_FOUND: either entity does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRelatedMemories(self, request, context):
+        """The caller's memories that mention the entities or their neighbours, nearest and most
+        confident first, filtered like Search.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMemoryGraph(self, request, context):
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
+        nothing for that memory.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_GatewayServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -301,6 +452,61 @@ def add_GatewayServiceServicer_to_server(servicer, server):
                     servicer.UnshareCube,
                     request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.UnshareCubeRequest.FromString,
                     response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.UnshareCubeResponse.SerializeToString,
+            ),
+            'Consolidate': grpc.unary_unary_rpc_method_handler(
+                    servicer.Consolidate,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ConsolidateRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ConsolidateResponse.SerializeToString,
+            ),
+            'GetJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetJob,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobResponse.SerializeToString,
+            ),
+            'GetProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProfile,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetProfileRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetProfileResponse.SerializeToString,
+            ),
+            'ListPatterns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPatterns,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ListPatternsRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ListPatternsResponse.SerializeToString,
+            ),
+            'RecordFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFeedback,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RecordFeedbackRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RecordFeedbackResponse.SerializeToString,
+            ),
+            'Chat': grpc.unary_stream_rpc_method_handler(
+                    servicer.Chat,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ChatRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ChatResponse.SerializeToString,
+            ),
+            'FindEntities': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindEntities,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.FindEntitiesRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.FindEntitiesResponse.SerializeToString,
+            ),
+            'GetNeighbors': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetNeighbors,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetNeighborsRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetNeighborsResponse.SerializeToString,
+            ),
+            'ShortestPath': grpc.unary_unary_rpc_method_handler(
+                    servicer.ShortestPath,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.ShortestPathRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.ShortestPathResponse.SerializeToString,
+            ),
+            'GetRelatedMemories': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRelatedMemories,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetRelatedMemoriesRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetRelatedMemoriesResponse.SerializeToString,
+            ),
+            'GetMemoryGraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMemoryGraph,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetMemoryGraphRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetMemoryGraphResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -687,6 +893,303 @@ class GatewayService:
             '/memgrid.gateway.v1.GatewayService/UnshareCube',
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.UnshareCubeRequest.SerializeToString,
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.UnshareCubeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Consolidate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/Consolidate',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ConsolidateRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ConsolidateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/GetJob',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/GetProfile',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetProfileRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetProfileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPatterns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/ListPatterns',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ListPatternsRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ListPatternsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/RecordFeedback',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RecordFeedbackRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RecordFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Chat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/Chat',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ChatRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindEntities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/FindEntities',
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.FindEntitiesRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.FindEntitiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetNeighbors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/GetNeighbors',
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetNeighborsRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetNeighborsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ShortestPath(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/ShortestPath',
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.ShortestPathRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.ShortestPathResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRelatedMemories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/GetRelatedMemories',
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetRelatedMemoriesRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetRelatedMemoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMemoryGraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/GetMemoryGraph',
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetMemoryGraphRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_graph__request__response__pb2.GetMemoryGraphResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,7 @@ isort:skip_file
 
 from collections import abc as _abc
 from grpc import aio as _aio
+from memgrid.gateway.v1 import graph_request_response_pb2 as _graph_request_response_pb2
 from memgrid.gateway.v1 import request_response_pb2 as _request_response_pb2
 import abc as _abc_1
 import grpc as _grpc
@@ -84,6 +85,57 @@ class GatewayServiceStub:
     """
     UnshareCube: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.UnshareCubeRequest, _request_response_pb2.UnshareCubeResponse]
     """Revokes a grant. NOT_FOUND: no such cube. PERMISSION_DENIED: not the owner."""
+    Consolidate: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ConsolidateRequest, _request_response_pb2.ConsolidateResponse]
+    """Consolidates a user's (or one session's) memories now, in the background: episodes,
+    facts and profile, heat and tiers, patterns. Returns the job at once; poll GetJob. An
+    identical request still waiting returns that job. UNAVAILABLE: the thought engine is
+    down or not deployed.
+    """
+    GetJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]
+    """A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
+    the caller's tenant.
+    """
+    GetProfile: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]
+    """The user's current profile and facts about the people around them, as extracted from
+    their messages so far (empty until something was said). UNAVAILABLE: the thought
+    engine is down or not deployed.
+    """
+    ListPatterns: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListPatternsRequest, _request_response_pb2.ListPatternsResponse]
+    """Patterns detected across the user's sessions (recurring topics, entities that come up
+    together, time-of-day and weekday habits). INVALID_ARGUMENT: bad page token.
+    """
+    RecordFeedback: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RecordFeedbackRequest, _request_response_pb2.RecordFeedbackResponse]
+    """Marks a retrieved memory useful or not useful, which raises or lowers its importance
+    and so its rank in Search. NOT_FOUND: no such memory. ABORTED: it changed
+    concurrently; retry.
+    """
+    Chat: _grpc.UnaryStreamMultiCallable[_request_response_pb2.ChatRequest, _request_response_pb2.ChatResponse]
+    """Answers the user from their memories and profile through the configured LLM, streaming
+    a ChatContext, then the answer's text, then ChatCompleted once both turns are stored
+    in the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED: the
+    tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
+    out or is down (nothing is stored then).
+    """
+    FindEntities: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.FindEntitiesRequest, _graph_request_response_pb2.FindEntitiesResponse]
+    """Entities whose name or alias matches the query (exact, alias, or case-insensitive
+    prefix). UNAVAILABLE: the graph service is down or not deployed.
+    """
+    GetNeighbors: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetNeighborsRequest, _graph_request_response_pb2.GetNeighborsResponse]
+    """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
+    such entity. INVALID_ARGUMENT: hops above 4.
+    """
+    ShortestPath: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.ShortestPathRequest, _graph_request_response_pb2.ShortestPathResponse]
+    """A fewest-hops path between two entities; found is false when none is within max_hops.
+    NOT_FOUND: either entity does not exist.
+    """
+    GetRelatedMemories: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetRelatedMemoriesRequest, _graph_request_response_pb2.GetRelatedMemoriesResponse]
+    """The caller's memories that mention the entities or their neighbours, nearest and most
+    confident first, filtered like Search.
+    """
+    GetMemoryGraph: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetMemoryGraphRequest, _graph_request_response_pb2.GetMemoryGraphResponse]
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
+    nothing for that memory.
+    """
 
 @_typing.type_check_only
 class GatewayServiceAsyncStub(GatewayServiceStub):
@@ -141,6 +193,57 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     """
     UnshareCube: _aio.UnaryUnaryMultiCallable[_request_response_pb2.UnshareCubeRequest, _request_response_pb2.UnshareCubeResponse]  # type: ignore[assignment]
     """Revokes a grant. NOT_FOUND: no such cube. PERMISSION_DENIED: not the owner."""
+    Consolidate: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ConsolidateRequest, _request_response_pb2.ConsolidateResponse]  # type: ignore[assignment]
+    """Consolidates a user's (or one session's) memories now, in the background: episodes,
+    facts and profile, heat and tiers, patterns. Returns the job at once; poll GetJob. An
+    identical request still waiting returns that job. UNAVAILABLE: the thought engine is
+    down or not deployed.
+    """
+    GetJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]  # type: ignore[assignment]
+    """A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
+    the caller's tenant.
+    """
+    GetProfile: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]  # type: ignore[assignment]
+    """The user's current profile and facts about the people around them, as extracted from
+    their messages so far (empty until something was said). UNAVAILABLE: the thought
+    engine is down or not deployed.
+    """
+    ListPatterns: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListPatternsRequest, _request_response_pb2.ListPatternsResponse]  # type: ignore[assignment]
+    """Patterns detected across the user's sessions (recurring topics, entities that come up
+    together, time-of-day and weekday habits). INVALID_ARGUMENT: bad page token.
+    """
+    RecordFeedback: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RecordFeedbackRequest, _request_response_pb2.RecordFeedbackResponse]  # type: ignore[assignment]
+    """Marks a retrieved memory useful or not useful, which raises or lowers its importance
+    and so its rank in Search. NOT_FOUND: no such memory. ABORTED: it changed
+    concurrently; retry.
+    """
+    Chat: _aio.UnaryStreamMultiCallable[_request_response_pb2.ChatRequest, _request_response_pb2.ChatResponse]  # type: ignore[assignment]
+    """Answers the user from their memories and profile through the configured LLM, streaming
+    a ChatContext, then the answer's text, then ChatCompleted once both turns are stored
+    in the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED: the
+    tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
+    out or is down (nothing is stored then).
+    """
+    FindEntities: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.FindEntitiesRequest, _graph_request_response_pb2.FindEntitiesResponse]  # type: ignore[assignment]
+    """Entities whose name or alias matches the query (exact, alias, or case-insensitive
+    prefix). UNAVAILABLE: the graph service is down or not deployed.
+    """
+    GetNeighbors: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetNeighborsRequest, _graph_request_response_pb2.GetNeighborsResponse]  # type: ignore[assignment]
+    """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
+    such entity. INVALID_ARGUMENT: hops above 4.
+    """
+    ShortestPath: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.ShortestPathRequest, _graph_request_response_pb2.ShortestPathResponse]  # type: ignore[assignment]
+    """A fewest-hops path between two entities; found is false when none is within max_hops.
+    NOT_FOUND: either entity does not exist.
+    """
+    GetRelatedMemories: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetRelatedMemoriesRequest, _graph_request_response_pb2.GetRelatedMemoriesResponse]  # type: ignore[assignment]
+    """The caller's memories that mention the entities or their neighbours, nearest and most
+    confident first, filtered like Search.
+    """
+    GetMemoryGraph: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetMemoryGraphRequest, _graph_request_response_pb2.GetMemoryGraphResponse]  # type: ignore[assignment]
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
+    nothing for that memory.
+    """
 
 class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
@@ -279,5 +382,122 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.UnshareCubeResponse, _abc.Awaitable[_request_response_pb2.UnshareCubeResponse]]:
         """Revokes a grant. NOT_FOUND: no such cube. PERMISSION_DENIED: not the owner."""
+
+    @_abc_1.abstractmethod
+    def Consolidate(
+        self,
+        request: _request_response_pb2.ConsolidateRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.ConsolidateResponse, _abc.Awaitable[_request_response_pb2.ConsolidateResponse]]:
+        """Consolidates a user's (or one session's) memories now, in the background: episodes,
+        facts and profile, heat and tiers, patterns. Returns the job at once; poll GetJob. An
+        identical request still waiting returns that job. UNAVAILABLE: the thought engine is
+        down or not deployed.
+        """
+
+    @_abc_1.abstractmethod
+    def GetJob(
+        self,
+        request: _request_response_pb2.GetJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.GetJobResponse, _abc.Awaitable[_request_response_pb2.GetJobResponse]]:
+        """A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
+        the caller's tenant.
+        """
+
+    @_abc_1.abstractmethod
+    def GetProfile(
+        self,
+        request: _request_response_pb2.GetProfileRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.GetProfileResponse, _abc.Awaitable[_request_response_pb2.GetProfileResponse]]:
+        """The user's current profile and facts about the people around them, as extracted from
+        their messages so far (empty until something was said). UNAVAILABLE: the thought
+        engine is down or not deployed.
+        """
+
+    @_abc_1.abstractmethod
+    def ListPatterns(
+        self,
+        request: _request_response_pb2.ListPatternsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.ListPatternsResponse, _abc.Awaitable[_request_response_pb2.ListPatternsResponse]]:
+        """Patterns detected across the user's sessions (recurring topics, entities that come up
+        together, time-of-day and weekday habits). INVALID_ARGUMENT: bad page token.
+        """
+
+    @_abc_1.abstractmethod
+    def RecordFeedback(
+        self,
+        request: _request_response_pb2.RecordFeedbackRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.RecordFeedbackResponse, _abc.Awaitable[_request_response_pb2.RecordFeedbackResponse]]:
+        """Marks a retrieved memory useful or not useful, which raises or lowers its importance
+        and so its rank in Search. NOT_FOUND: no such memory. ABORTED: it changed
+        concurrently; retry.
+        """
+
+    @_abc_1.abstractmethod
+    def Chat(
+        self,
+        request: _request_response_pb2.ChatRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_request_response_pb2.ChatResponse], _abc.AsyncIterator[_request_response_pb2.ChatResponse]]:
+        """Answers the user from their memories and profile through the configured LLM, streaming
+        a ChatContext, then the answer's text, then ChatCompleted once both turns are stored
+        in the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED: the
+        tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
+        out or is down (nothing is stored then).
+        """
+
+    @_abc_1.abstractmethod
+    def FindEntities(
+        self,
+        request: _graph_request_response_pb2.FindEntitiesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_request_response_pb2.FindEntitiesResponse, _abc.Awaitable[_graph_request_response_pb2.FindEntitiesResponse]]:
+        """Entities whose name or alias matches the query (exact, alias, or case-insensitive
+        prefix). UNAVAILABLE: the graph service is down or not deployed.
+        """
+
+    @_abc_1.abstractmethod
+    def GetNeighbors(
+        self,
+        request: _graph_request_response_pb2.GetNeighborsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_request_response_pb2.GetNeighborsResponse, _abc.Awaitable[_graph_request_response_pb2.GetNeighborsResponse]]:
+        """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
+        such entity. INVALID_ARGUMENT: hops above 4.
+        """
+
+    @_abc_1.abstractmethod
+    def ShortestPath(
+        self,
+        request: _graph_request_response_pb2.ShortestPathRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_request_response_pb2.ShortestPathResponse, _abc.Awaitable[_graph_request_response_pb2.ShortestPathResponse]]:
+        """A fewest-hops path between two entities; found is false when none is within max_hops.
+        NOT_FOUND: either entity does not exist.
+        """
+
+    @_abc_1.abstractmethod
+    def GetRelatedMemories(
+        self,
+        request: _graph_request_response_pb2.GetRelatedMemoriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_request_response_pb2.GetRelatedMemoriesResponse, _abc.Awaitable[_graph_request_response_pb2.GetRelatedMemoriesResponse]]:
+        """The caller's memories that mention the entities or their neighbours, nearest and most
+        confident first, filtered like Search.
+        """
+
+    @_abc_1.abstractmethod
+    def GetMemoryGraph(
+        self,
+        request: _graph_request_response_pb2.GetMemoryGraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_graph_request_response_pb2.GetMemoryGraphResponse, _abc.Awaitable[_graph_request_response_pb2.GetMemoryGraphResponse]]:
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
+        nothing for that memory.
+        """
 
 def add_GatewayServiceServicer_to_server(servicer: GatewayServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

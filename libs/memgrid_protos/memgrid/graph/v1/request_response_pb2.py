@@ -23,60 +23,60 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
-from memgrid.graph.v1 import graph_pb2 as memgrid_dot_graph_dot_v1_dot_graph__pb2
+from memgrid.common.v1 import graph_pb2 as memgrid_dot_common_dot_v1_dot_graph__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'memgrid/graph/v1/request_response.proto\x12\x10memgrid.graph.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cmemgrid/graph/v1/graph.proto\"\xaa\x01\n\rUpsertRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12*\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x18.memgrid.graph.v1.Entity\x12-\n\trelations\x18\x03 \x03(\x0b\x32\x1a.memgrid.graph.v1.Relation\x12+\n\x08mentions\x18\x04 \x03(\x0b\x32\x19.memgrid.graph.v1.Mention\"b\n\x0eUpsertResponse\x12\x19\n\x11\x65ntities_upserted\x18\x01 \x01(\x03\x12\x1a\n\x12relations_upserted\x18\x02 \x01(\x03\x12\x19\n\x11mentions_upserted\x18\x03 \x01(\x03\"3\n\x10GetEntityRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\"=\n\x11GetEntityResponse\x12(\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x18.memgrid.graph.v1.Entity\"\x83\x01\n\x13\x46indEntitiesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12,\n\x05match\x18\x03 \x01(\x0e\x32\x1d.memgrid.graph.v1.EntityMatch\x12\r\n\x05types\x18\x04 \x03(\t\x12\r\n\x05limit\x18\x05 \x01(\x05\"B\n\x14\x46indEntitiesResponse\x12*\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x18.memgrid.graph.v1.Entity\"\x87\x01\n\x13GetNeighborsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06\x65ntity\x18\x02 \x01(\t\x12\x0c\n\x04hops\x18\x03 \x01(\x05\x12\x30\n\x06\x66ilter\x18\x04 \x01(\x0b\x32 .memgrid.graph.v1.RelationFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\"\x8b\x01\n\x14GetNeighborsResponse\x12\x31\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x1f.memgrid.graph.v1.ReachedEntity\x12-\n\trelations\x18\x02 \x03(\x0b\x32\x1a.memgrid.graph.v1.Relation\x12\x11\n\ttruncated\x18\x03 \x01(\x08\"\x8c\x01\n\x13ShortestPathRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x10\n\x08max_hops\x18\x04 \x01(\x05\x12\x30\n\x06\x66ilter\x18\x05 \x01(\x0b\x32 .memgrid.graph.v1.RelationFilter\"\x80\x01\n\x14ShortestPathResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12*\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x18.memgrid.graph.v1.Entity\x12-\n\trelations\x18\x03 \x03(\x0b\x32\x1a.memgrid.graph.v1.Relation\"\xa8\x01\n\x16RelatedMemoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntities\x18\x02 \x03(\t\x12\x0c\n\x04hops\x18\x03 \x01(\x05\x12\x30\n\x06\x66ilter\x18\x04 \x01(\x0b\x32 .memgrid.graph.v1.RelationFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\x12\x1a\n\x12\x65xclude_memory_ids\x18\x06 \x03(\t\"Z\n\rRelatedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\x14\n\x0cvia_entities\x18\x04 \x03(\t\"f\n\x17RelatedMemoriesResponse\x12\x31\n\x08memories\x18\x01 \x03(\x0b\x32\x1f.memgrid.graph.v1.RelatedMemory\x12\x18\n\x10unknown_entities\x18\x02 \x03(\t\"\x8f\x01\n\x18GetMemorySubgraphRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tmemory_id\x18\x02 \x01(\t\x12\x0c\n\x04hops\x18\x03 \x01(\x05\x12\x30\n\x06\x66ilter\x18\x04 \x01(\x0b\x32 .memgrid.graph.v1.RelationFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\"\xbd\x01\n\x19GetMemorySubgraphResponse\x12+\n\x08mentions\x18\x01 \x03(\x0b\x32\x19.memgrid.graph.v1.Mention\x12\x31\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x1f.memgrid.graph.v1.ReachedEntity\x12-\n\trelations\x18\x03 \x03(\x0b\x32\x1a.memgrid.graph.v1.Relation\x12\x11\n\ttruncated\x18\x04 \x01(\x08\"J\n\x14MergeEntitiesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x0f\n\x07sources\x18\x03 \x03(\t\"W\n\x15MergeEntitiesResponse\x12(\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x18.memgrid.graph.v1.Entity\x12\x14\n\x0cmerged_count\x18\x02 \x01(\x03\"\x8b\x01\n\x1aInvalidateRelationsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x0c\n\x04type\x18\x04 \x01(\t\x12,\n\x08valid_to\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"8\n\x1bInvalidateRelationsResponse\x12\x19\n\x11invalidated_count\x18\x01 \x01(\x03\"A\n\x18RemoveMemoryLinksRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nmemory_ids\x18\x02 \x03(\t\"i\n\x19RemoveMemoryLinksResponse\x12\x15\n\rlinks_removed\x18\x01 \x01(\x03\x12\x19\n\x11relations_removed\x18\x02 \x01(\x03\x12\x1a\n\x12\x65ntities_collected\x18\x03 \x01(\x03\")\n\x14GetGraphStatsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"z\n\x15GetGraphStatsResponse\x12\x14\n\x0c\x65ntity_count\x18\x01 \x01(\x03\x12\x16\n\x0erelation_count\x18\x02 \x01(\x03\x12\x14\n\x0cmemory_count\x18\x03 \x01(\x03\x12\x1d\n\x15unlinked_entity_count\x18\x04 \x01(\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\'memgrid/graph/v1/request_response.proto\x12\x10memgrid.graph.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1dmemgrid/common/v1/graph.proto\"\xad\x01\n\rUpsertRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12+\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x19.memgrid.common.v1.Entity\x12.\n\trelations\x18\x03 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\x12,\n\x08mentions\x18\x04 \x03(\x0b\x32\x1a.memgrid.common.v1.Mention\"b\n\x0eUpsertResponse\x12\x19\n\x11\x65ntities_upserted\x18\x01 \x01(\x03\x12\x1a\n\x12relations_upserted\x18\x02 \x01(\x03\x12\x19\n\x11mentions_upserted\x18\x03 \x01(\x03\"3\n\x10GetEntityRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\">\n\x11GetEntityResponse\x12)\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Entity\"\x84\x01\n\x13\x46indEntitiesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12-\n\x05match\x18\x03 \x01(\x0e\x32\x1e.memgrid.common.v1.EntityMatch\x12\r\n\x05types\x18\x04 \x03(\t\x12\r\n\x05limit\x18\x05 \x01(\x05\"C\n\x14\x46indEntitiesResponse\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.memgrid.common.v1.Entity\"\x88\x01\n\x13GetNeighborsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06\x65ntity\x18\x02 \x01(\t\x12\x0c\n\x04hops\x18\x03 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x04 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\"\x8d\x01\n\x14GetNeighborsResponse\x12\x32\n\x08\x65ntities\x18\x01 \x03(\x0b\x32 .memgrid.common.v1.ReachedEntity\x12.\n\trelations\x18\x02 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\x12\x11\n\ttruncated\x18\x03 \x01(\x08\"\x8d\x01\n\x13ShortestPathRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x10\n\x08max_hops\x18\x04 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x05 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\"\x82\x01\n\x14ShortestPathResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12+\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x19.memgrid.common.v1.Entity\x12.\n\trelations\x18\x03 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\"\xa9\x01\n\x16RelatedMemoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x10\n\x08\x65ntities\x18\x02 \x03(\t\x12\x0c\n\x04hops\x18\x03 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x04 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\x12\x1a\n\x12\x65xclude_memory_ids\x18\x06 \x03(\t\"Z\n\rRelatedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\x14\n\x0cvia_entities\x18\x04 \x03(\t\"f\n\x17RelatedMemoriesResponse\x12\x31\n\x08memories\x18\x01 \x03(\x0b\x32\x1f.memgrid.graph.v1.RelatedMemory\x12\x18\n\x10unknown_entities\x18\x02 \x03(\t\"\x90\x01\n\x18GetMemorySubgraphRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tmemory_id\x18\x02 \x01(\t\x12\x0c\n\x04hops\x18\x03 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x04 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\"\xc0\x01\n\x19GetMemorySubgraphResponse\x12,\n\x08mentions\x18\x01 \x03(\x0b\x32\x1a.memgrid.common.v1.Mention\x12\x32\n\x08\x65ntities\x18\x02 \x03(\x0b\x32 .memgrid.common.v1.ReachedEntity\x12.\n\trelations\x18\x03 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\x12\x11\n\ttruncated\x18\x04 \x01(\x08\"J\n\x14MergeEntitiesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x0f\n\x07sources\x18\x03 \x03(\t\"X\n\x15MergeEntitiesResponse\x12)\n\x06\x65ntity\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Entity\x12\x14\n\x0cmerged_count\x18\x02 \x01(\x03\"\x8b\x01\n\x1aInvalidateRelationsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x0c\n\x04type\x18\x04 \x01(\t\x12,\n\x08valid_to\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"8\n\x1bInvalidateRelationsResponse\x12\x19\n\x11invalidated_count\x18\x01 \x01(\x03\"A\n\x18RemoveMemoryLinksRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x12\n\nmemory_ids\x18\x02 \x03(\t\"i\n\x19RemoveMemoryLinksResponse\x12\x15\n\rlinks_removed\x18\x01 \x01(\x03\x12\x19\n\x11relations_removed\x18\x02 \x01(\x03\x12\x1a\n\x12\x65ntities_collected\x18\x03 \x01(\x03\")\n\x14GetGraphStatsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"z\n\x15GetGraphStatsResponse\x12\x14\n\x0c\x65ntity_count\x18\x01 \x01(\x03\x12\x16\n\x0erelation_count\x18\x02 \x01(\x03\x12\x14\n\x0cmemory_count\x18\x03 \x01(\x03\x12\x1d\n\x15unlinked_entity_count\x18\x04 \x01(\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.graph.v1.request_response_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_UPSERTREQUEST']._serialized_start=125
-  _globals['_UPSERTREQUEST']._serialized_end=295
-  _globals['_UPSERTRESPONSE']._serialized_start=297
-  _globals['_UPSERTRESPONSE']._serialized_end=395
-  _globals['_GETENTITYREQUEST']._serialized_start=397
-  _globals['_GETENTITYREQUEST']._serialized_end=448
-  _globals['_GETENTITYRESPONSE']._serialized_start=450
-  _globals['_GETENTITYRESPONSE']._serialized_end=511
-  _globals['_FINDENTITIESREQUEST']._serialized_start=514
-  _globals['_FINDENTITIESREQUEST']._serialized_end=645
-  _globals['_FINDENTITIESRESPONSE']._serialized_start=647
-  _globals['_FINDENTITIESRESPONSE']._serialized_end=713
-  _globals['_GETNEIGHBORSREQUEST']._serialized_start=716
-  _globals['_GETNEIGHBORSREQUEST']._serialized_end=851
-  _globals['_GETNEIGHBORSRESPONSE']._serialized_start=854
-  _globals['_GETNEIGHBORSRESPONSE']._serialized_end=993
-  _globals['_SHORTESTPATHREQUEST']._serialized_start=996
-  _globals['_SHORTESTPATHREQUEST']._serialized_end=1136
-  _globals['_SHORTESTPATHRESPONSE']._serialized_start=1139
-  _globals['_SHORTESTPATHRESPONSE']._serialized_end=1267
-  _globals['_RELATEDMEMORIESREQUEST']._serialized_start=1270
-  _globals['_RELATEDMEMORIESREQUEST']._serialized_end=1438
-  _globals['_RELATEDMEMORY']._serialized_start=1440
-  _globals['_RELATEDMEMORY']._serialized_end=1530
-  _globals['_RELATEDMEMORIESRESPONSE']._serialized_start=1532
-  _globals['_RELATEDMEMORIESRESPONSE']._serialized_end=1634
-  _globals['_GETMEMORYSUBGRAPHREQUEST']._serialized_start=1637
-  _globals['_GETMEMORYSUBGRAPHREQUEST']._serialized_end=1780
-  _globals['_GETMEMORYSUBGRAPHRESPONSE']._serialized_start=1783
-  _globals['_GETMEMORYSUBGRAPHRESPONSE']._serialized_end=1972
-  _globals['_MERGEENTITIESREQUEST']._serialized_start=1974
-  _globals['_MERGEENTITIESREQUEST']._serialized_end=2048
-  _globals['_MERGEENTITIESRESPONSE']._serialized_start=2050
-  _globals['_MERGEENTITIESRESPONSE']._serialized_end=2137
-  _globals['_INVALIDATERELATIONSREQUEST']._serialized_start=2140
-  _globals['_INVALIDATERELATIONSREQUEST']._serialized_end=2279
-  _globals['_INVALIDATERELATIONSRESPONSE']._serialized_start=2281
-  _globals['_INVALIDATERELATIONSRESPONSE']._serialized_end=2337
-  _globals['_REMOVEMEMORYLINKSREQUEST']._serialized_start=2339
-  _globals['_REMOVEMEMORYLINKSREQUEST']._serialized_end=2404
-  _globals['_REMOVEMEMORYLINKSRESPONSE']._serialized_start=2406
-  _globals['_REMOVEMEMORYLINKSRESPONSE']._serialized_end=2511
-  _globals['_GETGRAPHSTATSREQUEST']._serialized_start=2513
-  _globals['_GETGRAPHSTATSREQUEST']._serialized_end=2554
-  _globals['_GETGRAPHSTATSRESPONSE']._serialized_start=2556
-  _globals['_GETGRAPHSTATSRESPONSE']._serialized_end=2678
+  _globals['_UPSERTREQUEST']._serialized_start=126
+  _globals['_UPSERTREQUEST']._serialized_end=299
+  _globals['_UPSERTRESPONSE']._serialized_start=301
+  _globals['_UPSERTRESPONSE']._serialized_end=399
+  _globals['_GETENTITYREQUEST']._serialized_start=401
+  _globals['_GETENTITYREQUEST']._serialized_end=452
+  _globals['_GETENTITYRESPONSE']._serialized_start=454
+  _globals['_GETENTITYRESPONSE']._serialized_end=516
+  _globals['_FINDENTITIESREQUEST']._serialized_start=519
+  _globals['_FINDENTITIESREQUEST']._serialized_end=651
+  _globals['_FINDENTITIESRESPONSE']._serialized_start=653
+  _globals['_FINDENTITIESRESPONSE']._serialized_end=720
+  _globals['_GETNEIGHBORSREQUEST']._serialized_start=723
+  _globals['_GETNEIGHBORSREQUEST']._serialized_end=859
+  _globals['_GETNEIGHBORSRESPONSE']._serialized_start=862
+  _globals['_GETNEIGHBORSRESPONSE']._serialized_end=1003
+  _globals['_SHORTESTPATHREQUEST']._serialized_start=1006
+  _globals['_SHORTESTPATHREQUEST']._serialized_end=1147
+  _globals['_SHORTESTPATHRESPONSE']._serialized_start=1150
+  _globals['_SHORTESTPATHRESPONSE']._serialized_end=1280
+  _globals['_RELATEDMEMORIESREQUEST']._serialized_start=1283
+  _globals['_RELATEDMEMORIESREQUEST']._serialized_end=1452
+  _globals['_RELATEDMEMORY']._serialized_start=1454
+  _globals['_RELATEDMEMORY']._serialized_end=1544
+  _globals['_RELATEDMEMORIESRESPONSE']._serialized_start=1546
+  _globals['_RELATEDMEMORIESRESPONSE']._serialized_end=1648
+  _globals['_GETMEMORYSUBGRAPHREQUEST']._serialized_start=1651
+  _globals['_GETMEMORYSUBGRAPHREQUEST']._serialized_end=1795
+  _globals['_GETMEMORYSUBGRAPHRESPONSE']._serialized_start=1798
+  _globals['_GETMEMORYSUBGRAPHRESPONSE']._serialized_end=1990
+  _globals['_MERGEENTITIESREQUEST']._serialized_start=1992
+  _globals['_MERGEENTITIESREQUEST']._serialized_end=2066
+  _globals['_MERGEENTITIESRESPONSE']._serialized_start=2068
+  _globals['_MERGEENTITIESRESPONSE']._serialized_end=2156
+  _globals['_INVALIDATERELATIONSREQUEST']._serialized_start=2159
+  _globals['_INVALIDATERELATIONSREQUEST']._serialized_end=2298
+  _globals['_INVALIDATERELATIONSRESPONSE']._serialized_start=2300
+  _globals['_INVALIDATERELATIONSRESPONSE']._serialized_end=2356
+  _globals['_REMOVEMEMORYLINKSREQUEST']._serialized_start=2358
+  _globals['_REMOVEMEMORYLINKSREQUEST']._serialized_end=2423
+  _globals['_REMOVEMEMORYLINKSRESPONSE']._serialized_start=2425
+  _globals['_REMOVEMEMORYLINKSRESPONSE']._serialized_end=2530
+  _globals['_GETGRAPHSTATSREQUEST']._serialized_start=2532
+  _globals['_GETGRAPHSTATSREQUEST']._serialized_end=2573
+  _globals['_GETGRAPHSTATSRESPONSE']._serialized_start=2575
+  _globals['_GETGRAPHSTATSRESPONSE']._serialized_end=2697
 # @@protoc_insertion_point(module_scope)

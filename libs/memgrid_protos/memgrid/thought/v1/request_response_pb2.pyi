@@ -6,7 +6,10 @@ isort:skip_file
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from memgrid.common.v1 import memory_pb2 as _memory_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -18,8 +21,80 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _JobState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _JobStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_JobState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    JOB_STATE_UNSPECIFIED: _JobState.ValueType  # 0
+    JOB_STATE_PENDING: _JobState.ValueType  # 1
+    """Waiting for a worker, possibly for a retry delay after a failed attempt."""
+    JOB_STATE_RUNNING: _JobState.ValueType  # 2
+    """A worker holds it now."""
+    JOB_STATE_DONE: _JobState.ValueType  # 3
+    JOB_STATE_DEAD: _JobState.ValueType  # 4
+    """Failed max_attempts times; last_error says why (the dead letter)."""
+
+class JobState(_JobState, metaclass=_JobStateEnumTypeWrapper):
+    """Where a consolidation job stands."""
+
+JOB_STATE_UNSPECIFIED: JobState.ValueType  # 0
+JOB_STATE_PENDING: JobState.ValueType  # 1
+"""Waiting for a worker, possibly for a retry delay after a failed attempt."""
+JOB_STATE_RUNNING: JobState.ValueType  # 2
+"""A worker holds it now."""
+JOB_STATE_DONE: JobState.ValueType  # 3
+JOB_STATE_DEAD: JobState.ValueType  # 4
+"""Failed max_attempts times; last_error says why (the dead letter)."""
+Global___JobState: _TypeAlias = JobState  # noqa: Y015
+
+class _PatternKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _PatternKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PatternKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PATTERN_KIND_UNSPECIFIED: _PatternKind.ValueType  # 0
+    PATTERN_KIND_RECURRING_TOPIC: _PatternKind.ValueType  # 1
+    PATTERN_KIND_CO_OCCURRING_ENTITIES: _PatternKind.ValueType  # 2
+    PATTERN_KIND_TIME_OF_DAY_HABIT: _PatternKind.ValueType  # 3
+    PATTERN_KIND_WEEKDAY_HABIT: _PatternKind.ValueType  # 4
+
+class PatternKind(_PatternKind, metaclass=_PatternKindEnumTypeWrapper):
+    """What kind of regularity a pattern is."""
+
+PATTERN_KIND_UNSPECIFIED: PatternKind.ValueType  # 0
+PATTERN_KIND_RECURRING_TOPIC: PatternKind.ValueType  # 1
+PATTERN_KIND_CO_OCCURRING_ENTITIES: PatternKind.ValueType  # 2
+PATTERN_KIND_TIME_OF_DAY_HABIT: PatternKind.ValueType  # 3
+PATTERN_KIND_WEEKDAY_HABIT: PatternKind.ValueType  # 4
+Global___PatternKind: _TypeAlias = PatternKind  # noqa: Y015
+
+class _FeedbackVerdict:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FeedbackVerdictEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FeedbackVerdict.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FEEDBACK_VERDICT_UNSPECIFIED: _FeedbackVerdict.ValueType  # 0
+    FEEDBACK_VERDICT_USEFUL: _FeedbackVerdict.ValueType  # 1
+    FEEDBACK_VERDICT_NOT_USEFUL: _FeedbackVerdict.ValueType  # 2
+
+class FeedbackVerdict(_FeedbackVerdict, metaclass=_FeedbackVerdictEnumTypeWrapper):
+    """A judgement of a retrieved memory."""
+
+FEEDBACK_VERDICT_UNSPECIFIED: FeedbackVerdict.ValueType  # 0
+FEEDBACK_VERDICT_USEFUL: FeedbackVerdict.ValueType  # 1
+FEEDBACK_VERDICT_NOT_USEFUL: FeedbackVerdict.ValueType  # 2
+Global___FeedbackVerdict: _TypeAlias = FeedbackVerdict  # noqa: Y015
+
 @_typing.final
 class ConsolidateRequest(_message.Message):
+    """Every request names its tenant explicitly: the thought engine trusts its caller (the
+    gateway, admitted by NetworkPolicy) and scopes every memory-store call by this id.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     TENANT_ID_FIELD_NUMBER: _builtins.int
@@ -27,6 +102,7 @@ class ConsolidateRequest(_message.Message):
     SESSION_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     user_id: _builtins.str
+    """Required."""
     session_id: _builtins.str
     """Empty means every session of the user."""
     def __init__(
@@ -49,20 +125,122 @@ class ConsolidateResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     JOB_ID_FIELD_NUMBER: _builtins.int
+    CREATED_FIELD_NUMBER: _builtins.int
     job_id: _builtins.str
     """The memory-store job that carries the work; poll it with GetJob."""
+    created: _builtins.bool
+    """False when the same consolidation was already waiting and that job is returned."""
     def __init__(
         self,
         *,
         job_id: _builtins.str = ...,
+        created: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["job_id", b"job_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created", b"created", "job_id", b"job_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ConsolidateResponse: _TypeAlias = ConsolidateResponse  # noqa: Y015
+
+@_typing.final
+class Job(_message.Message):
+    """A thought-engine job: on-demand consolidation or the consolidation of appended turns."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    TOPIC_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    ATTEMPTS_FIELD_NUMBER: _builtins.int
+    MAX_ATTEMPTS_FIELD_NUMBER: _builtins.int
+    LAST_ERROR_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    DEGRADED_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    topic: _builtins.str
+    """"consolidation.requested" or "messages.appended"."""
+    state: Global___JobState.ValueType
+    attempts: _builtins.int
+    max_attempts: _builtins.int
+    last_error: _builtins.str
+    """The error of the last failed attempt."""
+    note: _builtins.str
+    """What the worker did, e.g. "facts: 2 added, 1 superseded; episodes: 1 (deterministic)"."""
+    degraded: _builtins.bool
+    """True when an LLM was configured but the job fell back to the deterministic path
+    (timeout, invalid JSON, spent budget); the note says why.
+    """
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        topic: _builtins.str = ...,
+        state: Global___JobState.ValueType = ...,
+        attempts: _builtins.int = ...,
+        max_attempts: _builtins.int = ...,
+        last_error: _builtins.str = ...,
+        note: _builtins.str = ...,
+        degraded: _builtins.bool = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "created_at", b"created_at", "degraded", b"degraded", "id", b"id", "last_error", b"last_error", "max_attempts", b"max_attempts", "note", b"note", "state", b"state", "topic", b"topic", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Job: _TypeAlias = Job  # noqa: Y015
+
+@_typing.final
+class GetJobRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    job_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        job_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["job_id", b"job_id", "tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetJobRequest: _TypeAlias = GetJobRequest  # noqa: Y015
+
+@_typing.final
+class GetJobResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    JOB_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def job(self) -> Global___Job: ...
+    def __init__(
+        self,
+        *,
+        job: Global___Job | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["job", b"job"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["job", b"job"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetJobResponse: _TypeAlias = GetJobResponse  # noqa: Y015
 
 @_typing.final
 class GetProfileRequest(_message.Message):
@@ -72,6 +250,7 @@ class GetProfileRequest(_message.Message):
     USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     user_id: _builtins.str
+    """Required."""
     def __init__(
         self,
         *,
@@ -88,24 +267,48 @@ Global___GetProfileRequest: _TypeAlias = GetProfileRequest  # noqa: Y015
 
 @_typing.final
 class ProfileEntry(_message.Message):
+    """One current fact, from a PROFILE (about the user) or FACT (about someone close to the
+    user) memory.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     KEY_FIELD_NUMBER: _builtins.int
     VALUE_FIELD_NUMBER: _builtins.int
     MEMORY_ID_FIELD_NUMBER: _builtins.int
+    SUBJECT_FIELD_NUMBER: _builtins.int
+    VALID_FROM_FIELD_NUMBER: _builtins.int
+    CONFIDENCE_FIELD_NUMBER: _builtins.int
+    SOURCE_MESSAGE_IDS_FIELD_NUMBER: _builtins.int
     key: _builtins.str
+    """The attribute, e.g. "lives_in", "allergic_to"."""
     value: _builtins.str
     memory_id: _builtins.str
+    subject: _builtins.str
+    """"user" for the user's own profile, else e.g. "user's sister"."""
+    confidence: _builtins.float
+    @_builtins.property
+    def valid_from(self) -> _timestamp_pb2.Timestamp:
+        """When the fact became true (the time of the message that said it)."""
+
+    @_builtins.property
+    def source_message_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The messages that state it."""
+
     def __init__(
         self,
         *,
         key: _builtins.str = ...,
         value: _builtins.str = ...,
         memory_id: _builtins.str = ...,
+        subject: _builtins.str = ...,
+        valid_from: _timestamp_pb2.Timestamp | None = ...,
+        confidence: _builtins.float = ...,
+        source_message_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["valid_from", b"valid_from"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "memory_id", b"memory_id", "value", b"value"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "key", b"key", "memory_id", b"memory_id", "source_message_ids", b"source_message_ids", "subject", b"subject", "valid_from", b"valid_from", "value", b"value"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -116,17 +319,328 @@ class GetProfileResponse(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ENTRIES_FIELD_NUMBER: _builtins.int
+    RELATED_FACTS_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProfileEntry]: ...
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProfileEntry]:
+        """The user's own attributes, current values only, by key then value."""
+
+    @_builtins.property
+    def related_facts(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProfileEntry]:
+        """Current facts about the people around the user, by subject, key, value."""
+
     def __init__(
         self,
         *,
         entries: _abc.Iterable[Global___ProfileEntry] | None = ...,
+        related_facts: _abc.Iterable[Global___ProfileEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries", "related_facts", b"related_facts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetProfileResponse: _TypeAlias = GetProfileResponse  # noqa: Y015
+
+@_typing.final
+class Pattern(_message.Message):
+    """A regularity detected across a user's sessions, stored as a PATTERN memory."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORY_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    KEY_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    SUPPORT_FIELD_NUMBER: _builtins.int
+    CONFIDENCE_FIELD_NUMBER: _builtins.int
+    EVIDENCE_MESSAGE_IDS_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
+    memory_id: _builtins.str
+    kind: Global___PatternKind.ValueType
+    key: _builtins.str
+    """Stable across detections, e.g. "topic:hike"; a re-detected pattern keeps its memory."""
+    description: _builtins.str
+    support: _builtins.int
+    """Sessions that show the pattern."""
+    confidence: _builtins.float
+    """support / the sessions it was looked for in."""
+    @_builtins.property
+    def evidence_message_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The messages that evidence it."""
+
+    @_builtins.property
+    def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        memory_id: _builtins.str = ...,
+        kind: Global___PatternKind.ValueType = ...,
+        key: _builtins.str = ...,
+        description: _builtins.str = ...,
+        support: _builtins.int = ...,
+        confidence: _builtins.float = ...,
+        evidence_message_ids: _abc.Iterable[_builtins.str] | None = ...,
+        updated_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["updated_at", b"updated_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "description", b"description", "evidence_message_ids", b"evidence_message_ids", "key", b"key", "kind", b"kind", "memory_id", b"memory_id", "support", b"support", "updated_at", b"updated_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Pattern: _TypeAlias = Pattern  # noqa: Y015
+
+@_typing.final
+class ListPatternsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    user_id: _builtins.str
+    """Required."""
+    page_size: _builtins.int
+    """1..1000, default 50."""
+    page_token: _builtins.str
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        user_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["page_size", b"page_size", "page_token", b"page_token", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPatternsRequest: _TypeAlias = ListPatternsRequest  # noqa: Y015
+
+@_typing.final
+class ListPatternsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PATTERNS_FIELD_NUMBER: _builtins.int
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _builtins.int
+    next_page_token: _builtins.str
+    """Empty on the last page."""
+    @_builtins.property
+    def patterns(self) -> _containers.RepeatedCompositeFieldContainer[Global___Pattern]:
+        """Oldest first."""
+
+    def __init__(
+        self,
+        *,
+        patterns: _abc.Iterable[Global___Pattern] | None = ...,
+        next_page_token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_page_token", b"next_page_token", "patterns", b"patterns"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPatternsResponse: _TypeAlias = ListPatternsResponse  # noqa: Y015
+
+@_typing.final
+class RecordFeedbackRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    MEMORY_ID_FIELD_NUMBER: _builtins.int
+    VERDICT_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    memory_id: _builtins.str
+    verdict: Global___FeedbackVerdict.ValueType
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        memory_id: _builtins.str = ...,
+        verdict: Global___FeedbackVerdict.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["memory_id", b"memory_id", "tenant_id", b"tenant_id", "verdict", b"verdict"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordFeedbackRequest: _TypeAlias = RecordFeedbackRequest  # noqa: Y015
+
+@_typing.final
+class RecordFeedbackResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORY_FIELD_NUMBER: _builtins.int
+    IMPORTANCE_BEFORE_FIELD_NUMBER: _builtins.int
+    IMPORTANCE_AFTER_FIELD_NUMBER: _builtins.int
+    FEEDBACK_COUNT_FIELD_NUMBER: _builtins.int
+    EXPLANATION_FIELD_NUMBER: _builtins.int
+    importance_before: _builtins.float
+    importance_after: _builtins.float
+    feedback_count: _builtins.int
+    """Feedback the memory has received, this one included."""
+    explanation: _builtins.str
+    @_builtins.property
+    def memory(self) -> _memory_pb2.Memory:
+        """The memory with its new importance."""
+
+    def __init__(
+        self,
+        *,
+        memory: _memory_pb2.Memory | None = ...,
+        importance_before: _builtins.float = ...,
+        importance_after: _builtins.float = ...,
+        feedback_count: _builtins.int = ...,
+        explanation: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["memory", b"memory"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["explanation", b"explanation", "feedback_count", b"feedback_count", "importance_after", b"importance_after", "importance_before", b"importance_before", "memory", b"memory"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordFeedbackResponse: _TypeAlias = RecordFeedbackResponse  # noqa: Y015
+
+@_typing.final
+class ChatRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TENANT_ID_FIELD_NUMBER: _builtins.int
+    SCOPE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    K_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    tenant_id: _builtins.str
+    message: _builtins.str
+    """What the user says: 1..MEMGRID_MAX_CONTENT_BYTES bytes of UTF-8, not only whitespace."""
+    k: _builtins.int
+    """Memories to retrieve for the answer: 0..50; 0 means 8."""
+    idempotency_key: _builtins.str
+    """A retry with the same key stores the exchange once."""
+    @_builtins.property
+    def scope(self) -> _memory_pb2.Scope:
+        """user_id and session_id are required; the exchange is stored in that session."""
+
+    def __init__(
+        self,
+        *,
+        tenant_id: _builtins.str = ...,
+        scope: _memory_pb2.Scope | None = ...,
+        message: _builtins.str = ...,
+        k: _builtins.int = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["scope", b"scope"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "k", b"k", "message", b"message", "scope", b"scope", "tenant_id", b"tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ChatRequest: _TypeAlias = ChatRequest  # noqa: Y015
+
+@_typing.final
+class ChatContext(_message.Message):
+    """What the answer is built on; the first event of a Chat stream."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORIES_FIELD_NUMBER: _builtins.int
+    PROFILE_FIELD_NUMBER: _builtins.int
+    DEGRADED_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def memories(self) -> _containers.RepeatedCompositeFieldContainer[_memory_pb2.Memory]:
+        """Retrieved memories, best first."""
+
+    @_builtins.property
+    def profile(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProfileEntry]: ...
+    @_builtins.property
+    def degraded(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Sources that were skipped because they are down or not deployed, e.g. "search"."""
+
+    def __init__(
+        self,
+        *,
+        memories: _abc.Iterable[_memory_pb2.Memory] | None = ...,
+        profile: _abc.Iterable[Global___ProfileEntry] | None = ...,
+        degraded: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["degraded", b"degraded", "memories", b"memories", "profile", b"profile"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ChatContext: _TypeAlias = ChatContext  # noqa: Y015
+
+@_typing.final
+class ChatCompleted(_message.Message):
+    """The last event of a Chat stream, sent after the exchange was stored."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ANSWER_FIELD_NUMBER: _builtins.int
+    USER_MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    ASSISTANT_MESSAGE_ID_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
+    PROMPT_TOKENS_FIELD_NUMBER: _builtins.int
+    COMPLETION_TOKENS_FIELD_NUMBER: _builtins.int
+    answer: _builtins.str
+    user_message_id: _builtins.str
+    """The two MESSAGE memories of the exchange."""
+    assistant_message_id: _builtins.str
+    model: _builtins.str
+    prompt_tokens: _builtins.int
+    completion_tokens: _builtins.int
+    def __init__(
+        self,
+        *,
+        answer: _builtins.str = ...,
+        user_message_id: _builtins.str = ...,
+        assistant_message_id: _builtins.str = ...,
+        model: _builtins.str = ...,
+        prompt_tokens: _builtins.int = ...,
+        completion_tokens: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answer", b"answer", "assistant_message_id", b"assistant_message_id", "completion_tokens", b"completion_tokens", "model", b"model", "prompt_tokens", b"prompt_tokens", "user_message_id", b"user_message_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ChatCompleted: _TypeAlias = ChatCompleted  # noqa: Y015
+
+@_typing.final
+class ChatResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTEXT_FIELD_NUMBER: _builtins.int
+    DELTA_FIELD_NUMBER: _builtins.int
+    COMPLETED_FIELD_NUMBER: _builtins.int
+    delta: _builtins.str
+    """The next piece of the answer's text."""
+    @_builtins.property
+    def context(self) -> Global___ChatContext: ...
+    @_builtins.property
+    def completed(self) -> Global___ChatCompleted: ...
+    def __init__(
+        self,
+        *,
+        context: Global___ChatContext | None = ...,
+        delta: _builtins.str = ...,
+        completed: Global___ChatCompleted | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["completed", b"completed", "context", b"context", "delta", b"delta", "event", b"event"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["completed", b"completed", "context", b"context", "delta", b"delta", "event", b"event"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["context", "delta", "completed"]  # noqa: Y015
+    _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
+
+Global___ChatResponse: _TypeAlias = ChatResponse  # noqa: Y015

@@ -26,7 +26,11 @@ if _version_not_supported:
 
 
 class ThoughtServiceStub:
-    """thought-engine: background cognition over memory-store's job queue. Internal.
+    """thought-engine: background cognition over memory-store's "thought" job queue (episodes,
+    facts and profile, patterns, heat and tiers, graph entities) and the calls built on it.
+    Internal: only the gateway calls it, naming the tenant explicitly. Every RPC answers
+    INVALID_ARGUMENT with field violations for a malformed request (and changes nothing),
+    and UNAVAILABLE when memory-store is down (safe to retry).
     """
 
     def __init__(self, channel):
@@ -40,26 +44,88 @@ class ThoughtServiceStub:
                 request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ConsolidateRequest.SerializeToString,
                 response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ConsolidateResponse.FromString,
                 _registered_method=True)
+        self.GetJob = channel.unary_unary(
+                '/memgrid.thought.v1.ThoughtService/GetJob',
+                request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
+                response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
+                _registered_method=True)
         self.GetProfile = channel.unary_unary(
                 '/memgrid.thought.v1.ThoughtService/GetProfile',
                 request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetProfileRequest.SerializeToString,
                 response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetProfileResponse.FromString,
                 _registered_method=True)
+        self.ListPatterns = channel.unary_unary(
+                '/memgrid.thought.v1.ThoughtService/ListPatterns',
+                request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ListPatternsRequest.SerializeToString,
+                response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ListPatternsResponse.FromString,
+                _registered_method=True)
+        self.RecordFeedback = channel.unary_unary(
+                '/memgrid.thought.v1.ThoughtService/RecordFeedback',
+                request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RecordFeedbackRequest.SerializeToString,
+                response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RecordFeedbackResponse.FromString,
+                _registered_method=True)
+        self.Chat = channel.unary_stream(
+                '/memgrid.thought.v1.ThoughtService/Chat',
+                request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ChatRequest.SerializeToString,
+                response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ChatResponse.FromString,
+                _registered_method=True)
 
 
 class ThoughtServiceServicer:
-    """thought-engine: background cognition over memory-store's job queue. Internal.
+    """thought-engine: background cognition over memory-store's "thought" job queue (episodes,
+    facts and profile, patterns, heat and tiers, graph entities) and the calls built on it.
+    Internal: only the gateway calls it, naming the tenant explicitly. Every RPC answers
+    INVALID_ARGUMENT with field violations for a malformed request (and changes nothing),
+    and UNAVAILABLE when memory-store is down (safe to retry).
     """
 
     def Consolidate(self, request, context):
-        """Enqueues consolidation of a user's (or one session's) messages now.
+        """Enqueues consolidation of a user's (or one session's) memories now: spill, episodes,
+        facts, heat and promotion, patterns. Returns the job at once; poll it with GetJob. A
+        request identical to one still pending returns that job.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetJob(self, request, context):
+        """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
+        tenant's thought queue.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetProfile(self, request, context):
-        """The user's long-term profile as extracted so far.
+        """The user's current profile and the current facts about the people around them. A user
+        with nothing extracted yet has an empty profile, not an error.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPatterns(self, request, context):
+        """Patterns detected across the user's sessions. INVALID_ARGUMENT: bad page_token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordFeedback(self, request, context):
+        """Learns from a judgement of a retrieved memory: useful raises its importance, not
+        useful lowers it, and so its rank in searches. NOT_FOUND: no such memory in the tenant.
+        ABORTED: the memory kept changing concurrently; retry.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def Chat(self, request, context):
+        """Answers the user from their memories: streams a ChatContext (retrieved memories and
+        profile), then the answer as deltas, then ChatCompleted once both turns are stored as
+        messages of the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED:
+        the tenant's LLM token budget is spent. DEADLINE_EXCEEDED or UNAVAILABLE: the LLM
+        timed out or is down; nothing was stored then.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -73,10 +139,30 @@ def add_ThoughtServiceServicer_to_server(servicer, server):
                     request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ConsolidateRequest.FromString,
                     response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ConsolidateResponse.SerializeToString,
             ),
+            'GetJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetJob,
+                    request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobRequest.FromString,
+                    response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobResponse.SerializeToString,
+            ),
             'GetProfile': grpc.unary_unary_rpc_method_handler(
                     servicer.GetProfile,
                     request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetProfileRequest.FromString,
                     response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetProfileResponse.SerializeToString,
+            ),
+            'ListPatterns': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPatterns,
+                    request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ListPatternsRequest.FromString,
+                    response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ListPatternsResponse.SerializeToString,
+            ),
+            'RecordFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFeedback,
+                    request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RecordFeedbackRequest.FromString,
+                    response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RecordFeedbackResponse.SerializeToString,
+            ),
+            'Chat': grpc.unary_stream_rpc_method_handler(
+                    servicer.Chat,
+                    request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ChatRequest.FromString,
+                    response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.ChatResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,7 +173,11 @@ def add_ThoughtServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class ThoughtService:
-    """thought-engine: background cognition over memory-store's job queue. Internal.
+    """thought-engine: background cognition over memory-store's "thought" job queue (episodes,
+    facts and profile, patterns, heat and tiers, graph entities) and the calls built on it.
+    Internal: only the gateway calls it, naming the tenant explicitly. Every RPC answers
+    INVALID_ARGUMENT with field violations for a malformed request (and changes nothing),
+    and UNAVAILABLE when memory-store is down (safe to retry).
     """
 
     @staticmethod
@@ -118,6 +208,33 @@ class ThoughtService:
             _registered_method=True)
 
     @staticmethod
+    def GetJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.thought.v1.ThoughtService/GetJob',
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def GetProfile(request,
             target,
             options=(),
@@ -134,6 +251,87 @@ class ThoughtService:
             '/memgrid.thought.v1.ThoughtService/GetProfile',
             memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetProfileRequest.SerializeToString,
             memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetProfileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPatterns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.thought.v1.ThoughtService/ListPatterns',
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.ListPatternsRequest.SerializeToString,
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.ListPatternsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.thought.v1.ThoughtService/RecordFeedback',
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.RecordFeedbackRequest.SerializeToString,
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.RecordFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Chat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/memgrid.thought.v1.ThoughtService/Chat',
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.ChatRequest.SerializeToString,
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.ChatResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,29 +27,90 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class ThoughtServiceStub:
-    """thought-engine: background cognition over memory-store's job queue. Internal."""
+    """thought-engine: background cognition over memory-store's "thought" job queue (episodes,
+    facts and profile, patterns, heat and tiers, graph entities) and the calls built on it.
+    Internal: only the gateway calls it, naming the tenant explicitly. Every RPC answers
+    INVALID_ARGUMENT with field violations for a malformed request (and changes nothing),
+    and UNAVAILABLE when memory-store is down (safe to retry).
+    """
 
     @_typing.overload
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> ThoughtServiceAsyncStub: ...
     Consolidate: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ConsolidateRequest, _request_response_pb2.ConsolidateResponse]
-    """Enqueues consolidation of a user's (or one session's) messages now."""
+    """Enqueues consolidation of a user's (or one session's) memories now: spill, episodes,
+    facts, heat and promotion, patterns. Returns the job at once; poll it with GetJob. A
+    request identical to one still pending returns that job.
+    """
+    GetJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]
+    """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
+    tenant's thought queue.
+    """
     GetProfile: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]
-    """The user's long-term profile as extracted so far."""
+    """The user's current profile and the current facts about the people around them. A user
+    with nothing extracted yet has an empty profile, not an error.
+    """
+    ListPatterns: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListPatternsRequest, _request_response_pb2.ListPatternsResponse]
+    """Patterns detected across the user's sessions. INVALID_ARGUMENT: bad page_token."""
+    RecordFeedback: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RecordFeedbackRequest, _request_response_pb2.RecordFeedbackResponse]
+    """Learns from a judgement of a retrieved memory: useful raises its importance, not
+    useful lowers it, and so its rank in searches. NOT_FOUND: no such memory in the tenant.
+    ABORTED: the memory kept changing concurrently; retry.
+    """
+    Chat: _grpc.UnaryStreamMultiCallable[_request_response_pb2.ChatRequest, _request_response_pb2.ChatResponse]
+    """Answers the user from their memories: streams a ChatContext (retrieved memories and
+    profile), then the answer as deltas, then ChatCompleted once both turns are stored as
+    messages of the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED:
+    the tenant's LLM token budget is spent. DEADLINE_EXCEEDED or UNAVAILABLE: the LLM
+    timed out or is down; nothing was stored then.
+    """
 
 @_typing.type_check_only
 class ThoughtServiceAsyncStub(ThoughtServiceStub):
-    """thought-engine: background cognition over memory-store's job queue. Internal."""
+    """thought-engine: background cognition over memory-store's "thought" job queue (episodes,
+    facts and profile, patterns, heat and tiers, graph entities) and the calls built on it.
+    Internal: only the gateway calls it, naming the tenant explicitly. Every RPC answers
+    INVALID_ARGUMENT with field violations for a malformed request (and changes nothing),
+    and UNAVAILABLE when memory-store is down (safe to retry).
+    """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     Consolidate: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ConsolidateRequest, _request_response_pb2.ConsolidateResponse]  # type: ignore[assignment]
-    """Enqueues consolidation of a user's (or one session's) messages now."""
+    """Enqueues consolidation of a user's (or one session's) memories now: spill, episodes,
+    facts, heat and promotion, patterns. Returns the job at once; poll it with GetJob. A
+    request identical to one still pending returns that job.
+    """
+    GetJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]  # type: ignore[assignment]
+    """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
+    tenant's thought queue.
+    """
     GetProfile: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]  # type: ignore[assignment]
-    """The user's long-term profile as extracted so far."""
+    """The user's current profile and the current facts about the people around them. A user
+    with nothing extracted yet has an empty profile, not an error.
+    """
+    ListPatterns: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListPatternsRequest, _request_response_pb2.ListPatternsResponse]  # type: ignore[assignment]
+    """Patterns detected across the user's sessions. INVALID_ARGUMENT: bad page_token."""
+    RecordFeedback: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RecordFeedbackRequest, _request_response_pb2.RecordFeedbackResponse]  # type: ignore[assignment]
+    """Learns from a judgement of a retrieved memory: useful raises its importance, not
+    useful lowers it, and so its rank in searches. NOT_FOUND: no such memory in the tenant.
+    ABORTED: the memory kept changing concurrently; retry.
+    """
+    Chat: _aio.UnaryStreamMultiCallable[_request_response_pb2.ChatRequest, _request_response_pb2.ChatResponse]  # type: ignore[assignment]
+    """Answers the user from their memories: streams a ChatContext (retrieved memories and
+    profile), then the answer as deltas, then ChatCompleted once both turns are stored as
+    messages of the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED:
+    the tenant's LLM token budget is spent. DEADLINE_EXCEEDED or UNAVAILABLE: the LLM
+    timed out or is down; nothing was stored then.
+    """
 
 class ThoughtServiceServicer(metaclass=_abc_1.ABCMeta):
-    """thought-engine: background cognition over memory-store's job queue. Internal."""
+    """thought-engine: background cognition over memory-store's "thought" job queue (episodes,
+    facts and profile, patterns, heat and tiers, graph entities) and the calls built on it.
+    Internal: only the gateway calls it, naming the tenant explicitly. Every RPC answers
+    INVALID_ARGUMENT with field violations for a malformed request (and changes nothing),
+    and UNAVAILABLE when memory-store is down (safe to retry).
+    """
 
     @_abc_1.abstractmethod
     def Consolidate(
@@ -57,7 +118,20 @@ class ThoughtServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.ConsolidateRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.ConsolidateResponse, _abc.Awaitable[_request_response_pb2.ConsolidateResponse]]:
-        """Enqueues consolidation of a user's (or one session's) messages now."""
+        """Enqueues consolidation of a user's (or one session's) memories now: spill, episodes,
+        facts, heat and promotion, patterns. Returns the job at once; poll it with GetJob. A
+        request identical to one still pending returns that job.
+        """
+
+    @_abc_1.abstractmethod
+    def GetJob(
+        self,
+        request: _request_response_pb2.GetJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.GetJobResponse, _abc.Awaitable[_request_response_pb2.GetJobResponse]]:
+        """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
+        tenant's thought queue.
+        """
 
     @_abc_1.abstractmethod
     def GetProfile(
@@ -65,6 +139,40 @@ class ThoughtServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.GetProfileRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.GetProfileResponse, _abc.Awaitable[_request_response_pb2.GetProfileResponse]]:
-        """The user's long-term profile as extracted so far."""
+        """The user's current profile and the current facts about the people around them. A user
+        with nothing extracted yet has an empty profile, not an error.
+        """
+
+    @_abc_1.abstractmethod
+    def ListPatterns(
+        self,
+        request: _request_response_pb2.ListPatternsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.ListPatternsResponse, _abc.Awaitable[_request_response_pb2.ListPatternsResponse]]:
+        """Patterns detected across the user's sessions. INVALID_ARGUMENT: bad page_token."""
+
+    @_abc_1.abstractmethod
+    def RecordFeedback(
+        self,
+        request: _request_response_pb2.RecordFeedbackRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.RecordFeedbackResponse, _abc.Awaitable[_request_response_pb2.RecordFeedbackResponse]]:
+        """Learns from a judgement of a retrieved memory: useful raises its importance, not
+        useful lowers it, and so its rank in searches. NOT_FOUND: no such memory in the tenant.
+        ABORTED: the memory kept changing concurrently; retry.
+        """
+
+    @_abc_1.abstractmethod
+    def Chat(
+        self,
+        request: _request_response_pb2.ChatRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_request_response_pb2.ChatResponse], _abc.AsyncIterator[_request_response_pb2.ChatResponse]]:
+        """Answers the user from their memories: streams a ChatContext (retrieved memories and
+        profile), then the answer as deltas, then ChatCompleted once both turns are stored as
+        messages of the session. FAILED_PRECONDITION: no LLM configured. RESOURCE_EXHAUSTED:
+        the tenant's LLM token budget is spent. DEADLINE_EXCEEDED or UNAVAILABLE: the LLM
+        timed out or is down; nothing was stored then.
+        """
 
 def add_ThoughtServiceServicer_to_server(servicer: ThoughtServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

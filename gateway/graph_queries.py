@@ -1,0 +1,192 @@
+"""The public graph queries and Search's graph expansion, over the graph service.
+
+Names and filters pass through to the graph service, which validates them (its field
+violations name the same fields as the public request) and scopes every query to the
+tenant. Memories the graph returns are hydrated from memory-store and filtered like search
+results, so the graph never widens what a caller may see.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+from memgrid.common.v1 import memory_pb2 as common
+from memgrid.gateway.v1 import graph_request_response_pb2 as gw
+from memgrid.graph.v1 import request_response_pb2 as graph
+from memgrid.memory.v1 import request_response_pb2 as store
+from memgrid_runtime.errors import InvalidArgument, Unavailable
+
+from gateway.graph_expansion import EXPANSION_HOPS, GraphHit, candidate_names, matches_filter
+from gateway.remote import downstream
+
+if TYPE_CHECKING:
+    from memgrid.graph.v1.service_pb2_grpc import GraphServiceAsyncStub
+    from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceAsyncStub
+
+log = logging.getLogger(__name__)
+
+
+class GraphQueries:
+    def __init__(
+        self, graph_service: GraphServiceAsyncStub, memory_store: MemoryStoreServiceAsyncStub
+    ) -> None:
+        self._graph = graph_service
+        self._store = memory_store
+
+    async def find_entities(
+        self, tenant: str, request: gw.FindEntitiesRequest
+    ) -> gw.FindEntitiesResponse:
+        reply = await downstream(
+            self._graph.FindEntities(
+                graph.FindEntitiesRequest(
+                    tenant_id=tenant,
+                    query=request.query,
+                    match=request.match,
+                    types=request.types,
+                    limit=request.limit,
+                )
+            )
+        )
+        return gw.FindEntitiesResponse(entities=reply.entities)
+
+    async def get_neighbors(
+        self, tenant: str, request: gw.GetNeighborsRequest
+    ) -> gw.GetNeighborsResponse:
+        reply = await downstream(
+            self._graph.GetNeighbors(
+                graph.GetNeighborsRequest(
+                    tenant_id=tenant,
+                    entity=request.entity,
+                    hops=request.hops,
+                    filter=request.filter,
+                    limit=request.limit,
+                )
+            )
+        )
+        return gw.GetNeighborsResponse(
+            entities=reply.entities, relations=reply.relations, truncated=reply.truncated
+        )
+
+    async def shortest_path(
+        self, tenant: str, request: gw.ShortestPathRequest
+    ) -> gw.ShortestPathResponse:
+        reply = await downstream(
+            self._graph.ShortestPath(
+                graph.ShortestPathRequest(
+                    tenant_id=tenant,
+                    source=request.source,
+                    target=request.target,
+                    max_hops=request.max_hops,
+                    filter=request.filter,
+                )
+            )
+        )
+        return gw.ShortestPathResponse(
+            found=reply.found, entities=reply.entities, relations=reply.relations
+        )
+
+    async def get_memory_graph(
+        self, tenant: str, request: gw.GetMemoryGraphRequest
+    ) -> gw.GetMemoryGraphResponse:
+        reply = await downstream(
+            self._graph.GetMemorySubgraph(
+                graph.GetMemorySubgraphRequest(
+                    tenant_id=tenant,
+                    memory_id=request.memory_id,
+                    hops=request.hops,
+                    filter=request.filter,
+                    limit=request.limit,
+                )
+            )
+        )
+        return gw.GetMemoryGraphResponse(
+            mentions=reply.mentions,
+            entities=reply.entities,
+            relations=reply.relations,
+            truncated=reply.truncated,
+        )
+
+    async def get_related_memories(
+        self, tenant: str, request: gw.GetRelatedMemoriesRequest
+    ) -> gw.GetRelatedMemoriesResponse:
+        if not request.filter.user_id:
+            raise InvalidArgument.field("filter.user_id", "required: whose memories to return")
+        reply = await downstream(
+            self._graph.RelatedMemories(
+                graph.RelatedMemoriesRequest(
+                    tenant_id=tenant,
+                    entities=request.entities,
+                    hops=request.hops,
+                    filter=request.relation_filter,
+                    limit=request.limit,
+                )
+            )
+        )
+        found = [GraphHit(m.memory_id, m.hops, m.confidence) for m in reply.memories]
+        memories = await self._hydrate(tenant, [hit.memory_id for hit in found], request.filter)
+        via = {m.memory_id: list(m.via_entities) for m in reply.memories}
+        return gw.GetRelatedMemoriesResponse(
+            memories=[
+                gw.RelatedMemoryHit(
+                    memory=memories[hit.memory_id],
+                    hops=hit.hops,
+                    confidence=hit.confidence,
+                    via_entities=via[hit.memory_id],
+                )
+                for hit in found
+                if hit.memory_id in memories
+            ],
+            unknown_entities=reply.unknown_entities,
+        )
+
+    async def expand_search(
+        self, tenant: str, query: str, exclude_ids: Sequence[str], limit: int
+    ) -> list[GraphHit]:
+        """Memories linked to the entities a query names, nearest first.
+
+        Raises Unavailable when the graph cannot answer, so that Search can say it is
+        degraded instead of failing."""
+        names = candidate_names(query)
+        if not names:
+            return []
+        try:
+            reply = await self._graph.RelatedMemories(
+                graph.RelatedMemoriesRequest(
+                    tenant_id=tenant,
+                    entities=names,
+                    hops=EXPANSION_HOPS,
+                    limit=limit,
+                    exclude_memory_ids=exclude_ids,
+                )
+            )
+        except grpc.aio.AioRpcError as exc:
+            log.warning("graph expansion skipped: %s", exc.details())
+            raise Unavailable("graph expansion unavailable", reason="GRAPH_DEGRADED") from None
+        return [GraphHit(m.memory_id, m.hops, m.confidence) for m in reply.memories]
+
+    async def remove_memory_links(self, tenant: str, ids: Sequence[str], *, timeout: float) -> None:
+        """Unlinks deleted memories and collects entities no memory mentions any more."""
+        await self._graph.RemoveMemoryLinks(
+            graph.RemoveMemoryLinksRequest(tenant_id=tenant, memory_ids=ids), timeout=timeout
+        )
+
+    async def _hydrate(
+        self, tenant: str, ids: Sequence[str], memory_filter: common.MemoryFilter
+    ) -> dict[str, common.Memory]:
+        """The memories that exist and pass the filter, by id."""
+        if not ids:
+            return {}
+        stored = await downstream(
+            self._store.BatchGetMemories(store.BatchGetMemoriesRequest(tenant_id=tenant, ids=ids))
+        )
+        now = Timestamp()
+        now.GetCurrentTime()
+        return {
+            memory.id: memory
+            for memory in stored.memories
+            if matches_filter(memory, memory_filter, now=now)
+        }
