@@ -143,6 +143,8 @@ class SideResult:
     recall: dict[str, float]
     rounds: list[dict[str, Any]]
     hits_per_query: float
+    # memgrid only: its Recall@k with the sparse (BM25) retriever switched off.
+    dense_only_recall: dict[str, float] | None = None
 
     def load_results(self) -> list[LoadResult]:
         return [LoadResult(**r) for r in self.rounds]
@@ -411,16 +413,22 @@ async def run_memgrid_side(spec: WorkerSpec, tmp: Path) -> SideResult:
                 )
             await bench.wait_searchable(len(turns), tenant=eval_tenant)
             await bench.wait_outbox_drained()
-            ranked = []
-            for q in questions:
-                reply = await stub.Search(
-                    gw.SearchRequest(
-                        query=q.question, filter=common.MemoryFilter(user_id=q.user_id), k=10
-                    ),
-                    metadata=eval_metadata,
-                    timeout=30,
-                )
-                ranked.append([hit.memory.metadata["turn_id"] for hit in reply.hits])
+            ranked: dict[int, list[list[str]]] = {}
+            # Hybrid is what the gateway serves; dense-only is Mem0's way, for comparison.
+            for mode in (gw.RETRIEVAL_MODE_HYBRID, gw.RETRIEVAL_MODE_DENSE):
+                ranked[mode] = []
+                for q in questions:
+                    reply = await stub.Search(
+                        gw.SearchRequest(
+                            query=q.question,
+                            filter=common.MemoryFilter(user_id=q.user_id),
+                            k=10,
+                            mode=mode,
+                        ),
+                        metadata=eval_metadata,
+                        timeout=30,
+                    )
+                    ranked[mode].append([hit.memory.metadata["turn_id"] for hit in reply.hits])
             print(f"  memgrid: search, {CONCURRENCY} concurrent...", flush=True)
             rounds, hits, _ = await bench.search_load(
                 stub, spec.seconds, spec.rounds, seed=QUERY_SEED
@@ -431,9 +439,10 @@ async def run_memgrid_side(spec: WorkerSpec, tmp: Path) -> SideResult:
         name="memgrid (suite, via the gateway)",
         ingest_seconds=seconds,
         ingested=len(spec.memories),
-        recall=recall(ranked, questions),
+        recall=recall(ranked[gw.RETRIEVAL_MODE_HYBRID], questions),
         rounds=[asdict(r) for r in rounds],
         hits_per_query=hits,
+        dense_only_recall=recall(ranked[gw.RETRIEVAL_MODE_DENSE], questions),
     )
 
 
@@ -457,6 +466,9 @@ def print_comparison(ceiling: Any, memgrid: SideResult, mem0: SideResult) -> Non
             f"  {side.hits_per_query:.1f} hits per query; {scores}; ingest "
             f"{side.ingested / side.ingest_seconds:,.0f} memories/s"
         )
+        if side.dense_only_recall is not None:
+            dense = "  ".join(f"{k} {v:5.1f}" for k, v in side.dense_only_recall.items())
+            print(f"  dense-only (mode DENSE): {dense}")
     ratio = figures[memgrid.name].per_second / max(figures[mem0.name].per_second, 1e-9)
     recall_ok = memgrid.recall["R@10"] >= mem0.recall["R@10"]
     ok = ratio >= RATIO_TARGET and recall_ok
