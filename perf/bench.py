@@ -25,7 +25,7 @@ import uvloop
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-from memgrid_suite.launcher import Suite, free_port
+from memgrid_suite.launcher import SERVICES, Suite, free_port
 
 from perf.loadgen import LoadResult, closed_loop
 
@@ -37,6 +37,7 @@ TARGETS = {
     "rss_mb": 120.0,
 }
 API_KEY = "bench-key"
+FOUNDATION = ("memory-store", "gateway")
 
 
 def rss_mb(pid: int) -> float:
@@ -117,6 +118,10 @@ async def main(memories: int, seconds: float) -> None:
             log_dir=Path(tmp) / "logs",
             ephemeral_ports=True,
             api_keys=f"{API_KEY}=bench",
+            # The system of record and its front door only: these figures are defined
+            # without embeddings, and background indexing or consolidation would compete
+            # for the same two cores (perf/search_bench.py and thought_bench.py measure those).
+            services=tuple(s for s in SERVICES if s.name in FOUNDATION),
         )
         await suite.start()
         try:
