@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import grpc
 from memgrid.gateway.v1 import service_pb2_grpc
 from memgrid.graph.v1.service_pb2_grpc import GraphServiceStub
 from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceStub
@@ -56,41 +57,40 @@ async def main() -> None:
     telemetry = configure_telemetry(
         "gateway", log_level=settings.server.log_level, log_json=settings.server.log_json
     )
-    memory_store = connect(
-        settings.memory_store_target,
-        idempotent_methods=MEMORY_STORE_IDEMPOTENT,
-        default_timeout=settings.default_timeout_seconds,
+    channels: list[grpc.aio.Channel] = []
+
+    def channel_to(target: str, idempotent: list[str]) -> grpc.aio.Channel:
+        channel = connect(
+            target,
+            idempotent_methods=idempotent,
+            default_timeout=settings.default_timeout_seconds,
+        )
+        channels.append(channel)
+        return channel
+
+    store_stub = MemoryStoreServiceStub(
+        channel_to(settings.memory_store_target, MEMORY_STORE_IDEMPOTENT)
     )
-    channels = [memory_store]
-    search_service = None
-    if settings.search_target:
-        search = connect(
-            settings.search_target,
-            idempotent_methods=SEARCH_IDEMPOTENT,
-            default_timeout=settings.default_timeout_seconds,
+    # Derived services are optional: without a target their RPCs answer UNAVAILABLE.
+    search_service = (
+        SearchServiceStub(channel_to(settings.search_target, SEARCH_IDEMPOTENT))
+        if settings.search_target
+        else None
+    )
+    thought_engine = (
+        ThoughtServiceStub(channel_to(settings.thought_engine_target, THOUGHT_ENGINE_IDEMPOTENT))
+        if settings.thought_engine_target
+        else None
+    )
+    graph_queries = (
+        GraphQueries(
+            GraphServiceStub(channel_to(settings.graph_target, GRAPH_IDEMPOTENT)), store_stub
         )
-        channels.append(search)
-        search_service = SearchServiceStub(search)
-    thought_engine = None
-    if settings.thought_engine_target:
-        thought = connect(
-            settings.thought_engine_target,
-            idempotent_methods=THOUGHT_ENGINE_IDEMPOTENT,
-            default_timeout=settings.default_timeout_seconds,
-        )
-        channels.append(thought)
-        thought_engine = ThoughtServiceStub(thought)
-    graph_queries = None
-    if settings.graph_target:
-        graph = connect(
-            settings.graph_target,
-            idempotent_methods=GRAPH_IDEMPOTENT,
-            default_timeout=settings.default_timeout_seconds,
-        )
-        channels.append(graph)
-        graph_queries = GraphQueries(GraphServiceStub(graph), MemoryStoreServiceStub(memory_store))
+        if settings.graph_target
+        else None
+    )
     servicer = GatewayServicer(
-        memory_store=MemoryStoreServiceStub(memory_store),
+        memory_store=store_stub,
         api_keys=ApiKeys(settings.api_keys),
         rate_limiter=TenantRateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         derived_stores=settings.derived_stores,
