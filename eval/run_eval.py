@@ -1,7 +1,8 @@
 """Retrieval quality on eval/dataset.json: Recall@1/5/10 and NDCG@10 for sparse-only,
 dense-only and hybrid retrieval, run in-process against a real index.
 
-Run: uv run python eval/run_eval.py [--precision fp32|int8] [--backend qdrant-edge]
+Run: make eval, or .venv/bin/python eval/run_eval.py [--precision fp32|int8]
+[--backend qdrant-edge|qdrant-client] [--no-rerank]
 Every turn of every conversation is indexed as a MESSAGE memory of its user; each
 answerable question is searched with the user's filter, as the gateway would. Unanswerable
 questions have no evidence and are left out of the averages.
@@ -31,7 +32,7 @@ from services.search.documents import build_points  # noqa: E402
 from services.search.embedding import OnnxEmbedder, OnnxEmbedderConfig  # noqa: E402
 from services.search.filters import build_index_filter  # noqa: E402
 from services.search.index import open_index  # noqa: E402
-from services.search.retrieval import HybridRetriever, Mode, RankWeights  # noqa: E402
+from services.search.retrieval import Fusion, HybridRetriever, Mode, RankWeights  # noqa: E402
 from services.search.sparse import SparseEncoder  # noqa: E402
 
 TENANT = "eval"
@@ -105,21 +106,30 @@ async def evaluate(args: argparse.Namespace) -> None:
             lambda: defaultdict(list)
         )
         latencies: dict[str, list[float]] = defaultdict(list)
-        for mode in (Mode.SPARSE, Mode.DENSE, Mode.HYBRID):
+        # The service's default hybrid (relative score fusion), and hybrid with RRF beside it.
+        runs = {
+            "sparse": (Mode.SPARSE, weights),
+            "dense": (Mode.DENSE, weights),
+            "hybrid": (Mode.HYBRID, weights),
+            "hyb-rrf": (Mode.HYBRID, replace(weights, fusion=Fusion.RRF)),
+        }
+        for run_name, (mode, run_weights) in runs.items():
             for q in questions:
                 now = datetime.fromisoformat(q["asked_at"]).timestamp()
                 flt = build_index_filter(
                     TENANT, memory_pb2.MemoryFilter(user_id=q["user_id"]), now=now
                 )
                 t0 = time.perf_counter()
-                hits = await retriever.search(flt, q["question"], 10, mode=mode, now=now)
-                latencies[mode.value].append(time.perf_counter() - t0)
+                hits = await retriever.search(
+                    flt, q["question"], 10, mode=mode, weights=run_weights, now=now
+                )
+                latencies[run_name].append(time.perf_counter() - t0)
                 ranked = [h.memory_id for h in hits]
                 relevant = set(q["evidence"])
                 scores = {f"R@{k}": len(relevant & set(ranked[:k])) / len(relevant) for k in KS}
                 scores["NDCG@10"] = ndcg_at_10(ranked, relevant)
-                results[mode.value]["all"].append(scores)
-                results[mode.value][q["category"]].append(scores)
+                results[run_name]["all"].append(scores)
+                results[run_name][q["category"]].append(scores)
         index.close()
 
     print(f"{len(questions)} answerable questions ({skipped} unanswerable left out)\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -13,6 +14,8 @@ from services.search.documents import build_points
 from services.search.embedding import Embedder
 from services.search.index.base import VectorIndex
 from services.search.sparse import SparseEncoder
+
+log = logging.getLogger(__name__)
 
 
 class Outcome(Enum):
@@ -35,6 +38,8 @@ class IndexWriter:
         # Version check and upsert must not interleave with another writer's, or an older
         # version could overwrite a newer one. Embedding (the slow part) stays outside.
         self._lock = asyncio.Lock()
+        # Writes whose caller gave up, still running to the end (see write()).
+        self._abandoned: set[asyncio.Task[list[WriteResult]]] = set()
 
     @property
     def index(self) -> VectorIndex:
@@ -45,9 +50,34 @@ class IndexWriter:
     ) -> list[WriteResult]:
         """Indexes each memory unless the index already has its version or a newer one.
 
-        force re-embeds regardless (a rebuild, e.g. after changing the model)."""
+        force re-embeds regardless (a rebuild, e.g. after changing the model).
+
+        A write runs to the end even when its caller gives up, e.g. the gateway's indexing
+        budget on AddMemories runs out: embedding is the expensive part, and a write dropped
+        after it would be embedded again when the outbox delivers the same memories. Run to
+        the end, it leaves their versions in the index and the outbox's job finds nothing
+        left to do.
+        """
         if not memories:
             return []
+        task = asyncio.create_task(self._write(tenant_id, memories, force=force))
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.done():
+                self._abandoned.add(task)
+                task.add_done_callback(self._abandoned_done)
+            raise
+
+    def _abandoned_done(self, task: asyncio.Task[list[WriteResult]]) -> None:
+        self._abandoned.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # Nobody awaits it any more; the outbox retries these memories.
+            log.warning("index write finished after its caller left, and failed: %r", error)
+
+    async def _write(
+        self, tenant_id: str, memories: Sequence[memory_pb2.Memory], *, force: bool
+    ) -> list[WriteResult]:
         ids = [m.id for m in memories]
         known = {} if force else await asyncio.to_thread(self._index.versions, tenant_id, ids)
         fresh = [m for m in memories if m.version > known.get(m.id, 0)]

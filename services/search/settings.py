@@ -11,7 +11,7 @@ from memgrid_runtime.settings import Env, ServerSettings, SettingsError
 
 from services.search.embedding.onnx_embedder import Precision
 from services.search.indexer import SyncSettings
-from services.search.retrieval import RankWeights
+from services.search.retrieval import Fusion, RankWeights
 from services.search.validation import SearchLimits
 
 SERVICE_NAME = "search"
@@ -110,6 +110,16 @@ class SearchSettings:
                 max_batch=env.integer("MEMGRID_SEARCH_MAX_BATCH", 1000, minimum=1),
             ),
             weights=RankWeights(
+                fusion=Fusion(
+                    env.choice(
+                        "MEMGRID_SEARCH_FUSION",
+                        Fusion.RELATIVE_SCORE.value,
+                        tuple(f.value for f in Fusion),
+                    )
+                ),
+                dense_weight=env.number("MEMGRID_SEARCH_DENSE_WEIGHT", 0.75, minimum=0),
+                sparse_weight=env.number("MEMGRID_SEARCH_SPARSE_WEIGHT", 0.25, minimum=0),
+                rrf_k=env.integer("MEMGRID_SEARCH_RRF_K", 10, minimum=1),
                 recency=env.number("MEMGRID_SEARCH_RECENCY_WEIGHT", 0.02, minimum=0),
                 importance=env.number("MEMGRID_SEARCH_IMPORTANCE_WEIGHT", 0.02, minimum=0),
                 heat=env.number("MEMGRID_SEARCH_HEAT_WEIGHT", 0.02, minimum=0),

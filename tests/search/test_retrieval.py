@@ -14,7 +14,15 @@ from services.search.embedding import OnnxEmbedder
 from services.search.filters import build_index_filter
 from services.search.index import IndexFilter, VectorIndex, open_index
 from services.search.index.base import Candidate
-from services.search.retrieval import HybridRetriever, Mode, RankWeights, fuse, tied_ranks
+from services.search.retrieval import (
+    Fusion,
+    HybridRetriever,
+    Mode,
+    RankWeights,
+    fuse,
+    relative_scores,
+    tied_ranks,
+)
 from services.search.sparse import SparseEncoder
 from tests.search.factories import memory
 
@@ -71,10 +79,9 @@ async def test_hits_explain_themselves(retriever: HybridRetriever) -> None:
     assert top.memory_id == "dentist"
     assert top.dense_rank >= 1 and top.sparse_rank >= 1
     weights = RankWeights()
-    expected_fused = weights.dense_weight / (weights.rrf_k + top.dense_rank) + (
-        weights.sparse_weight / (weights.rrf_k + top.sparse_rank)
-    )
-    assert top.fused_score == pytest.approx(expected_fused)
+    # Relative score fusion: the top dense and the top sparse candidate each scale to 1.
+    assert top.dense_rank == top.sparse_rank == 1
+    assert top.fused_score == pytest.approx(weights.dense_weight + weights.sparse_weight)
     assert top.importance_term == pytest.approx(weights.importance * 0.5)
     assert top.score == pytest.approx(
         1.0 + top.recency_term + top.importance_term + top.heat_term, rel=1e-5
@@ -160,5 +167,29 @@ def test_equal_scores_share_a_rank() -> None:
         Candidate("d", 0.4),
     ]
     assert tied_ranks(candidates) == [1, 1, 3, 4]
-    fused = fuse(candidates, [], RankWeights())
-    assert fused["a"].fused_score == fused["b"].fused_score > fused["c"].fused_score
+    for fusion in Fusion:
+        fused = fuse(candidates, [], RankWeights(fusion=fusion))
+        assert fused["a"].fused_score == fused["b"].fused_score > fused["c"].fused_score
+
+
+def test_rrf_sees_ranks_and_relative_score_fusion_sees_margins() -> None:
+    # Dense puts "clear" far ahead; sparse prefers "keyword" by a little. RRF weighs the
+    # two first places alike; relative scores keep dense's margin.
+    dense = [Candidate("clear", 0.80), Candidate("keyword", 0.40), Candidate("far", 0.10)]
+    sparse = [Candidate("keyword", 5.2), Candidate("clear", 5.0), Candidate("far", 1.0)]
+    even = RankWeights(dense_weight=1.0, sparse_weight=1.0)
+    rrf = fuse(dense, sparse, RankWeights(fusion=Fusion.RRF, dense_weight=1.0, sparse_weight=1.0))
+    assert rrf["clear"].fused_score == pytest.approx(rrf["keyword"].fused_score)
+    relative = fuse(dense, sparse, even)
+    assert relative["clear"].fused_score > relative["keyword"].fused_score
+    assert relative["clear"].fused_score == pytest.approx(1.0 + (5.0 - 1.0) / (5.2 - 1.0))
+    assert relative["far"].fused_score == 0.0
+
+
+def test_relative_scores_scale_within_the_list() -> None:
+    assert relative_scores([]) == []
+    assert relative_scores([Candidate("only", 0.3)]) == [1.0]
+    assert relative_scores([Candidate("a", 2.0), Candidate("b", 2.0)]) == [1.0, 1.0]
+    assert relative_scores(
+        [Candidate("a", 0.9), Candidate("b", 0.6), Candidate("c", 0.3)]
+    ) == pytest.approx([1.0, 0.5, 0.0])

@@ -29,7 +29,8 @@ type RetrievalMode int32
 
 const (
 	RetrievalMode_RETRIEVAL_MODE_UNSPECIFIED RetrievalMode = 0
-	// Dense and sparse, fused with RRF (the default).
+	// Dense and sparse, fused (relative score fusion unless the operator chose RRF); the
+	// default.
 	RetrievalMode_RETRIEVAL_MODE_HYBRID RetrievalMode = 1
 	RetrievalMode_RETRIEVAL_MODE_DENSE  RetrievalMode = 2
 	RetrievalMode_RETRIEVAL_MODE_SPARSE RetrievalMode = 3

@@ -30,7 +30,9 @@ class _RetrievalModeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Retriev
     DESCRIPTOR: _descriptor.EnumDescriptor
     RETRIEVAL_MODE_UNSPECIFIED: _RetrievalMode.ValueType  # 0
     RETRIEVAL_MODE_HYBRID: _RetrievalMode.ValueType  # 1
-    """Dense and sparse, fused with RRF (the default)."""
+    """Dense and sparse, fused (relative score fusion unless the operator chose RRF); the
+    default.
+    """
     RETRIEVAL_MODE_DENSE: _RetrievalMode.ValueType  # 2
     RETRIEVAL_MODE_SPARSE: _RetrievalMode.ValueType  # 3
 
@@ -39,7 +41,9 @@ class RetrievalMode(_RetrievalMode, metaclass=_RetrievalModeEnumTypeWrapper):
 
 RETRIEVAL_MODE_UNSPECIFIED: RetrievalMode.ValueType  # 0
 RETRIEVAL_MODE_HYBRID: RetrievalMode.ValueType  # 1
-"""Dense and sparse, fused with RRF (the default)."""
+"""Dense and sparse, fused (relative score fusion unless the operator chose RRF); the
+default.
+"""
 RETRIEVAL_MODE_DENSE: RetrievalMode.ValueType  # 2
 RETRIEVAL_MODE_SPARSE: RetrievalMode.ValueType  # 3
 Global___RetrievalMode: _TypeAlias = RetrievalMode  # noqa: Y015

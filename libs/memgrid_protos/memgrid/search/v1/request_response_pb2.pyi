@@ -318,7 +318,9 @@ class SearchHit(_message.Message):
     """1-based rank among each retriever's candidates; 0 when not among them."""
     sparse_rank: _builtins.int
     fused_score: _builtins.float
-    """Reciprocal rank fusion of the two ranks."""
+    """The two retrievers' contributions added: each score min-max scaled within its list
+    times the retriever's weight (relative score fusion), or weight / (rrf_k + rank) (RRF).
+    """
     recency_term: _builtins.float
     importance_term: _builtins.float
     heat_term: _builtins.float

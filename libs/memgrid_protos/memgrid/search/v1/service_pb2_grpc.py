@@ -90,8 +90,9 @@ class SearchServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Search(self, request, context):
-        """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
-        recency, importance and heat, optional MMR; every hit explains its score.
+        """Hybrid retrieval: dense and BM25 candidates under the filter, fused (relative scores
+        by default, RRF if configured), reranked by recency, importance and heat, optional
+        MMR; every hit explains its score.
         INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
         filter field this server does not know.
         """

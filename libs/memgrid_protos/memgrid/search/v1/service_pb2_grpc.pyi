@@ -45,8 +45,9 @@ class SearchServiceStub:
     RemoveMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RemoveMemoriesRequest, _request_response_pb2.RemoveMemoriesResponse]
     """Removes memories from the index before returning; unknown ids are ignored."""
     Search: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]
-    """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
-    recency, importance and heat, optional MMR; every hit explains its score.
+    """Hybrid retrieval: dense and BM25 candidates under the filter, fused (relative scores
+    by default, RRF if configured), reranked by recency, importance and heat, optional
+    MMR; every hit explains its score.
     INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
     filter field this server does not know.
     """
@@ -76,8 +77,9 @@ class SearchServiceAsyncStub(SearchServiceStub):
     RemoveMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RemoveMemoriesRequest, _request_response_pb2.RemoveMemoriesResponse]  # type: ignore[assignment]
     """Removes memories from the index before returning; unknown ids are ignored."""
     Search: _aio.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]  # type: ignore[assignment]
-    """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
-    recency, importance and heat, optional MMR; every hit explains its score.
+    """Hybrid retrieval: dense and BM25 candidates under the filter, fused (relative scores
+    by default, RRF if configured), reranked by recency, importance and heat, optional
+    MMR; every hit explains its score.
     INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
     filter field this server does not know.
     """
@@ -122,8 +124,9 @@ class SearchServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.SearchRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.SearchResponse, _abc.Awaitable[_request_response_pb2.SearchResponse]]:
-        """Hybrid retrieval: dense and BM25 candidates under the filter, RRF fusion, rerank by
-        recency, importance and heat, optional MMR; every hit explains its score.
+        """Hybrid retrieval: dense and BM25 candidates under the filter, fused (relative scores
+        by default, RRF if configured), reranked by recency, importance and heat, optional
+        MMR; every hit explains its score.
         INVALID_ARGUMENT: empty or oversized query, k out of range, a bad filter value or a
         filter field this server does not know.
         """

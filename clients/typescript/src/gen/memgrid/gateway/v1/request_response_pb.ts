@@ -1447,7 +1447,8 @@ export enum RetrievalMode {
   UNSPECIFIED = 0,
 
   /**
-   * Dense and sparse, fused with RRF (the default).
+   * Dense and sparse, fused (relative score fusion unless the operator chose RRF); the
+   * default.
    *
    * @generated from enum value: RETRIEVAL_MODE_HYBRID = 1;
    */

@@ -21,7 +21,8 @@ public enum RetrievalMode
   RETRIEVAL_MODE_UNSPECIFIED(0),
   /**
    * <pre>
-   * Dense and sparse, fused with RRF (the default).
+   * Dense and sparse, fused (relative score fusion unless the operator chose RRF); the
+   * default.
    * </pre>
    *
    * <code>RETRIEVAL_MODE_HYBRID = 1;</code>
@@ -53,7 +54,8 @@ public enum RetrievalMode
   public static final int RETRIEVAL_MODE_UNSPECIFIED_VALUE = 0;
   /**
    * <pre>
-   * Dense and sparse, fused with RRF (the default).
+   * Dense and sparse, fused (relative score fusion unless the operator chose RRF); the
+   * default.
    * </pre>
    *
    * <code>RETRIEVAL_MODE_HYBRID = 1;</code>
