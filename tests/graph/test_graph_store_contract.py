@@ -18,6 +18,7 @@ from services.graph.model import (
     RelationInput,
     UpsertBatch,
 )
+from services.graph.store.chunks import CHUNK_SIZE
 from services.graph.store.cypher_store import CypherGraphStore
 
 ANY_TIME = RelationFilter()
@@ -237,6 +238,67 @@ async def test_neighbors_filter_by_type_and_direction(store: CypherGraphStore, t
     assert await neighbor_names(
         store, tenant, "Beth", 1, RelationFilter(types=frozenset({"x"}))
     ) == {"Beth": 0}
+
+
+async def test_directed_walks_end_where_relations_do(store: CypherGraphStore, tenant: str) -> None:
+    await store.upsert(tenant, FAMILY)
+    outgoing = RelationFilter(direction=Direction.OUTGOING)
+    incoming = RelationFilter(direction=Direction.INCOMING)
+    # Dune has no outgoing relation and Alice no incoming one: the deeper levels are empty.
+    assert await neighbor_names(store, tenant, "Carl", MAX_HOPS, outgoing) == {
+        "Carl": 0,
+        "Dune": 1,
+    }
+    assert await neighbor_names(store, tenant, "Dune", MAX_HOPS, incoming) == {
+        "Dune": 0,
+        "Carl": 1,
+        "Beth": 2,
+        "Alice": 3,
+    }
+    assert await neighbor_names(store, tenant, "Alice", 2, incoming) == {"Alice": 0}
+
+
+async def test_walks_start_from_the_named_entity_not_its_namesakes_aliases(
+    store: CypherGraphStore, tenant: str
+) -> None:
+    # "Bob" is an entity of its own and also an alias of Robert: the name means the entity.
+    await store.upsert(
+        tenant,
+        UpsertBatch(
+            entities=[EntityInput("Robert", "person", ["Bob"]), EntityInput("Bob", "person")],
+            relations=[
+                relation("Robert", "Xavier", "knows", "m1"),
+                relation("Bob", "Yolanda", "likes", "m2"),
+            ],
+        ),
+    )
+    assert await neighbor_names(store, tenant, "bob", 2) == {"Bob": 0, "Yolanda": 1}
+    related = await store.related_memories(
+        tenant, ["bob"], hops=2, relation_filter=ANY_TIME, limit=10
+    )
+    assert [(m.memory_id, m.hops) for m in related.memories] == [("m2", 0)]
+
+
+async def test_walks_from_an_ambiguous_alias_are_not_found(
+    store: CypherGraphStore, tenant: str
+) -> None:
+    await store.upsert(
+        tenant,
+        UpsertBatch(
+            entities=[EntityInput("Samuel", "", ["Sam"]), EntityInput("Samantha", "", ["Sam"])],
+            relations=[relation("Samuel", "Samantha", "knows", "m1")],
+        ),
+    )
+    with pytest.raises(NotFound) as ambiguous:
+        await store.neighbors(tenant, "sam", hops=1, relation_filter=ANY_TIME, limit=10)
+    assert ambiguous.value.reason == "AMBIGUOUS_ALIAS"
+    related = await store.related_memories(
+        tenant, ["sam", "Samuel", "samuel"], hops=1, relation_filter=ANY_TIME, limit=10
+    )
+    assert related.unknown_entities == ["sam"]
+    assert [(m.memory_id, m.hops, m.via_entities) for m in related.memories] == [
+        ("m1", 0, ("Samuel",))
+    ]
 
 
 async def test_contradicted_relations_are_invalidated_not_deleted(
@@ -554,6 +616,34 @@ async def test_invalid_upsert_names_every_bad_field_and_writes_nothing(
     with pytest.raises(InvalidArgument) as no_tenant:
         await store.upsert("", FAMILY)
     assert no_tenant.value.violations[0].field == "tenant_id"
+
+
+async def test_batches_larger_than_a_query_chunk_are_written_whole(
+    store: CypherGraphStore, tenant: str
+) -> None:
+    # Several chunks per statement (store/chunks.py), which FalkorDB sends overlapped.
+    count = CHUNK_SIZE * 2 + 500
+    batch = UpsertBatch(
+        entities=[EntityInput(f"Node {i}", "thing") for i in range(count)],
+        relations=[
+            relation(f"Node {i}", f"Node {i + 1}", "next", f"m{i}") for i in range(count - 1)
+        ],
+    )
+    result = await store.upsert(tenant, batch)
+    assert (result.entities_upserted, result.relations_upserted) == (count, count - 1)
+    assert result.mentions_upserted == 2 * (count - 1)
+    stats = await store.stats(tenant)
+    assert (stats.entity_count, stats.relation_count, stats.memory_count) == (
+        count,
+        count - 1,
+        count - 1,
+    )
+    assert await neighbor_names(store, tenant, f"Node {count - 1}", 2) == {
+        f"Node {count - 1}": 0,
+        f"Node {count - 2}": 1,
+        f"Node {count - 3}": 2,
+    }
+    assert await store.upsert(tenant, batch) == result
 
 
 async def test_concurrent_upserts_of_one_entity_create_it_once(

@@ -4,7 +4,7 @@ work. FalkorDB and Neo4j each provide one (store/falkordb.py, store/neo4j.py).""
 from __future__ import annotations
 
 import abc
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -14,6 +14,11 @@ Row = dict[str, Any]
 class CypherRunner(Protocol):
     async def run(self, query: str, params: Mapping[str, Any]) -> list[Row]:
         """Runs one query with its parameters and returns every row, keyed by column."""
+        ...
+
+    async def run_each(self, query: str, param_sets: Sequence[Mapping[str, Any]]) -> None:
+        """Runs a write query once per parameter set, discarding its rows. The sets must be
+        independent (any order gives the same result), so that a backend may overlap them."""
         ...
 
 

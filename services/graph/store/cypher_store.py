@@ -44,13 +44,14 @@ from services.graph.store.resolution import (
     KeyLookup,
     entity_details,
     entity_from_row,
-    lookup_entities,
     lookup_keys,
     resolve_entity,
+    resolved_name,
 )
 from services.graph.store.traversal import traverse
 from services.graph.store.upsert_plan import plan_upsert, referenced_keys
 from services.graph.store.values import to_micros
+from services.graph.store.vicinity import Vicinity, read_vicinity
 
 # A path search explores at most this many entities before giving up.
 PATH_SEARCH_LIMIT = 100_000
@@ -76,8 +77,9 @@ class CypherGraphStore(GraphStore):
                 (queries.UPSERT_RELATIONS, plan.relation_rows),
                 (queries.UPSERT_MENTIONS, plan.mention_rows),
             ):
-                for chunk in chunked(rows):
-                    await runner.run(query, {"tenant": tenant, "rows": chunk})
+                await runner.run_each(
+                    query, [{"tenant": tenant, "rows": chunk} for chunk in chunked(rows)]
+                )
 
         await self._backend.write(write)
         return UpsertResult(
@@ -142,10 +144,16 @@ class CypherGraphStore(GraphStore):
         validation.check_type_filter(relation_filter.types, "filter.types")
 
         async def work(runner: CypherRunner) -> Neighborhood:
-            start = await resolve_entity(runner, tenant, entity)
-            walk = await traverse(
-                runner, tenant, [start], max_hops=hops, relation_filter=relation_filter, limit=limit
+            vicinity = await read_vicinity(
+                runner,
+                tenant,
+                [entity_key(entity)],
+                hops=hops,
+                relation_filter=relation_filter,
+                with_mentions=False,
             )
+            start = resolved_name(vicinity.lookup, entity)
+            walk = vicinity.walk([start], max_hops=hops, limit=limit)
             return Neighborhood(walk.reached_entities(), walk.named_relations(), walk.truncated)
 
         return await self._backend.read(work)
@@ -203,26 +211,27 @@ class CypherGraphStore(GraphStore):
         excluded = set(exclude_memory_ids)
 
         async def work(runner: CypherRunner) -> RelatedMemories:
-            lookup = await lookup_entities(runner, tenant, [entity_key(name) for name in entities])
+            keys = [entity_key(name) for name in entities]
+            vicinity = await read_vicinity(
+                runner,
+                tenant,
+                keys,
+                hops=hops,
+                relation_filter=relation_filter,
+                with_mentions=True,
+            )
             start: list[Entity] = []
             unknown: list[str] = []
-            for name in entities:
-                resolved = lookup.resolve(entity_key(name))
+            for name, key in zip(entities, keys, strict=True):
+                resolved = vicinity.lookup.resolve(key)
                 if resolved is None:
                     unknown.append(name)
                 else:
                     start.append(resolved)
             if not start:
                 return RelatedMemories([], unknown)
-            walk = await traverse(
-                runner,
-                tenant,
-                start,
-                max_hops=hops,
-                relation_filter=relation_filter,
-                limit=MAX_RESULT_LIMIT,
-            )
-            memories = await rank_memories(runner, tenant, walk, limit=limit, excluded=excluded)
+            walk = vicinity.walk(start, max_hops=hops, limit=MAX_RESULT_LIMIT)
+            memories = rank_memories(walk, vicinity.mentions, limit=limit, excluded=excluded)
             return RelatedMemories(memories, unknown)
 
         return await self._backend.read(work)
@@ -253,14 +262,19 @@ class CypherGraphStore(GraphStore):
                 )
                 for row in rows
             ]
-            walk = await traverse(
-                runner,
-                tenant,
-                [entity_from_row(row) for row in rows],
-                max_hops=hops,
-                relation_filter=relation_filter,
-                limit=max(limit, len(mentions)),
-            )
+            start = [entity_from_row(row) for row in rows]
+            # Zero hops needs nothing but the mentioned entities.
+            vicinity = Vicinity()
+            if hops > 0:
+                vicinity = await read_vicinity(
+                    runner,
+                    tenant,
+                    [entity.key for entity in start],
+                    hops=hops,
+                    relation_filter=relation_filter,
+                    with_mentions=False,
+                )
+            walk = vicinity.walk(start, max_hops=hops, limit=max(limit, len(mentions)))
             return MemorySubgraph(
                 mentions, walk.reached_entities(), walk.named_relations(), walk.truncated
             )

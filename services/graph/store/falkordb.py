@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import redis.asyncio
@@ -14,6 +14,7 @@ from memgrid_runtime.errors import Unavailable
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from services.graph.store import falkordb_wire
 from services.graph.store.cypher_backend import CypherBackend, Row, T, Work
 from services.graph.store.falkordb_process import FalkorDBProcess
 
@@ -23,26 +24,53 @@ _UNIQUE_KEYS = {"Entity": ("tenant", "key"), "Alias": ("tenant", "key"), "Memory
 
 _EMPTY_GRAPH = "empty key"
 
+_WRITES_IN_FLIGHT = 2
+
 _DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
 
 class _Runner:
-    def __init__(self, graph: AsyncGraph, *, read_only: bool, timeout_ms: int) -> None:
+    def __init__(
+        self, client: redis.asyncio.Redis, graph: str, *, read_only: bool, timeout_ms: int
+    ) -> None:
+        self._client = client
         self._graph = graph
         self._read_only = read_only
         self._timeout_ms = timeout_ms
 
     async def run(self, query: str, params: Mapping[str, Any]) -> list[Row]:
-        run = self._graph.ro_query if self._read_only else self._graph.query
+        command = falkordb_wire.query_command(
+            self._graph, query, params, read_only=self._read_only, timeout_ms=self._timeout_ms
+        )
         try:
-            result = await run(query, dict(params), timeout=self._timeout_ms)
+            response = await self._client.execute_command(*command)
         except redis.exceptions.ResponseError as error:
             # Reading a graph nobody has written yet: FalkorDB has no key for it.
             if self._read_only and _EMPTY_GRAPH in str(error):
                 return []
             raise
-        columns = [column[1] for column in result.header]
-        return [dict(zip(columns, row, strict=True)) for row in result.result_set]
+        return falkordb_wire.rows(response)
+
+    async def run_each(self, query: str, param_sets: Sequence[Mapping[str, Any]]) -> None:
+        # FalkorDB runs write queries one at a time, so more in flight gain nothing on its
+        # side; two let this process build the next query's text (most of an upsert's CPU
+        # here) while the server runs the previous one.
+        in_flight = asyncio.Semaphore(_WRITES_IN_FLIGHT)
+
+        async def one(params: Mapping[str, Any]) -> None:
+            async with in_flight:
+                await self.run(query, params)
+
+        tasks = [asyncio.create_task(one(params)) for params in param_sets]
+        try:
+            await asyncio.gather(*tasks)
+        except BaseException:
+            # The first error as it is (a TaskGroup would wrap it in an ExceptionGroup,
+            # hiding a down server from _translated_errors); the rest are not needed.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
 
 
 class FalkorDBBackend(CypherBackend):
@@ -57,7 +85,10 @@ class FalkorDBBackend(CypherBackend):
         process: FalkorDBProcess | None = None,
     ) -> None:
         self._client = client
-        self._graph = AsyncGraph(client, graph_name)
+        self._graph_name = graph_name
+        # The client library's graph, for creating indexes and constraints; queries are
+        # sent and read by falkordb_wire.
+        self._schema_graph = AsyncGraph(client, graph_name)
         self._timeout_ms = query_timeout_ms
         self._process = process
 
@@ -86,18 +117,20 @@ class FalkorDBBackend(CypherBackend):
     async def ensure_schema(self) -> None:
         async with self._translated_errors():
             for label, properties in _UNIQUE_KEYS.items():
-                await _ignoring_existing(self._graph.create_node_range_index(label, *properties))
                 await _ignoring_existing(
-                    self._graph.create_node_unique_constraint(label, *properties)
+                    self._schema_graph.create_node_range_index(label, *properties)
+                )
+                await _ignoring_existing(
+                    self._schema_graph.create_node_unique_constraint(label, *properties)
                 )
 
     async def read(self, work: Work[T]) -> T:
         async with self._translated_errors():
-            return await work(_Runner(self._graph, read_only=True, timeout_ms=self._timeout_ms))
+            return await work(self._runner(read_only=True))
 
     async def write(self, work: Work[T]) -> T:
         async with self._translated_errors():
-            return await work(_Runner(self._graph, read_only=False, timeout_ms=self._timeout_ms))
+            return await work(self._runner(read_only=False))
 
     async def ping(self) -> None:
         async with self._translated_errors():
@@ -108,6 +141,11 @@ class FalkorDBBackend(CypherBackend):
             await self._client.aclose()
         if self._process is not None:
             await asyncio.to_thread(self._process.stop)
+
+    def _runner(self, *, read_only: bool) -> _Runner:
+        return _Runner(
+            self._client, self._graph_name, read_only=read_only, timeout_ms=self._timeout_ms
+        )
 
     @contextlib.asynccontextmanager
     async def _translated_errors(self) -> AsyncIterator[None]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 import neo4j
@@ -39,6 +39,11 @@ class _Runner:
     async def run(self, query: str, params: Mapping[str, Any]) -> list[Row]:
         result = await self._tx.run(query, dict(params))
         return await result.data()
+
+    async def run_each(self, query: str, param_sets: Sequence[Mapping[str, Any]]) -> None:
+        # A transaction runs one query at a time.
+        for params in param_sets:
+            await (await self._tx.run(query, dict(params))).consume()
 
 
 class Neo4jBackend(CypherBackend):

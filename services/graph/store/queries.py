@@ -4,8 +4,8 @@ elementId(), no APOC).
 
 Values, names and relation types are always parameters ($...), never spliced into the
 text: a relation's type is data in its `type` property on the one RELATES relationship
-type. The only text chosen at run time is a traversal's arrow, picked from the fixed table
-below by an enum.
+type. The only text chosen at run time is a traversal's arrow and its number of expansion
+rounds, picked from tables built below from an enum and the hop bound.
 
 The model, per tenant:
     (:Entity {tenant, key, name, type})
@@ -17,6 +17,7 @@ Times are integer microseconds since the epoch (store/values.py).
 
 from __future__ import annotations
 
+from services.graph.limits import MAX_HOPS
 from services.graph.model import Direction
 
 # Patterns start from the node an index finds by key: FalkorDB anchors a MATCH on its
@@ -133,16 +134,24 @@ _ARROWS = {
     Direction.BOTH: "-[r:RELATES]-",
 }
 
-_EXPAND_TEMPLATE = """
-UNWIND $frontier AS from_key
-MATCH (a:Entity {tenant: $tenant, key: from_key})ARROW(b:Entity)
-WHERE (size($types) = 0 OR r.type IN $types)
-  AND ($at IS NULL OR (r.valid_from <= $at AND (r.valid_to IS NULL OR r.valid_to > $at)))
-RETURN from_key, b.key AS to_key, b.name AS to_name, b.type AS to_type,
-       [(b)<-[:ALIAS_OF]-(x:Alias) | x.name] AS to_aliases,
-       startNode(r).key AS source_key, endNode(r).key AS target_key,
+# The relations a traversal follows: of the filter's types, valid at $at (any time if null).
+_FOLLOWED = """(size($types) = 0 OR r.type IN $types)
+  AND ($at IS NULL OR (r.valid_from <= $at AND (r.valid_to IS NULL OR r.valid_to > $at)))"""
+
+_REACHED_COLUMNS = """b.key AS to_key, b.name AS to_name, b.type AS to_type,
+       [(b)<-[:ALIAS_OF]-(al:Alias) | al.name] AS to_aliases"""
+
+_RELATION_COLUMNS = """startNode(r).key AS source_key, endNode(r).key AS target_key,
        r.type AS type, r.confidence AS confidence, r.source_memory_ids AS source_memory_ids,
-       r.valid_from AS valid_from, r.valid_to AS valid_to
+       r.valid_from AS valid_from, r.valid_to AS valid_to"""
+
+# One level of a traversal: the followed relations leaving the frontier's entities.
+_EXPAND_TEMPLATE = f"""
+UNWIND $frontier AS from_key
+MATCH (a:Entity {{tenant: $tenant, key: from_key}})ARROW(b:Entity)
+WHERE {_FOLLOWED}
+RETURN from_key, {_REACHED_COLUMNS},
+       {_RELATION_COLUMNS}
 LIMIT $max_rows
 """
 
@@ -150,12 +159,112 @@ EXPAND = {
     direction: _EXPAND_TEMPLATE.replace("ARROW", arrow) for direction, arrow in _ARROWS.items()
 }
 
-MENTIONS_OF_ENTITIES = """
+# A vicinity: everything a traversal of `hops` levels from some names needs, in one query,
+# so that a neighbourhood costs one round trip instead of one per level. Every part returns
+# the same columns; `kind` says which part a row comes from:
+#   entity    from_key: a requested key; to_*: the entity it names
+#   alias     from_key: a requested key; to_*: an entity it is an alias of
+#   relation  from_key: the entity a followed relation leaves; to_*: the entity it reaches;
+#             the relation's columns as EXPAND returns them
+#   mentions  to_key: an entity; memory_ids and mention_confidences: the memories
+#             mentioning it (one row per entity: far fewer values to read than a row each)
+# The relations read are those leaving every entity within hops - 1 of the keys' entities
+# and alias targets: a superset of what the level-by-level walk asks for (it may start from
+# fewer entities, or stop admitting entities at its limit), which it then replays in Python
+# (store/vicinity.py). Each expansion round reads at most $max_rows_per_hop relations, as a
+# level of EXPAND does; `capped` says a round or the whole read hit its bound.
+_NO_RELATION_COLUMNS = """null AS source_key, null AS target_key, null AS type,
+       null AS confidence, null AS source_memory_ids, null AS valid_from, null AS valid_to"""
+
+# Put in place of NO_MENTIONS in the queries that read mentions, and left out of the others:
+# fewer columns are fewer values to read.
+_NO_MENTION_COLUMNS = " null AS memory_ids, null AS mention_confidences,"
+
+_VICINITY_START = f"""
 UNWIND $keys AS k
-MATCH (e:Entity {tenant: $tenant, key: k})<-[l:MENTIONS]-(m:Memory)
-RETURN m.id AS memory_id, k AS key, l.confidence AS confidence
-LIMIT $max_rows
+MATCH (b:Entity {{tenant: $tenant, key: k}})
+RETURN 'entity' AS kind, k AS from_key, {_REACHED_COLUMNS},
+       {_NO_RELATION_COLUMNS},NO_MENTIONS false AS capped
+UNION ALL
+UNWIND $keys AS k
+MATCH (:Alias {{tenant: $tenant, key: k}})-[:ALIAS_OF]->(b:Entity)
+RETURN 'alias' AS kind, k AS from_key, {_REACHED_COLUMNS},
+       {_NO_RELATION_COLUMNS},NO_MENTIONS false AS capped
 """
+
+# `ball`: the entities within the rounds so far; `ring`: those the last round added. Lists
+# of nodes, not keys, so that a round expands them without an index lookup each. The null
+# appended to the ring keeps one row flowing when a round finds nothing, so that the
+# entities already in the ball are still expanded below.
+_BALL_START = """
+UNWIND $keys AS k
+OPTIONAL MATCH (named:Entity {tenant: $tenant, key: k})
+OPTIONAL MATCH (:Alias {tenant: $tenant, key: k})-[:ALIAS_OF]->(aliased:Entity)
+UNWIND [named, aliased] AS s
+WITH collect(DISTINCT s) AS ball
+WITH ball, ball AS ring, false AS capped
+"""
+
+_BALL_ROUND = f"""
+UNWIND ring + [null] AS a
+OPTIONAL MATCH (a)ARROW(n:Entity)
+WHERE {_FOLLOWED}
+WITH ball, capped, n
+LIMIT $max_rows_per_hop
+WITH ball, capped, collect(DISTINCT n) AS near, count(*) AS read
+WITH ball, capped OR read >= $max_rows_per_hop AS capped,
+     [y IN near WHERE NOT y IN ball] AS ring
+WITH ball + ring AS ball, ring, capped
+"""
+
+# Aliases by OPTIONAL MATCH and collect rather than the pattern comprehension EXPAND uses:
+# FalkorDB runs the comprehension once per row, and that was a third of this part's time.
+_VICINITY_RELATIONS = f"""
+UNWIND ball AS a
+MATCH (a)ARROW(b:Entity)
+WHERE {_FOLLOWED}
+WITH a, r, b, capped
+LIMIT $max_relation_rows
+OPTIONAL MATCH (b)<-[:ALIAS_OF]-(al:Alias)
+WITH a, r, b, capped, collect(al.name) AS to_aliases
+RETURN 'relation' AS kind, a.key AS from_key, b.key AS to_key, b.name AS to_name,
+       b.type AS to_type, to_aliases,
+       {_RELATION_COLUMNS},NO_MENTIONS capped
+"""
+
+_VICINITY_MENTIONS = f"""
+UNWIND ball AS b
+MATCH (b)<-[l:MENTIONS]-(m:Memory)
+WITH b, l, m, capped
+LIMIT $max_mention_rows
+WITH b, capped, collect(m.id) AS memory_ids, collect(l.confidence) AS mention_confidences
+RETURN 'mentions' AS kind, null AS from_key, b.key AS to_key, null AS to_name,
+       null AS to_type, null AS to_aliases, {_NO_RELATION_COLUMNS},
+       memory_ids, mention_confidences, capped
+"""
+
+
+def _ball(direction: Direction, rounds: int) -> str:
+    return _BALL_START + _BALL_ROUND.replace("ARROW", _ARROWS[direction]) * rounds
+
+
+def _vicinity(direction: Direction, hops: int, *, mentions: bool) -> str:
+    parts = [_VICINITY_START]
+    if hops > 0:
+        relations = _VICINITY_RELATIONS.replace("ARROW", _ARROWS[direction])
+        parts.append(_ball(direction, hops - 1) + relations)
+    if mentions:
+        parts.append(_ball(direction, hops) + _VICINITY_MENTIONS)
+    return "UNION ALL".join(parts).replace("NO_MENTIONS", _NO_MENTION_COLUMNS if mentions else "")
+
+
+# By (direction, hops, with the mentions of every entity within hops).
+VICINITY = {
+    (direction, hops, mentions): _vicinity(direction, hops, mentions=mentions)
+    for direction in Direction
+    for hops in range(MAX_HOPS + 1)
+    for mentions in (False, True)
+}
 
 MENTIONS_OF_MEMORY = """
 MATCH (m:Memory {tenant: $tenant, id: $memory_id})-[l:MENTIONS]->(e:Entity)

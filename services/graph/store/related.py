@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from services.graph.limits import MAX_MENTION_ROWS
 from services.graph.model import RelatedMemory
-from services.graph.store import queries
-from services.graph.store.chunks import chunked
-from services.graph.store.cypher_backend import CypherRunner
 from services.graph.store.traversal import Traversal
 
 
@@ -19,26 +16,30 @@ class _Best:
     via: set[str] = field(default_factory=set)
 
 
-async def rank_memories(
-    runner: CypherRunner, tenant: str, walk: Traversal, *, limit: int, excluded: set[str]
+def rank_memories(
+    walk: Traversal,
+    mentions: Iterable[tuple[str, str, float]],
+    *,
+    limit: int,
+    excluded: set[str],
 ) -> list[RelatedMemory]:
     """Each memory mentioning a reached entity, scored by its nearest such entity: fewest
-    hops, then path confidence times mention confidence, then memory id."""
+    hops, then path confidence times mention confidence, then memory id.
+
+    `mentions` are (memory id, entity key, mention confidence); those of entities the walk
+    did not reach are ignored."""
     best: dict[str, _Best] = {}
-    for chunk in chunked(list(walk.reached)):
-        params = {"tenant": tenant, "keys": chunk, "max_rows": MAX_MENTION_ROWS}
-        for row in await runner.run(queries.MENTIONS_OF_ENTITIES, params):
-            memory_id = row["memory_id"]
-            if memory_id in excluded:
-                continue
-            reach = walk.reached[row["key"]]
-            confidence = reach.path_confidence * float(row["confidence"])
-            current = best.get(memory_id)
-            if current is None or reach.hops < current.hops:
-                best[memory_id] = _Best(reach.hops, confidence, {row["key"]})
-            elif reach.hops == current.hops:
-                current.via.add(row["key"])
-                current.confidence = max(current.confidence, confidence)
+    for memory_id, key, mention_confidence in mentions:
+        reach = walk.reached.get(key)
+        if reach is None or memory_id in excluded:
+            continue
+        confidence = reach.path_confidence * mention_confidence
+        current = best.get(memory_id)
+        if current is None or reach.hops < current.hops:
+            best[memory_id] = _Best(reach.hops, confidence, {key})
+        elif reach.hops == current.hops:
+            current.via.add(key)
+            current.confidence = max(current.confidence, confidence)
     ranked = sorted(best.items(), key=lambda item: (item[1].hops, -item[1].confidence, item[0]))
     return [
         RelatedMemory(

@@ -90,8 +90,13 @@ async def lookup_entities(runner: CypherRunner, tenant: str, keys: Iterable[str]
 
 async def resolve_entity(runner: CypherRunner, tenant: str, name: str) -> Entity:
     """The entity the name stands for. NotFound when there is none."""
+    return resolved_name(await lookup_entities(runner, tenant, [entity_key(name)]), name)
+
+
+def resolved_name(lookup: EntityLookup, name: str) -> Entity:
+    """The entity a name stands for in a lookup that holds its key. NotFound when there is
+    none or when the name is an alias of several entities."""
     key = entity_key(name)
-    lookup = await lookup_entities(runner, tenant, [key])
     resolved = lookup.resolve(key)
     if resolved is not None:
         return resolved

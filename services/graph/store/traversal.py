@@ -1,38 +1,39 @@
-"""Breadth-first traversal by hops, one query per level.
+"""Breadth-first traversal by hops, level by level.
 
 FalkorDB cannot run shortestPath inside MATCH, and variable-length patterns cannot carry
 per-relation filters the same way on both backends, so traversals expand level by level
-from the frontier's keys. That also bounds the work exactly: at most `max_hops` queries,
-each reading at most MAX_ROWS_PER_HOP relations.
+from the frontier's keys, each level reading at most MAX_ROWS_PER_HOP relations.
+
+The levels' relations come either from one query per level (`traverse`, for shortest
+paths, which stop at the level that reaches their target) or from a vicinity read in one
+query and replayed here (store/vicinity.py, for neighbourhoods). Both feed `visit_level`,
+so both answer alike.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from services.graph.limits import MAX_ROWS_PER_HOP
 from services.graph.model import Entity, Path, ReachedEntity, Relation, RelationFilter
 from services.graph.store import queries
 from services.graph.store.cypher_backend import CypherRunner, Row
-from services.graph.store.values import (
-    from_micros,
-    optional_micros,
-    to_micros,
-    valid_from_instant,
-)
+from services.graph.store.values import from_micros, optional_micros, valid_from_instant
+
+# A relation's identity as read: source key, target key, type, valid_from in microseconds.
+RelationKey = tuple[str, str, str, int]
 
 
 @dataclass
 class Reach:
     hops: int
     path_confidence: float
-    # The previous entity on the most confident fewest-hops path, and the relation from it.
+    # The previous entity on the most confident fewest-hops path, and the relation row
+    # from it.
     parent: str | None = None
-    via: Relation | None = None
+    via: Row | None = None
 
 
 @dataclass
@@ -41,7 +42,9 @@ class Traversal:
     reached: dict[str, Reach] = field(default_factory=dict)
     # Every reached entity, read along with the relations that reached it.
     entities: dict[str, Entity] = field(default_factory=dict)
-    relations: dict[tuple[str, str, str, datetime | None], Relation] = field(default_factory=dict)
+    # The followed relations' rows, kept as read: a Relation is built once per relation
+    # returned, not per row (a relation is read from both ends when direction is BOTH).
+    relations: dict[RelationKey, Row] = field(default_factory=dict)
     truncated: bool = False
 
     def reached_entities(self) -> list[ReachedEntity]:
@@ -55,9 +58,7 @@ class Traversal:
 
     def named_relations(self) -> list[Relation]:
         """The followed relations with their endpoints' names, in a stable order."""
-        named = [self._named(relation) for relation in self.relations.values()]
-        named.sort(key=lambda r: (r.source_key, r.target_key, r.type, _sortable(r.valid_from)))
-        return named
+        return [self._named(self.relations[key]) for key in sorted(self.relations)]
 
     def path_to(self, key: str) -> Path:
         """The most confident fewest-hops path from a start entity to a reached one."""
@@ -68,12 +69,27 @@ class Traversal:
             keys.append(reach.parent)
         return Path([self.entities[k] for k in reversed(keys)], steps[::-1])
 
-    def _named(self, relation: Relation) -> Relation:
-        return dataclasses.replace(
-            relation,
-            source=self.entities[relation.source_key].name,
-            target=self.entities[relation.target_key].name,
+    def _named(self, row: Row) -> Relation:
+        return Relation(
+            source_key=row["source_key"],
+            target_key=row["target_key"],
+            type=row["type"],
+            confidence=float(row["confidence"]),
+            source_memory_ids=tuple(row["source_memory_ids"]),
+            valid_from=valid_from_instant(row["valid_from"]),
+            valid_to=from_micros(row["valid_to"]),
+            source=self.entities[row["source_key"]].name,
+            target=self.entities[row["target_key"]].name,
         )
+
+
+def start_traversal(start: Sequence[Entity]) -> tuple[Traversal, list[str]]:
+    """A traversal holding the start entities at hop 0, and its first frontier."""
+    result = Traversal()
+    for entity in start:
+        result.reached.setdefault(entity.key, Reach(hops=0, path_confidence=1.0))
+        result.entities.setdefault(entity.key, entity)
+    return result, list(result.reached)
 
 
 async def traverse(
@@ -86,15 +102,12 @@ async def traverse(
     limit: int,
     stop_at: str | None = None,
 ) -> Traversal:
-    """Entities within max_hops of the start, at most `limit` of them (start included).
+    """Entities within max_hops of the start, at most `limit` of them (start included),
+    one query per level.
 
     With stop_at, stops after the level that reaches that key (for shortest paths).
     """
-    result = Traversal()
-    for entity in start:
-        result.reached.setdefault(entity.key, Reach(hops=0, path_confidence=1.0))
-        result.entities.setdefault(entity.key, entity)
-    frontier = list(result.reached)
+    result, frontier = start_traversal(start)
     params: dict[str, Any] = {
         "tenant": tenant,
         "types": sorted(relation_filter.types),
@@ -108,54 +121,44 @@ async def traverse(
         rows = await runner.run(query, {**params, "frontier": frontier})
         if len(rows) >= MAX_ROWS_PER_HOP:
             result.truncated = True
-        frontier = _visit_level(result, hop, rows, limit)
+        frontier = visit_level(result, hop, rows, limit)
     return result
 
 
-def _visit_level(result: Traversal, hop: int, rows: list[Row], limit: int) -> list[str]:
+def visit_level(result: Traversal, hop: int, rows: list[Row], limit: int) -> list[str]:
     """Records one level's relations and newly reached entities; returns the next frontier."""
     next_frontier: list[str] = []
     # Sorted so that ties (equal hops and confidence) resolve the same way on every backend.
     for row in sorted(rows, key=_row_order):
-        relation = relation_from_row(row)
-        origin = result.reached[row["from_key"]]
-        confidence = origin.path_confidence * relation.confidence
-        reached = result.reached.get(row["to_key"])
+        from_key = row["from_key"]
+        to_key = row["to_key"]
+        confidence = result.reached[from_key].path_confidence * float(row["confidence"])
+        reached = result.reached.get(to_key)
         if reached is None:
             if len(result.reached) >= limit:
                 result.truncated = True
                 continue
-            result.reached[row["to_key"]] = Reach(hop, confidence, row["from_key"], relation)
-            result.entities[row["to_key"]] = Entity(
-                key=row["to_key"],
-                name=row["to_name"],
-                type=row["to_type"],
-                aliases=tuple(sorted(set(row["to_aliases"]))),
-            )
-            next_frontier.append(row["to_key"])
+            result.reached[to_key] = Reach(hop, confidence, from_key, row)
+            result.entities[to_key] = reached_entity(row)
+            next_frontier.append(to_key)
         elif reached.hops == hop and confidence > reached.path_confidence:
             reached.path_confidence = confidence
-            reached.parent = row["from_key"]
-            reached.via = relation
-        result.relations.setdefault(relation.identity, relation)
+            reached.parent = from_key
+            reached.via = row
+        identity = (row["source_key"], row["target_key"], row["type"], row["valid_from"])
+        result.relations.setdefault(identity, row)
     return next_frontier
+
+
+def reached_entity(row: Row) -> Entity:
+    """The entity in a row's to_* columns."""
+    return Entity(
+        key=row["to_key"],
+        name=row["to_name"],
+        type=row["to_type"],
+        aliases=tuple(sorted(set(row["to_aliases"]))),
+    )
 
 
 def _row_order(row: Row) -> tuple[str, str, str, str, int]:
     return (row["from_key"], row["to_key"], row["source_key"], row["type"], row["valid_from"])
-
-
-def relation_from_row(row: Row) -> Relation:
-    return Relation(
-        source_key=row["source_key"],
-        target_key=row["target_key"],
-        type=row["type"],
-        confidence=float(row["confidence"]),
-        source_memory_ids=tuple(row["source_memory_ids"]),
-        valid_from=valid_from_instant(row["valid_from"]),
-        valid_to=from_micros(row["valid_to"]),
-    )
-
-
-def _sortable(instant: datetime | None) -> int:
-    return 0 if instant is None else to_micros(instant)
