@@ -6,8 +6,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUF := node_modules/.bin/buf
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
-.PHONY: setup lock gen gen-check lint test run bench k8s-check clean
+.PHONY: setup lock gen gen-check lint test run bench eval k8s-check clean
 
 # Python deps from requirements.lock (hash-pinned), buf from package-lock.json.
 # uv is installed with pip if missing.
@@ -63,8 +64,14 @@ test: setup
 run: setup
 	$(PY) -m memgrid_suite
 
+# Retrieval quality on eval/dataset.json: Recall@1/5/10 and NDCG@10 per retrieval mode.
+eval: setup
+	$(PY) eval/run_eval.py
+
+# Every benchmark in perf/, then one table; e.g. `make bench BENCH_ARGS=--quick` (a smoke
+# run of a few minutes) or BENCH_ARGS='--only search,graph' (perf/README.md).
 bench: setup
-	$(PY) -m perf.bench
+	$(PY) -m perf.bench $(BENCH_ARGS)
 
 # Manifests, images, alert rules and dashboards (tests/deploy), after installing their tools.
 k8s-check: setup

@@ -1,185 +1,405 @@
-"""`make bench`: starts the suite, loads memories, prints every figure beside the ceiling.
+"""`make bench`: every benchmark in perf/, one after the other, then one table of all figures.
 
-Figures (issue #2): the plain grpc.aio echo ceiling of this machine; GetMemory through the
-gateway at 64 concurrent; AddMemories in batches of 100 (no embeddings); time from spawn to
-SERVING per service; idle RSS per service. The load generator is one Python process on the
-same 2 cores as the servers, which is also how the ceiling is measured, so the ratio is
-the figure to compare across machines.
+Each benchmark runs as its own process (`python -m perf.<name> --json FILE ...`), never
+two at once (the machine has 2 cores and the figures are load figures), with its output
+streamed as it comes. Each writes its figures as perf/report.py rows, every load figure
+beside the echo ceiling it measured itself in the same run; at the end the rows of all of
+them are printed as one table, then as Markdown, and written to var/bench/latest.json
+(after every benchmark, so an interrupted run keeps what it measured).
 
-Options: --memories N (default 100,000), --seconds S per load phase (default 10).
+Benchmarks, in order: ceiling (h2load against the plain grpc.aio echo server), foundation,
+ghz (every perf/ghz config against a fresh suite), locust (perf/locustfile.py against a
+fresh suite), search, mem0, graph, thought. A missing load tool gives a "not run" row
+naming what to install; a benchmark that exits non-zero gives a row with its exit code,
+the others still run, and this exits non-zero at the end.
+
+Graph measures Neo4j too: with MEMGRID_TEST_NEO4J_URI unset, scripts/neo4j-test-server is
+started for it (and stopped afterwards, unless it was already running); when that fails,
+graph runs on FalkorDB alone and a row says why Neo4j was not measured.
+
+    .venv/bin/python -m perf.bench [--quick] [--only a,b | --skip a,b] [--json PATH]
+
+--quick passes small sizes to every benchmark (a smoke run of a few minutes); without it
+each benchmark runs at its own defaults (about an hour in all).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import random
+import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
 import uvloop
-from memgrid.common.v1 import memory_pb2 as common
-from memgrid.gateway.v1 import request_response_pb2 as gw
-from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-from memgrid_suite.launcher import SERVICES, Suite, free_port
+from memgrid_suite.launcher import Suite, SuiteError
 
-from perf.loadgen import LoadResult, closed_loop
+from perf.ghz.run import DEFAULT_GHZ
+from perf.report import Row, print_markdown, print_table, read_json, write_json
 
-TARGETS = {
-    "get_rps": 2500.0,
-    "get_p99_ms": 25.0,
-    "ingest_per_s": 5000.0,
-    "serving_s": 1.0,
-    "rss_mb": 120.0,
-}
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_JSON = REPO / "var" / "bench" / "latest.json"
+LOCUST = REPO / "var" / "locust-venv" / "bin" / "locust"
+LOCUSTFILE = REPO / "perf" / "locustfile.py"
+NEO4J_TEST_SERVER = REPO / "scripts" / "neo4j-test-server"
+INSTALL_LOAD_TOOLS = "run scripts/perf-tools"
 API_KEY = "bench-key"
-FOUNDATION = ("memory-store", "gateway")
+LOCUST_SECTION = "locust"
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+@dataclass(frozen=True)
+class Benchmark:
+    name: str  # for --only/--skip, and the section of the rows it gets when it fails
+    module: str  # run as `python -m <module>`; empty for locust, which is its own program
+    quick_args: tuple[str, ...]  # small sizes for --quick
 
 
-def verdict(ok: bool) -> str:
-    return "meets target" if ok else "MISSES target"
+BENCHMARKS = (
+    Benchmark("ceiling", "perf.h2load_ceiling", ("--requests", "10000")),
+    Benchmark("foundation", "perf.foundation_bench", ("--memories", "5000", "--seconds", "2")),
+    # After `--`: ghz's own flags, which override the configs' 10 s.
+    Benchmark("ghz", "perf.ghz.run", ("--", "--duration=2s")),
+    Benchmark("locust", "", ("--users=8", "--spawn-rate=8", "--run-time=5s")),
+    Benchmark(
+        "search",
+        "perf.search_bench",
+        ("--memories", "2000", "--seconds", "2", "--rounds", "1", "--skip-hnsw"),
+    ),
+    Benchmark(
+        "mem0", "perf.mem0_compare", ("--memories", "1000", "--seconds", "2", "--rounds", "1")
+    ),
+    Benchmark(
+        "graph",
+        "perf.graph_bench",
+        ("--entities", "5000", "--relations", "10000", "--seconds", "2"),
+    ),
+    Benchmark(
+        "thought", "perf.thought_bench", ("--turns", "200", "--burst", "200", "--sample", "2")
+    ),
+)
+NAMES = tuple(b.name for b in BENCHMARKS)
+# locustfile.py's own example: 16 agents' users for 30 s.
+LOCUST_DEFAULT_ARGS = ("--users=16", "--spawn-rate=16", "--run-time=30s")
 
 
-async def echo_ceiling(seconds: float, concurrency: int) -> LoadResult:
-    port = free_port()
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "perf.echo_server", str(port), stdout=asyncio.subprocess.PIPE
+@dataclass(frozen=True)
+class Run:
+    """What every benchmark of one `make bench` shares."""
+
+    quick: bool
+    scratch: Path
+
+    def args_of(self, benchmark: Benchmark) -> list[str]:
+        return list(benchmark.quick_args) if self.quick else []
+
+    def json_of(self, benchmark: Benchmark) -> Path:
+        return self.scratch / f"{benchmark.name}.json"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    seconds: float
+    rows: list[Row]
+    failed: bool
+
+
+def failure_row(section: str, why: str) -> Row:
+    return Row(section, "benchmark run", f"FAILED: {why}")
+
+
+def not_run_row(section: str, figure: str, why: str) -> Row:
+    return Row(section, figure, f"not run: {why}")
+
+
+def exit_status(code: int) -> str:
+    return f"exit code {code}" if code >= 0 else f"killed by signal {-code}"
+
+
+async def run_process(command: Sequence[str], env: Mapping[str, str] | None = None) -> int:
+    """Runs one benchmark process with this terminal as its output; returns its exit code."""
+    print(f"$ {' '.join(command)}", flush=True)
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        cwd=REPO,
+        # Unbuffered, so its output streams even when ours goes to a pipe (tee, CI logs).
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
+    return await process.wait()
+
+
+async def run_module(
+    benchmark: Benchmark, run: Run, args: Sequence[str], env: Mapping[str, str] | None = None
+) -> tuple[list[Row], bool]:
+    """`python -m <module> --json FILE args...`: the rows it wrote, or one saying it failed;
+    and whether it failed."""
+    json_path = run.json_of(benchmark)
+    command = [sys.executable, "-m", benchmark.module, "--json", str(json_path), *args]
+    return collected(benchmark.name, await run_process(command, env), json_path)
+
+
+def collected(section: str, code: int, json_path: Path) -> tuple[list[Row], bool]:
+    if code != 0:
+        return [failure_row(section, f"{exit_status(code)} (its output is above)")], True
+    if not json_path.exists():
+        return [failure_row(section, "exited 0 without writing its --json figures")], True
+    return read_json(json_path), False
+
+
+@asynccontextmanager
+async def fresh_suite(run: Run, name: str) -> AsyncIterator[Suite]:
+    """The whole suite on free ports with empty stores, for the load tools to drive."""
+    suite = Suite(
+        data_dir=run.scratch / name / "data",
+        log_dir=run.scratch / name / "logs",
+        ephemeral_ports=True,
+        api_keys=f"{API_KEY}=bench",
+    )
+    print(f"starting the suite for {name} (logs in {suite.log_dir})...", flush=True)
+    async with suite:
+        yield suite
+
+
+async def run_ceiling(benchmark: Benchmark, run: Run) -> tuple[list[Row], bool]:
+    if shutil.which("h2load") is None:
+        why = f"h2load not on PATH; {INSTALL_LOAD_TOOLS} (nghttp2-client)"
+        return [not_run_row(benchmark.name, "h2load echo, raw HTTP/2", why)], False
+    return await run_module(benchmark, run, run.args_of(benchmark))
+
+
+async def run_ghz(benchmark: Benchmark, run: Run) -> tuple[list[Row], bool]:
+    if not DEFAULT_GHZ.exists():
+        why = f"{DEFAULT_GHZ.relative_to(REPO)} missing; {INSTALL_LOAD_TOOLS}"
+        return [not_run_row(benchmark.name, "ghz over the gateway's RPCs", why)], False
     try:
-        assert server.stdout is not None
-        await server.stdout.readline()
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            echo = channel.unary_unary("/bench.Echo/Echo")
-            payload = b"x" * 64
-            return await closed_loop(
-                lambda: echo(payload), concurrency=concurrency, seconds=seconds
+        async with fresh_suite(run, benchmark.name) as suite:
+            address = ["--address", suite.gateway_address, "--api-key", API_KEY]
+            return await run_module(benchmark, run, [*address, *run.args_of(benchmark)])
+    except SuiteError as error:
+        return [failure_row(benchmark.name, f"the suite did not start: {error}")], True
+
+
+def locust_percentile(response_times: Mapping[int, int], fraction: float) -> int:
+    """Locust's own percentile of its rounded response times (ms -> count), so the figure
+    is the one locust would print."""
+    total = sum(response_times.values())
+    within = int(total * fraction)
+    counted = 0
+    for milliseconds in sorted(response_times, reverse=True):
+        counted += response_times[milliseconds]
+        if total - counted <= within:
+            return milliseconds
+    return 0
+
+
+def locust_rows(stats_json: Path, users: str) -> list[Row]:
+    """One row per RPC and one for all of them, from locust's final --json-file statistics
+    (its --csv files are snapshots taken every second, short of the last second)."""
+    entries = json.loads(stats_json.read_text())
+    if not entries:
+        return [Row(LOCUST_SECTION, f"all calls ({users} users)", "no calls were made")]
+    # Every rate over the whole run, as locust computes its req/s column.
+    span = max(e["last_request_timestamp"] or e["start_time"] for e in entries) - min(
+        e["start_time"] for e in entries
+    )
+    merged: Counter[int] = Counter()
+    by_name = []
+    for entry in sorted(entries, key=lambda e: e["name"]):
+        times = Counter({int(ms): count for ms, count in entry["response_times"].items()})
+        merged += times
+        by_name.append((f"{entry['name']} in the mix", entry, times))
+    total = {
+        "num_requests": sum(e["num_requests"] for e in entries),
+        "num_failures": sum(e["num_failures"] for e in entries),
+    }
+    by_name.append((f"all calls ({users} users)", total, merged))
+    return [
+        Row(
+            LOCUST_SECTION,
+            figure,
+            f"{counts['num_requests'] / span if span else 0.0:,.1f} req/s, p95 "
+            f"{locust_percentile(times, 0.95)} ms, failures {counts['num_failures']} of "
+            f"{counts['num_requests']:,}",
+        )
+        for figure, counts, times in by_name
+    ]
+
+
+async def run_locust(benchmark: Benchmark, run: Run) -> tuple[list[Row], bool]:
+    if not LOCUST.exists():
+        why = f"{LOCUST.relative_to(REPO)} missing; {INSTALL_LOAD_TOOLS}"
+        return [not_run_row(benchmark.name, "locust agent mix", why)], False
+    args = run.args_of(benchmark) or list(LOCUST_DEFAULT_ARGS)
+    users = next(a.split("=", 1)[1] for a in args if a.startswith("--users="))
+    # locust appends ".json" to this name.
+    stats_prefix = run.scratch / "locust-stats"
+    try:
+        async with fresh_suite(run, benchmark.name) as suite:
+            code = await run_process(
+                [
+                    str(LOCUST),
+                    "--locustfile",
+                    str(LOCUSTFILE),
+                    "--host",
+                    suite.gateway_address,
+                    "--headless",
+                    "--only-summary",
+                    f"--json-file={stats_prefix}",
+                    # Failed calls are figures (the failures column), not a failed run.
+                    "--exit-code-on-error=0",
+                    *args,
+                ],
+                env={"MEMGRID_API_KEY": API_KEY},
             )
+    except SuiteError as error:
+        return [failure_row(benchmark.name, f"the suite did not start: {error}")], True
+    return locust_outcome(code, Path(f"{stats_prefix}.json"), users)
+
+
+def locust_outcome(code: int, stats: Path, users: str) -> tuple[list[Row], bool]:
+    if code != 0 or not stats.exists():
+        why = f"locust {exit_status(code)} (its output is above)"
+        return [failure_row(LOCUST_SECTION, why)], True
+    rows = locust_rows(stats, users)
+    # With --json-file locust prints no summary of its own.
+    print_table(rows)
+    return rows, False
+
+
+@dataclass(frozen=True)
+class Neo4jServer:
+    uri: str  # empty when there is none to measure
+    why_not: str  # why there is none
+    started_here: bool  # so stop it afterwards
+
+
+async def neo4j_for_graph() -> Neo4jServer:
+    """MEMGRID_TEST_NEO4J_URI, else the test server: already running, or started now."""
+    configured = os.environ.get("MEMGRID_TEST_NEO4J_URI", "")
+    if configured:
+        return Neo4jServer(configured, "", started_here=False)
+    uri = f"bolt://127.0.0.1:{os.environ.get('MEMGRID_NEO4J_TEST_PORT', '57687')}"
+    status = await asyncio.create_subprocess_exec(
+        str(NEO4J_TEST_SERVER), "status", stdout=asyncio.subprocess.DEVNULL
+    )
+    if await status.wait() == 0:
+        print(f"using the Neo4j test server that is already running at {uri}", flush=True)
+        return Neo4jServer(uri, "", started_here=False)
+    print("starting the Neo4j test server (scripts/neo4j-test-server start)...", flush=True)
+    start = await asyncio.create_subprocess_exec(
+        str(NEO4J_TEST_SERVER),
+        "start",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await start.communicate()
+    text = output.decode(errors="replace").strip()
+    print(text, flush=True)
+    if start.returncode != 0:
+        last_line = text.splitlines()[-1] if text else "no output"
+        status_text = exit_status(start.returncode or 0)
+        why = f"scripts/neo4j-test-server start failed ({status_text}): {last_line}"
+        return Neo4jServer("", why, started_here=False)
+    return Neo4jServer(uri, "", started_here=True)
+
+
+async def stop_neo4j() -> None:
+    stop = await asyncio.create_subprocess_exec(str(NEO4J_TEST_SERVER), "stop")
+    await stop.wait()
+
+
+async def run_graph(benchmark: Benchmark, run: Run) -> tuple[list[Row], bool]:
+    neo4j = await neo4j_for_graph()
+    try:
+        if neo4j.uri:
+            return await run_module(
+                benchmark, run, run.args_of(benchmark), {"MEMGRID_TEST_NEO4J_URI": neo4j.uri}
+            )
+        rows, failed = await run_module(
+            benchmark, run, [*run.args_of(benchmark), "--backends", "falkordb"]
+        )
+        return [*rows, not_run_row(benchmark.name, "Neo4j backend", neo4j.why_not)], failed
     finally:
-        server.terminate()
-        await server.wait()
+        if neo4j.started_here:
+            await stop_neo4j()
 
 
-async def ingest(
-    stub: GatewayServiceStub, total: int, batch: int, in_flight: int
-) -> tuple[float, list[str]]:
-    metadata = (("x-api-key", API_KEY),)
-    ids: list[str] = []
-    batches = total // batch
-    next_batch = 0
-
-    async def writer() -> None:
-        nonlocal next_batch
-        while next_batch < batches:
-            n = next_batch
-            next_batch += 1
-            memories = [
-                common.NewMemory(
-                    scope=common.Scope(
-                        user_id=f"user-{(n * batch + i) % 1000}", session_id=f"s{n % 50}"
-                    ),
-                    content=f"memory {n * batch + i}: the user mentioned topic {i % 37} at length",
-                    tags=[f"t{i % 5}"],
-                )
-                for i in range(batch)
-            ]
-            reply = await stub.AddMemories(
-                gw.AddMemoriesRequest(memories=memories, idempotency_key=f"bench-{n}"),
-                metadata=metadata,
-                timeout=60,
-            )
-            ids.extend(m.id for m in reply.memories)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(writer() for _ in range(in_flight)))
-    return time.perf_counter() - started, ids
+async def run_plain(benchmark: Benchmark, run: Run) -> tuple[list[Row], bool]:
+    return await run_module(benchmark, run, run.args_of(benchmark))
 
 
-async def main(memories: int, seconds: float) -> None:
-    print(
-        f"memgrid bench on {os.cpu_count()} cores; {memories:,} memories; {seconds:.0f}s per phase"
-    )
-    print("measuring the grpc.aio echo ceiling (64 concurrent)...", flush=True)
-    ceiling = await echo_ceiling(seconds, 64)
+RUNNERS: dict[str, Callable[[Benchmark, Run], Awaitable[tuple[list[Row], bool]]]] = {
+    "ceiling": run_ceiling,
+    "ghz": run_ghz,
+    "locust": run_locust,
+    "graph": run_graph,
+}
 
-    with tempfile.TemporaryDirectory(prefix="memgrid-bench-") as tmp:
-        suite = Suite(
-            data_dir=Path(tmp) / "data",
-            log_dir=Path(tmp) / "logs",
-            ephemeral_ports=True,
-            api_keys=f"{API_KEY}=bench",
-            # The system of record and its front door only: these figures are defined
-            # without embeddings, and background indexing or consolidation would compete
-            # for the same two cores (perf/search_bench.py and thought_bench.py measure those).
-            services=tuple(s for s in SERVICES if s.name in FOUNDATION),
-        )
-        await suite.start()
-        try:
-            await asyncio.sleep(1.0)
-            idle = {name: rss_mb(s.process.pid) for name, s in suite.running.items()}
-            serving = {name: s.serving_after_seconds or 0.0 for name, s in suite.running.items()}
-            async with grpc.aio.insecure_channel(suite.gateway_address) as channel:
-                stub = GatewayServiceStub(channel)
-                print(f"loading {memories:,} memories (AddMemories, batches of 100)...", flush=True)
-                load_seconds, ids = await ingest(stub, memories, 100, in_flight=4)
-                metadata = (("x-api-key", API_KEY),)
 
-                def get_one():
-                    return stub.GetMemory(
-                        gw.GetMemoryRequest(id=random.choice(ids)), metadata=metadata
-                    )
+def duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}m{rest:02d}s" if minutes else f"{rest}s"
 
-                print("GetMemory through the gateway (64 concurrent)...", flush=True)
-                get = await closed_loop(get_one, concurrency=64, seconds=seconds)
-            loaded = {name: rss_mb(s.process.pid) for name, s in suite.running.items()}
-        finally:
-            await suite.stop()
 
-    ingest_rate = len(ids) / load_seconds
+async def main(selected: Sequence[Benchmark], quick: bool, json_path: Path) -> int:
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="memgrid-bench-") as scratch:
+        run = Run(quick, Path(scratch))
+        for number, benchmark in enumerate(selected, start=1):
+            print(f"\n=== [{number}/{len(selected)}] {benchmark.name} ===", flush=True)
+            benchmark_started = time.monotonic()
+            rows, failed = await RUNNERS.get(benchmark.name, run_plain)(benchmark, run)
+            seconds = time.monotonic() - benchmark_started
+            outcomes.append(Outcome(benchmark.name, seconds, rows, failed))
+            write_json((row for outcome in outcomes for row in outcome.rows), json_path)
+            print(f"=== {benchmark.name}: {duration(seconds)} ===", flush=True)
+    rows = [row for outcome in outcomes for row in outcome.rows]
+    mode = "--quick sizes" if quick else "full sizes"
+    print_table(rows, title=f"memgrid bench on {os.cpu_count()} cores ({mode})")
     print()
-    print(f"{'figure':<41}value, then target")
-    print(f"echo ceiling (grpc.aio, 64 conc.)        {ceiling.row()}")
-    print(
-        f"GetMemory via gateway (64 conc.)         {get.row()}  "
-        f">= {TARGETS['get_rps']:,.0f} req/s, p99 <= {TARGETS['get_p99_ms']:.0f} ms: "
-        f"{verdict(get.per_second >= TARGETS['get_rps'] and get.p99_ms <= TARGETS['get_p99_ms'])}"
-    )
-    print(f"  ratio to echo ceiling                  {get.per_second / ceiling.per_second:.2f}")
-    print(
-        f"AddMemories, batches of 100              {ingest_rate:>9,.0f} memories/s "
-        f"({len(ids):,} in {load_seconds:.1f}s)  >= {TARGETS['ingest_per_s']:,.0f}/s: "
-        f"{verdict(ingest_rate >= TARGETS['ingest_per_s'])}"
-    )
-    for name in serving:
-        ok = serving[name] <= TARGETS["serving_s"]
-        print(
-            f"{name + ' spawn -> SERVING':<41}{serving[name]:>9.2f} s  "
-            f"<= {TARGETS['serving_s']:.0f} s: {verdict(ok)}"
-        )
-    for name in idle:
-        ok = idle[name] <= TARGETS["rss_mb"]
-        print(
-            f"{name + ' RSS idle / after load':<41}{idle[name]:>9.0f} MB / {loaded[name]:.0f} MB  "
-            f"idle <= {TARGETS['rss_mb']:.0f} MB: {verdict(ok)}"
-        )
+    print_markdown(rows)
+    print()
+    for outcome in outcomes:
+        print(f"{outcome.name:<12}{duration(outcome.seconds):>8}{'  FAILED' * outcome.failed}")
+    print(f"{'total':<12}{duration(time.monotonic() - started):>8}")
+    print(f"rows written to {json_path}")
+    return 1 if any(outcome.failed for outcome in outcomes) else 0
+
+
+def names(value: str) -> list[str]:
+    listed = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = sorted(set(listed) - set(NAMES))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown {', '.join(unknown)}; use {','.join(NAMES)}")
+    return listed
 
 
 def cli() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--memories", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], epilog=f"benchmarks: {', '.join(NAMES)}"
+    )
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--only", type=names, metavar="NAME[,NAME]", help="run only these")
+    chosen.add_argument("--skip", type=names, metavar="NAME[,NAME]", help="run all but these")
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke run")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write all rows")
     args = parser.parse_args()
-    uvloop.run(main(args.memories, args.seconds))
+    selected = [
+        b
+        for b in BENCHMARKS
+        if (args.only is None or b.name in args.only) and b.name not in (args.skip or ())
+    ]
+    sys.exit(uvloop.run(main(selected, args.quick, args.json)))
 
 
 if __name__ == "__main__":

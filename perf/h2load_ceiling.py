@@ -1,12 +1,13 @@
 """The raw gRPC ceiling of this machine, measured with h2load against perf/echo_server.py.
 
-    python -m perf.h2load_ceiling [--requests 50000] [--clients 4] [--streams 32]
+    python -m perf.h2load_ceiling [--requests 50000] [--clients 4] [--streams 32] [--json PATH]
 
 h2load speaks plain HTTP/2, so the request body is a pre-encoded gRPC message: the 5-byte
 length-prefixed frame (a 0 "uncompressed" flag, then the payload's length, big-endian)
 around 64 raw bytes, which the echo server returns unchanged. This is the figure every
 gateway benchmark is read against: no interceptors, no protobuf, no work, and h2load is a
-C client, so it is not the bottleneck that a Python load generator would be.
+C client, so it is not the bottleneck that a Python load generator would be. --json PATH
+also writes the figure as a perf/report.py row (section "ceiling").
 """
 
 from __future__ import annotations
@@ -25,7 +26,10 @@ from pathlib import Path
 
 from memgrid_suite.launcher import free_port
 
+from perf.report import Row, write_json
+
 PAYLOAD = b"x" * 64
+SECTION = "ceiling"
 _FINISHED = re.compile(r"finished in ([\d.]+)(m?s), ([\d.]+) req/s")
 _REQUESTS = re.compile(
     r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, "
@@ -120,13 +124,26 @@ def measure(requests: int = 50_000, clients: int = 4, streams: int = 32) -> Ceil
     return parse(completed.stdout)
 
 
-def main() -> None:
+def main() -> list[Row]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--streams", type=int, default=32)
+    parser.add_argument("--json", type=Path, help="also write the figure here as a row")
     args = parser.parse_args()
-    print(measure(args.requests, args.clients, args.streams).row())
+    result = measure(args.requests, args.clients, args.streams)
+    print(result.row())
+    rows = [
+        Row(
+            SECTION,
+            f"h2load echo, raw HTTP/2 ({args.clients} clients x {args.streams} streams)",
+            f"{result.per_second:,.0f} req/s, mean {result.mean_ms:.2f} ms, "
+            f"failed {result.failed} of {result.requests:,}",
+        )
+    ]
+    if args.json:
+        write_json(rows, args.json)
+    return rows
 
 
 if __name__ == "__main__":

