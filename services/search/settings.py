@@ -117,8 +117,8 @@ class SearchSettings:
                         tuple(f.value for f in Fusion),
                     )
                 ),
-                dense_weight=env.number("MEMGRID_SEARCH_DENSE_WEIGHT", 0.75, minimum=0),
-                sparse_weight=env.number("MEMGRID_SEARCH_SPARSE_WEIGHT", 0.25, minimum=0),
+                dense_weight=env.number("MEMGRID_SEARCH_DENSE_WEIGHT", 0.8, minimum=0),
+                sparse_weight=env.number("MEMGRID_SEARCH_SPARSE_WEIGHT", 0.2, minimum=0),
                 rrf_k=env.integer("MEMGRID_SEARCH_RRF_K", 10, minimum=1),
                 recency=env.number("MEMGRID_SEARCH_RECENCY_WEIGHT", 0.02, minimum=0),
                 importance=env.number("MEMGRID_SEARCH_IMPORTANCE_WEIGHT", 0.02, minimum=0),
