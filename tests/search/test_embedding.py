@@ -19,6 +19,7 @@ from services.search.embedding import (
     Vectors,
 )
 from services.search.embedding.onnx_embedder import ensure_graph, packaged_model_dir
+from tests.search.embedders import CountingEmbedder
 from tests.search.minilm_reference import ReferenceMiniLM
 
 SENTENCES = [
@@ -66,31 +67,8 @@ def test_graph_is_cached_and_reloads_fast(tmp_path: Path) -> None:
     assert path.stat().st_mtime_ns == built_at, "a cached graph must not be rebuilt"
 
 
-class _CountingEmbedder:
-    """Wraps the real embedder to count the calls that reach it."""
-
-    def __init__(self, inner: OnnxEmbedder) -> None:
-        self.inner = inner
-        self.calls: list[int] = []
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    async def embed(self, texts: Sequence[str]) -> Vectors:
-        self.calls.append(len(texts))
-        return await self.inner.embed(texts)
-
-    async def aclose(self) -> None:
-        return None
-
-
 async def test_batching_coalesces_concurrent_calls(onnx_embedder: OnnxEmbedder) -> None:
-    counting = _CountingEmbedder(onnx_embedder)
+    counting = CountingEmbedder(onnx_embedder)
     batcher = BatchingEmbedder(counting, max_batch=64, max_wait_seconds=0.005)
     texts = [f"memory number {i} about topic {i % 7}" for i in range(40)]
     results = await asyncio.gather(*(batcher.embed([t]) for t in texts))
@@ -102,7 +80,7 @@ async def test_batching_coalesces_concurrent_calls(onnx_embedder: OnnxEmbedder) 
 
 
 async def test_batching_respects_max_batch(onnx_embedder: OnnxEmbedder) -> None:
-    counting = _CountingEmbedder(onnx_embedder)
+    counting = CountingEmbedder(onnx_embedder)
     batcher = BatchingEmbedder(counting, max_batch=8, max_wait_seconds=0.005)
     await asyncio.gather(*(batcher.embed([f"text {i}"]) for i in range(20)))
     assert max(counting.calls) <= 8
@@ -111,7 +89,7 @@ async def test_batching_respects_max_batch(onnx_embedder: OnnxEmbedder) -> None:
 
 
 async def test_batching_propagates_failure_to_every_caller(onnx_embedder: OnnxEmbedder) -> None:
-    class Crashing(_CountingEmbedder):
+    class Crashing(CountingEmbedder):
         async def embed(self, texts: Sequence[str]) -> Vectors:
             raise RuntimeError("model crashed")
 

@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from services.search.embedding import OnnxEmbedder
-from services.search.embedding.base import Vectors
 from services.search.index import open_index
 from services.search.index_writer import IndexWriter, Outcome
 from services.search.sparse import SparseEncoder
+from tests.search.embedders import CountingEmbedder
 from tests.search.factories import memory
-
-
-class CountingEmbedder:
-    """The real embedder, counting the texts it embeds and able to hold a call midway."""
-
-    def __init__(self, inner: OnnxEmbedder) -> None:
-        self._inner = inner
-        self.texts_embedded = 0
-        self.started = asyncio.Event()
-        self.release = asyncio.Event()
-        self.release.set()
-
-    @property
-    def name(self) -> str:
-        return self._inner.name
-
-    @property
-    def dim(self) -> int:
-        return self._inner.dim
-
-    async def embed(self, texts: Sequence[str]) -> Vectors:
-        self.started.set()
-        await self.release.wait()
-        self.texts_embedded += len(texts)
-        return await self._inner.embed(texts)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
 
 
 async def test_a_write_whose_caller_gives_up_still_lands_and_is_not_embedded_twice(
@@ -68,5 +39,5 @@ async def test_a_write_whose_caller_gives_up_still_lands_and_is_not_embedded_twi
     # The outbox delivers the same versions later: nothing is embedded again.
     results = await writer.write("t1", memories)
     assert [r.outcome for r in results] == [Outcome.STALE] * 3
-    assert embedder.texts_embedded == 3
+    assert sum(embedder.calls) == 3
     index.close()
