@@ -30,7 +30,7 @@ from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
 from memgrid_suite.launcher import SERVICES, Suite, free_port
 
 from perf.loadgen import LoadResult, closed_loop
-from perf.report import Row, write_json
+from perf.report import Row, ceiling_row, write_json
 
 if TYPE_CHECKING:
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceAsyncStub
@@ -180,9 +180,7 @@ async def main(memories: int, seconds: float) -> list[Row]:
         f"({len(ids):,} in {load_seconds:.1f}s)  {ingest_target}: {verdict(ingest_ok)}"
     )
     rows = [
-        Row(
-            SECTION, "echo ceiling (grpc.aio, 64 conc.)", load_value(ceiling), ratio_to_ceiling=1.0
-        ),
+        ceiling_row(SECTION, 64, load_value(ceiling)),
         Row(
             SECTION,
             "GetMemory via gateway (64 conc.)",

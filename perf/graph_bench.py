@@ -55,7 +55,7 @@ from memgrid_suite.launcher import SERVICES, Suite
 
 from perf.foundation_bench import echo_ceiling, load_value
 from perf.loadgen import LoadResult, closed_loop, percentile
-from perf.report import Row, write_json
+from perf.report import Row, ceiling_row, write_json
 from services.graph.model import RelationFilter
 from services.graph.store.cypher_store import CypherGraphStore
 from services.graph.store.falkordb import FalkorDBBackend
@@ -469,14 +469,7 @@ def print_table(results: list[Figures], ceiling: LoadResult, args: argparse.Name
 async def main(args: argparse.Namespace) -> list[Row]:
     print(f"echo ceiling ({args.concurrency} concurrent)...", flush=True)
     ceiling = await echo_ceiling(args.seconds, args.concurrency)
-    rows = [
-        Row(
-            SECTION,
-            f"echo ceiling (grpc.aio, {args.concurrency} conc.)",
-            load_value(ceiling),
-            ratio_to_ceiling=1.0,
-        )
-    ]
+    rows = [ceiling_row(SECTION, args.concurrency, load_value(ceiling))]
     results: list[Figures] = []
     for backend in args.backends.split(","):
         if backend == "falkordb":

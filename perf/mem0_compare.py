@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any
 # Mem0 worker runs this file in Mem0's venv, where the project's gRPC stubs are not
 # importable.
 from perf.loadgen import LoadResult, closed_loop
-from perf.report import Row, write_json
+from perf.report import Row, ceiling_row, write_json
 
 if TYPE_CHECKING:
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceAsyncStub
@@ -503,14 +503,7 @@ def comparison_rows(
     ceiling: Figure, memgrid: SideResult, mem0: SideResult, figures: dict[str, Figure]
 ) -> list[Row]:
     """What print_comparison shows, as table rows; each side's Search beside the ceiling."""
-    rows = [
-        Row(
-            SECTION,
-            f"echo ceiling (grpc.aio, {CONCURRENCY} conc.)",
-            ceiling.value(),
-            ratio_to_ceiling=1.0,
-        )
-    ]
+    rows = [ceiling_row(SECTION, CONCURRENCY, ceiling.value())]
     # Shorter than the sides' names, which the printout spells out.
     labels = {memgrid.name: "memgrid via gateway", mem0.name: f"Mem0 {MEM0_VERSION} library"}
     for side in (memgrid, mem0):

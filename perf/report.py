@@ -33,6 +33,12 @@ class Row:
         return "meets" if self.met else "MISSES"
 
 
+def ceiling_row(section: str, concurrency: int, value: str) -> Row:
+    """The echo ceiling a benchmark measured, as the row its other figures are divided by."""
+    figure = f"echo ceiling (grpc.aio, {concurrency} conc.)"
+    return Row(section, figure, value, ratio_to_ceiling=1.0)
+
+
 def print_table(rows: Sequence[Row], *, title: str = "") -> None:
     if title:
         print(f"\n{title}")

@@ -57,7 +57,7 @@ from memgrid_suite.launcher import Suite
 
 from perf.foundation_bench import echo_ceiling
 from perf.loadgen import LoadResult, closed_loop, percentile
-from perf.report import Row, write_json
+from perf.report import Row, ceiling_row, write_json
 from services.search.embedding import OnnxEmbedder, OnnxEmbedderConfig
 from services.search.index.base import IndexFilter, Match
 from services.search.index.qdrant_edge_index import QdrantEdgeIndex
@@ -688,12 +688,7 @@ def result_rows(results: Results) -> list[Row]:
     assert ceiling is not None and results.embedder is not None
     emb = results.embedder
     rows = [
-        Row(
-            SECTION,
-            f"echo ceiling (grpc.aio, {CONCURRENCY} conc.)",
-            ceiling.value(),
-            ratio_to_ceiling=1.0,
-        ),
+        ceiling_row(SECTION, CONCURRENCY, ceiling.value()),
         Row(
             SECTION,
             f"embedder {emb.name}",
