@@ -123,21 +123,26 @@ def relative_scores(candidates: list[Candidate]) -> list[float]:
 def fuse(dense: list[Candidate], sparse: list[Candidate], weights: RankWeights) -> dict[str, Hit]:
     hits: dict[str, Hit] = {}
 
-    def contribution(candidates: list[Candidate], weight: float) -> list[float]:
+    def contributions(candidates: list[Candidate], ranks: list[int], weight: float) -> list[float]:
         if weights.fusion is Fusion.RRF:
-            return [weight / (weights.rrf_k + rank) for rank in tied_ranks(candidates)]
+            return [weight / (weights.rrf_k + rank) for rank in ranks]
         return [weight * scaled for scaled in relative_scores(candidates)]
 
+    dense_ranks = tied_ranks(dense)
     for candidate, rank, part in zip(
-        dense, tied_ranks(dense), contribution(dense, weights.dense_weight), strict=True
+        dense, dense_ranks, contributions(dense, dense_ranks, weights.dense_weight), strict=True
     ):
         hit = hits.setdefault(
             candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
         )
         hit.dense_rank, hit.dense_score = rank, candidate.score
         hit.fused_score += part
+    sparse_ranks = tied_ranks(sparse)
     for candidate, rank, part in zip(
-        sparse, tied_ranks(sparse), contribution(sparse, weights.sparse_weight), strict=True
+        sparse,
+        sparse_ranks,
+        contributions(sparse, sparse_ranks, weights.sparse_weight),
+        strict=True,
     ):
         hit = hits.setdefault(
             candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
