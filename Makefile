@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 BUF := node_modules/.bin/buf
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+EVAL_ARGS ?=
 
 .PHONY: setup lock gen gen-check lint test run bench eval k8s-check clean
 
@@ -64,9 +65,12 @@ test: setup
 run: setup
 	$(PY) -m memgrid_suite
 
-# Retrieval quality on eval/dataset.json: Recall@1/5/10 and NDCG@10 per retrieval mode.
+# Retrieval quality on eval/dataset.json: Recall@1/5/10 and NDCG@10 per retrieval mode;
+# then LoCoMo's dev split through the gateway (eval/locomo_eval.py: baselines, memgrid with
+# consolidation off and on), e.g. EVAL_ARGS='--conversations 1 --questions 30'.
 eval: setup
 	$(PY) eval/run_eval.py
+	$(PY) eval/locomo_eval.py $(EVAL_ARGS)
 
 # Every benchmark in perf/, then one table; e.g. `make bench BENCH_ARGS=--quick` (a smoke
 # run of a few minutes) or BENCH_ARGS='--only search,graph' (perf/README.md).

@@ -28,7 +28,8 @@ sys.path.insert(0, str(REPO))
 
 from memgrid.common.v1 import memory_pb2  # noqa: E402
 
-from services.search.documents import build_points  # noqa: E402
+from services.memory_store.store.memory_rules import content_hash  # noqa: E402
+from services.search.documents import build_points, key_text  # noqa: E402
 from services.search.embedding import OnnxEmbedder, OnnxEmbedderConfig  # noqa: E402
 from services.search.filters import build_index_filter  # noqa: E402
 from services.search.index import open_index  # noqa: E402
@@ -61,6 +62,7 @@ def memories_of(dataset: dict[str, Any]) -> list[memory_pb2.Memory]:
                     if turn["role"] == "user"
                     else memory_pb2.ROLE_ASSISTANT,
                     content=turn["content"],
+                    content_hash=content_hash(turn["content"]),
                     session_seq=seq,
                     importance=0.5,
                     version=1,
@@ -89,7 +91,7 @@ async def evaluate(args: argparse.Namespace) -> None:
         sparse = SparseEncoder()
         for start in range(0, len(memories), 256):
             chunk = memories[start : start + 256]
-            dense = embedder.embed_sync([m.content for m in chunk])
+            dense = embedder.embed_sync([key_text(m) for m in chunk])
             index.upsert(build_points(TENANT, chunk, dense, sparse))
         ingest = time.perf_counter() - started
         print(

@@ -9,18 +9,17 @@ results, so the graph never widens what a caller may see.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw
 from memgrid.graph.v1 import request_response_pb2 as graph
 from memgrid.memory.v1 import request_response_pb2 as store
-from memgrid_runtime.errors import InvalidArgument, Unavailable
+from memgrid_runtime.errors import InvalidArgument
+from memgrid_runtime.memory_filter import MemoryFilterSpec, matches
 
-from gateway.graph_expansion import EXPANSION_HOPS, GraphHit, candidate_names, matches_filter
 from gateway.remote import downstream
 
 if TYPE_CHECKING:
@@ -126,47 +125,22 @@ class GraphQueries:
                 )
             )
         )
-        found = [GraphHit(m.memory_id, m.hops, m.confidence) for m in reply.memories]
-        memories = await self._hydrate(tenant, [hit.memory_id for hit in found], request.filter)
-        via = {m.memory_id: list(m.via_entities) for m in reply.memories}
+        memories = await self._hydrate(
+            tenant, [hit.memory_id for hit in reply.memories], request.filter
+        )
         return gw.GetRelatedMemoriesResponse(
             memories=[
                 gw.RelatedMemoryHit(
                     memory=memories[hit.memory_id],
                     hops=hit.hops,
                     confidence=hit.confidence,
-                    via_entities=via[hit.memory_id],
+                    via_entities=hit.via_entities,
                 )
-                for hit in found
+                for hit in reply.memories
                 if hit.memory_id in memories
             ],
             unknown_entities=reply.unknown_entities,
         )
-
-    async def expand_search(
-        self, tenant: str, query: str, exclude_ids: Sequence[str], limit: int
-    ) -> list[GraphHit]:
-        """Memories linked to the entities a query names, nearest first.
-
-        Raises Unavailable when the graph cannot answer, so that Search can say it is
-        degraded instead of failing."""
-        names = candidate_names(query)
-        if not names:
-            return []
-        try:
-            reply = await self._graph.RelatedMemories(
-                graph.RelatedMemoriesRequest(
-                    tenant_id=tenant,
-                    entities=names,
-                    hops=EXPANSION_HOPS,
-                    limit=limit,
-                    exclude_memory_ids=exclude_ids,
-                )
-            )
-        except grpc.aio.AioRpcError as exc:
-            log.warning("graph expansion skipped: %s", exc.details())
-            raise Unavailable("graph expansion unavailable", reason="GRAPH_DEGRADED") from None
-        return [GraphHit(m.memory_id, m.hops, m.confidence) for m in reply.memories]
 
     async def remove_memory_links(self, tenant: str, ids: Sequence[str], *, timeout: float) -> None:
         """Unlinks deleted memories and collects entities no memory mentions any more."""
@@ -183,10 +157,5 @@ class GraphQueries:
         stored = await downstream(
             self._store.BatchGetMemories(store.BatchGetMemoriesRequest(tenant_id=tenant, ids=ids))
         )
-        now = Timestamp()
-        now.GetCurrentTime()
-        return {
-            memory.id: memory
-            for memory in stored.memories
-            if matches_filter(memory, memory_filter, now=now)
-        }
+        spec = MemoryFilterSpec.from_proto(memory_filter, now_ns=time.time_ns())
+        return {memory.id: memory for memory in stored.memories if matches(memory, spec)}

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw_graph
 from memgrid.gateway.v1 import request_response_pb2 as gw
@@ -34,7 +33,6 @@ from memgrid_runtime.errors import (
 
 from gateway import thought_messages
 from gateway.auth import ApiKeys
-from gateway.graph_expansion import GraphHit, fuse, matches_filter
 from gateway.graph_queries import GraphQueries
 from gateway.rate_limit import TenantRateLimiter
 from gateway.remote import downstream
@@ -66,26 +64,24 @@ _RETRIEVAL_MODES = {
 }
 
 
-def _explain(found: search.SearchHit | None, graph_hit: GraphHit | None) -> gw.SearchExplanation:
-    """Each retriever's part in a hit: the index's scores and ranks, the graph's hops."""
-    explanation = gw.SearchExplanation()
-    if found is not None:
-        explanation = gw.SearchExplanation(
-            dense_score=found.dense_score,
-            sparse_score=found.sparse_score,
-            dense_rank=found.dense_rank,
-            sparse_rank=found.sparse_rank,
-            fused_score=found.fused_score,
-            fused_rank=found.fused_rank,
-            recency_term=found.recency_term,
-            importance_term=found.importance_term,
-            heat_term=found.heat_term,
-        )
-    if graph_hit is not None:
-        # 1-based so that 0 keeps meaning "not from the graph": a memory mentioning a
-        # named entity itself is 1.
-        explanation.graph_hops = graph_hit.hops + 1
-    return explanation
+def _explain(found: search.SearchHit) -> gw.SearchExplanation:
+    """Each retriever's part in a hit, as the search service ranked it."""
+    return gw.SearchExplanation(
+        dense_score=found.dense_score,
+        sparse_score=found.sparse_score,
+        dense_rank=found.dense_rank,
+        sparse_rank=found.sparse_rank,
+        fused_score=found.fused_score,
+        fused_rank=found.fused_rank,
+        recency_term=found.recency_term,
+        importance_term=found.importance_term,
+        heat_term=found.heat_term,
+        neighbour_term=found.neighbour_term,
+        speaker_term=found.speaker_term,
+        temporal_term=found.temporal_term,
+        graph_rank=found.graph_rank,
+        graph_hops=found.graph_hops,
+    )
 
 
 class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
@@ -379,82 +375,51 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         if request.mode not in _RETRIEVAL_MODES:
             raise InvalidArgument.field("mode", f"unknown retrieval mode {request.mode}")
         await self._check_cube_access(tenant, request.filter)
-        k = request.k or DEFAULT_K
-        # The graph is asked at the same time as the index, so expansion adds no latency
-        # beyond the slower of the two.
-        found, (graph_hits, degraded) = await asyncio.gather(
-            downstream(
-                self._search.Search(
-                    search.SearchRequest(
-                        tenant_id=tenant,
-                        query=request.query,
-                        filter=request.filter,
-                        k=request.k,
-                        valid_at=request.valid_at if request.HasField("valid_at") else None,
-                        mode=_RETRIEVAL_MODES[request.mode],
-                        weights=search.RankWeights(
-                            **{
-                                name: getattr(request.weights, name)
-                                for name in ("recency", "importance", "heat", "diversity")
-                                if request.weights.HasField(name)
-                            }
-                        ),
-                    )
+        # Ranking, graph expansion included, is the search service's; the gateway asks,
+        # then hydrates from the system of record.
+        found = await downstream(
+            self._search.Search(
+                search.SearchRequest(
+                    tenant_id=tenant,
+                    query=request.query,
+                    filter=request.filter,
+                    k=request.k,
+                    valid_at=request.valid_at if request.HasField("valid_at") else None,
+                    mode=_RETRIEVAL_MODES[request.mode],
+                    min_score=request.min_score,
+                    weights=search.RankWeights(
+                        **{
+                            name: getattr(request.weights, name)
+                            for name in ("recency", "importance", "heat", "diversity")
+                            if request.weights.HasField(name)
+                        }
+                    ),
                 )
-            ),
-            self._expand_with_graph(tenant, request.query, k),
+            )
         )
-        search_hits = {hit.memory_id: hit for hit in found.hits}
-        graph_by_id = {hit.memory_id: hit for hit in graph_hits}
-        if graph_hits:
-            ranked = fuse(list(search_hits), graph_hits, k)
-        else:
-            ranked = [(hit.memory_id, hit.score) for hit in found.hits]
-        if not ranked:
-            return gw.SearchResponse(degraded=degraded, embedding_model=found.embedding_model)
+        if not found.hits:
+            return gw.SearchResponse(
+                degraded=found.degraded, embedding_model=found.embedding_model
+            )
         # The index is derived and may briefly hold a memory deleted a moment ago; the
         # system of record decides what exists, and supplies the content.
         stored = await downstream(
             self._store.BatchGetMemories(
                 store.BatchGetMemoriesRequest(
-                    tenant_id=tenant, ids=[memory_id for memory_id, _ in ranked]
+                    tenant_id=tenant, ids=[hit.memory_id for hit in found.hits]
                 )
             )
         )
-        now = Timestamp()
-        now.GetCurrentTime()
-        valid_at = request.valid_at if request.HasField("valid_at") else None
-        by_id = {
-            memory.id: memory
-            for memory in stored.memories
-            # The index applied the filter to its own hits; the graph knows only tenants.
-            if memory.id in search_hits
-            or matches_filter(memory, request.filter, now=now, valid_at=valid_at)
-        }
+        by_id = {memory.id: memory for memory in stored.memories}
         hits = [
-            gw.SearchHit(
-                memory=by_id[memory_id],
-                score=score,
-                explanation=_explain(search_hits.get(memory_id), graph_by_id.get(memory_id)),
-            )
-            for memory_id, score in ranked
-            if memory_id in by_id
+            gw.SearchHit(memory=by_id[hit.memory_id], score=hit.score, explanation=_explain(hit))
+            for hit in found.hits
+            if hit.memory_id in by_id
         ]
         self._record_visits(tenant, [hit.memory.id for hit in hits])
         return gw.SearchResponse(
-            hits=hits, degraded=degraded, embedding_model=found.embedding_model
+            hits=hits, degraded=found.degraded, embedding_model=found.embedding_model
         )
-
-    async def _expand_with_graph(
-        self, tenant: str, query: str, k: int
-    ) -> tuple[list[GraphHit], list[str]]:
-        """Graph hits for the query's entities, and ["graph"] as degraded if it failed."""
-        if self._graph is None:
-            return [], []
-        try:
-            return await self._graph.expand_search(tenant, query, (), limit=k), []
-        except Unavailable:
-            return [], ["graph"]
 
     async def CreateCube(
         self, request: gw.CreateCubeRequest, context: grpc.aio.ServicerContext

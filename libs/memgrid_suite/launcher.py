@@ -39,13 +39,13 @@ class ServiceSpec:
         return "MEMGRID_" + self.name.upper().replace("-", "_") + "_"
 
 
-# Start order: every service after those it calls.
+# Start order: every service after those it calls (search asks graph to expand queries).
 SERVICES = (
     ServiceSpec(
         "memory-store", "services.memory_store", 50052, 9152, "memgrid.memory.v1.MemoryStoreService"
     ),
-    ServiceSpec("search", "services.search", 50053, 9153, "memgrid.search.v1.SearchService"),
     ServiceSpec("graph", "services.graph", 50054, 9154, "memgrid.graph.v1.GraphService"),
+    ServiceSpec("search", "services.search", 50053, 9153, "memgrid.search.v1.SearchService"),
     ServiceSpec(
         "thought-engine",
         "services.thought_engine",

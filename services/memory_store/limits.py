@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# A speaker is a name ("Caroline"), not text: a fixed bound, not a setting.
+MAX_SPEAKER_CHARS = 256
+
 
 @dataclass(frozen=True)
 class RequestLimits:

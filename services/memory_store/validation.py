@@ -34,7 +34,7 @@ from .field_rules import (
     check_text,
     check_timestamp,
 )
-from .limits import RequestLimits
+from .limits import MAX_SPEAKER_CHARS, RequestLimits
 from .store.memory_changes import UPDATABLE_FIELDS
 from .store.page_tokens import decode_page_token, job_query_fingerprint, memory_query_fingerprint
 
@@ -64,6 +64,7 @@ def validate_append_messages(request: rr.AppendMessagesRequest, limits: RequestL
             check_metadata(v, f"{path}.metadata", message.metadata, limits)
             if message.HasField("occurred_at"):
                 check_timestamp(v, f"{path}.occurred_at", message.occurred_at)
+            check_text(v, f"{path}.speaker", message.speaker, MAX_SPEAKER_CHARS)
     check_idempotency_key(v, request.idempotency_key, limits)
     v.raise_if_any()
 

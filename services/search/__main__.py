@@ -12,6 +12,8 @@ from memgrid_runtime.server import GrpcService, run, serve
 from memgrid_runtime.settings import SettingsError
 from memgrid_runtime.telemetry import configure_telemetry
 
+from services.search.graph_expansion import IDEMPOTENT_METHODS as GRAPH_IDEMPOTENT_METHODS
+from services.search.graph_expansion import GraphExpander
 from services.search.indexer import IndexSyncWorker
 from services.search.memory_store_client import IDEMPOTENT_METHODS, MemoryStoreClient
 from services.search.settings import SERVICE_NAME, SearchSettings
@@ -36,7 +38,13 @@ async def main() -> None:
         else None
     )
     memory_store = MemoryStoreClient(channel) if channel is not None else None
-    parts = build_parts(settings, embedder, index, memory_store)
+    graph_channel = (
+        connect(settings.graph_target, idempotent_methods=GRAPH_IDEMPOTENT_METHODS)
+        if settings.graph_target
+        else None
+    )
+    graph = GraphExpander(graph_channel) if graph_channel is not None else None
+    parts = build_parts(settings, embedder, index, memory_store, graph)
 
     stop_sync = asyncio.Event()
     sync_task = None
@@ -51,8 +59,9 @@ async def main() -> None:
                 await sync_task
 
     async def close_channel() -> None:
-        if channel is not None:
-            await channel.close(None)
+        for open_channel in (channel, graph_channel):
+            if open_channel is not None:
+                await open_channel.close(None)
 
     await serve(
         settings.server,

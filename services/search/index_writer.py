@@ -10,7 +10,7 @@ from enum import Enum
 
 from memgrid.common.v1 import memory_pb2
 
-from services.search.documents import build_points
+from services.search.documents import build_points, key_text
 from services.search.embedding import Embedder
 from services.search.index.base import VectorIndex
 from services.search.sparse import SparseEncoder
@@ -81,7 +81,7 @@ class IndexWriter:
         ids = [m.id for m in memories]
         known = {} if force else await asyncio.to_thread(self._index.versions, tenant_id, ids)
         fresh = [m for m in memories if m.version > known.get(m.id, 0)]
-        dense = await self._embedder.embed([m.content for m in fresh]) if fresh else None
+        dense = await self._embedder.embed([key_text(m) for m in fresh]) if fresh else None
         async with self._lock:
             if not force:
                 known = await asyncio.to_thread(self._index.versions, tenant_id, ids)

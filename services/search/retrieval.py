@@ -1,15 +1,24 @@
-"""Hybrid retrieval: dense + sparse candidates, fusion, rerank, optional MMR.
+"""Hybrid retrieval, the one ranking path of memgrid: candidates, fusion, context, rerank.
 
-Each retriever fetches its candidates under the same payload filter; fusion combines the
-two lists (relative score fusion by default, reciprocal rank fusion on request); a rerank
-then adds small, tunable boosts for recency, importance and heat; MMR optionally trades
-some relevance for diversity. Every hit carries the numbers that produced its rank.
+1. Candidates: dense (the query's embedding) and sparse (BM25) under the caller's payload
+   filter, and, when a graph is configured, the memories linked to the entities the query
+   names (graph_expansion.py), looked up under the same filter.
+2. Fusion: each list's scores min-max scaled and added with the retrievers' weights
+   (relative score fusion; reciprocal rank fusion on request).
+3. Context: a turn's neighbours in its session pass it part of their relevance (and join
+   the results), the turns of a speaker the query names gain, and so do memories whose
+   events fall on the days the query names, or the latest ones for a question about now.
+4. Rerank: small boosts for recency, importance and heat; a text repeated verbatim ranks
+   after every first copy; MMR optionally trades relevance for diversity.
+5. Scores: 0..1 with one meaning (calibrate()), and min_score drops those below it.
+Every hit carries the numbers that produced its rank.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,13 +26,24 @@ from enum import Enum
 from typing import Any
 
 import numpy as np
+from memgrid_runtime.errors import Unavailable
 
+from services.search.documents import turn_key
 from services.search.embedding import Embedder
-from services.search.index.base import Candidate, IndexFilter, VectorIndex
+from services.search.graph_expansion import GraphCandidate, GraphExpander
+from services.search.index.base import Candidate, IndexFilter, MatchAny, VectorIndex
 from services.search.metrics import SEARCH_STAGE_SECONDS
 from services.search.sparse import SparseEncoder
+from services.search.temporal import asks_about_now, query_days
 
 MAX_K = 100
+# The cosine similarities (all-MiniLM-L6-v2) at which a query and its best hit count as
+# unrelated and as a full match: on LoCoMo the best hit of a real question has a median
+# cosine of 0.64 (0.55 at the 10th percentile); a query about nothing stored ("quantum
+# chromodynamics lattice") stays under 0.1.
+UNRELATED_COSINE = 0.15
+FULL_MATCH_COSINE = 0.55
+_WORD = re.compile(r"[^\W_]+")
 _SECONDS_PER_DAY = 86_400.0
 
 
@@ -53,13 +73,11 @@ class Fusion(Enum):
 class RankWeights:
     """Fusion weights, and boosts added to the fused relevance (scaled to 1 for the top hit).
 
-    The defaults come from eval/run_eval.py. Dense 0.8 / sparse 0.2 keeps incidental
-    keyword overlap (chit-chat sharing a word with the question) from outvoting a strong
-    semantic match, while an exact name or code still lifts a hit among close dense scores.
-    It was the one weight at or above dense-only on every metric both on the eval set alone
-    and with 10,000 other memories in the collection (BM25's IDF is collection-wide, so
-    other data moves sparse scores; 0.75 lost 0.2 of Recall@10 there). Boosts above a few
-    hundredths override relevance instead of breaking ties, and cost Recall@1.
+    The defaults come from `make eval`: the LoCoMo dev split (real multi-session
+    conversations, where the names, objects and events a question shares with its evidence
+    decide) and eval/dataset.json (paraphrases). See the search README for the curve of
+    what each setting bought. Boosts above a few hundredths override relevance instead of
+    breaking ties, and cost Recall@1.
     """
 
     recency: float = 0.02
@@ -71,10 +89,28 @@ class RankWeights:
     # Heat has no upper bound; heat / (heat + heat_scale) maps it into 0..1.
     heat_scale: float = 5.0
     fusion: Fusion = Fusion.RELATIVE_SCORE
-    dense_weight: float = 0.8
-    sparse_weight: float = 0.2
+    dense_weight: float = 0.3
+    sparse_weight: float = 0.7
+    # The third list, graph expansion (when a graph is configured).
+    graph_weight: float = 0.1
     # RRF only: rank 1 and rank 10 differ by a factor of about 2 with k=10.
     rrf_k: int = 10
+    # A turn is often answered, or explained, by the turns beside it ("What got you into
+    # running?" - "This has been great for my mental health"): each hit passes this share
+    # of its relevance to the turns 1, 2, ... places away in its session, which joins the
+    # results even when no retriever found them.
+    neighbour_weights: tuple[float, ...] = (0.3, 0.15)
+    # Added, as a share of the best hit's relevance, to hits whose events fall on the days
+    # the query names ("what did Dave do in October 2023?"; temporal.py).
+    temporal: float = 0.4
+    # For a query about the present ("where do I work now?"), added as a share of the best
+    # hit's relevance in proportion to how late a hit became valid among the hits: the
+    # later of two answers is the current one.
+    present: float = 0.3
+    # When a query names one speaker ("what did Caroline research?"), that speaker's turns
+    # gain this share of their relevance: the answer is most often in the named person's
+    # own words.
+    speaker: float = 0.25
 
 
 @dataclass
@@ -85,11 +121,23 @@ class Hit:
     dense_rank: int = 0  # 1-based; 0 when the dense retriever did not return it
     sparse_score: float = 0.0
     sparse_rank: int = 0
+    graph_rank: int = 0
+    # 1 + hops from an entity the query names; 0 when the graph did not return the hit.
+    graph_hops: int = 0
     fused_score: float = 0.0
+    # What the hit's neighbours in its session passed to it, and its date's match.
+    neighbour_term: float = 0.0
+    speaker_term: float = 0.0
+    temporal_term: float = 0.0
     recency_term: float = 0.0
     importance_term: float = 0.0
     heat_term: float = 0.0
     payload: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def relevance(self) -> float:
+        """How well the hit answers the query, before the rerank's boosts."""
+        return self.fused_score + self.neighbour_term + self.speaker_term + self.temporal_term
 
 
 def candidate_limit(k: int) -> int:
@@ -120,8 +168,26 @@ def relative_scores(candidates: list[Candidate]) -> list[float]:
     return [(score - low) / (high - low) for score in scores]
 
 
-def fuse(dense: list[Candidate], sparse: list[Candidate], weights: RankWeights) -> dict[str, Hit]:
+def fuse(
+    dense: list[Candidate],
+    sparse: list[Candidate],
+    weights: RankWeights,
+    graph: list[Candidate] | None = None,
+) -> dict[str, Hit]:
+    """One Hit per candidate, with the retrievers' weighted contributions added (graph:
+    the memories graph expansion found, scored by GraphCandidate.score).
+
+    With relative scores, the sparse weight is scaled by how full the sparse list is next
+    to the dense one (which holds every memory in scope, up to the candidate limit). When
+    only a few memories share any word with the query, that word is likely incidental (a
+    paraphrased question), and min-max scaling would hand one of them the whole sparse
+    weight. On eval/dataset.json this was worth 3.4 points of Recall@10; on LoCoMo, where
+    the sparse list is always full, nothing.
+    """
     hits: dict[str, Hit] = {}
+    sparse_weight = weights.sparse_weight
+    if weights.fusion is Fusion.RELATIVE_SCORE and dense:
+        sparse_weight *= min(1.0, len(sparse) / len(dense))
 
     def contributions(candidates: list[Candidate], ranks: list[int], weight: float) -> list[float]:
         if weights.fusion is Fusion.RRF:
@@ -141,7 +207,7 @@ def fuse(dense: list[Candidate], sparse: list[Candidate], weights: RankWeights) 
     for candidate, rank, part in zip(
         sparse,
         sparse_ranks,
-        contributions(sparse, sparse_ranks, weights.sparse_weight),
+        contributions(sparse, sparse_ranks, sparse_weight),
         strict=True,
     ):
         hit = hits.setdefault(
@@ -149,14 +215,122 @@ def fuse(dense: list[Candidate], sparse: list[Candidate], weights: RankWeights) 
         )
         hit.sparse_rank, hit.sparse_score = rank, candidate.score
         hit.fused_score += part
+    graph = graph or []
+    graph_ranks = tied_ranks(graph)
+    for candidate, rank, part in zip(
+        graph, graph_ranks, contributions(graph, graph_ranks, weights.graph_weight), strict=True
+    ):
+        hit = hits.setdefault(
+            candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
+        )
+        hit.graph_rank, hit.graph_hops = rank, int(candidate.payload.get("graph_hops", 0))
+        hit.fused_score += part
     return hits
+
+
+def _place(payload: Mapping[str, Any]) -> tuple[str, int] | None:
+    """A turn's session and position, or None for memories that are not turns."""
+    seq = payload.get("session_seq")
+    if payload.get("kind") != "MESSAGE" or not seq:
+        return None
+    return str(payload.get("session_id", "")), int(seq)
+
+
+def missing_neighbours(hits: Mapping[str, Hit], reach: int) -> list[str]:
+    """turn_keys of the turns within reach of a hit's turn that are not hits themselves."""
+    present: set[tuple[str, int]] = set()
+    wanted: set[tuple[str, int]] = set()
+    for hit in hits.values():
+        if (place := _place(hit.payload)) is None:
+            continue
+        present.add(place)
+        session, seq = place
+        for distance in range(1, reach + 1):
+            wanted.update(((session, seq - distance), (session, seq + distance)))
+    return sorted(turn_key(session, seq) for session, seq in wanted - present if seq > 0)
+
+
+def spread_to_neighbours(hits: Mapping[str, Hit], weights: tuple[float, ...]) -> None:
+    """Each turn's neighbour_term: the fused scores of the turns around it in its session,
+    weights[d - 1] of the one d places away (hits must include those turns to count)."""
+    fused = {
+        place: hit.fused_score
+        for hit in hits.values()
+        if (place := _place(hit.payload)) is not None and hit.fused_score > 0.0
+    }
+    for hit in hits.values():
+        if (place := _place(hit.payload)) is None:
+            continue
+        session, seq = place
+        hit.neighbour_term = sum(
+            weight * (fused.get((session, seq - d), 0.0) + fused.get((session, seq + d), 0.0))
+            for d, weight in enumerate(weights, start=1)
+        )
+
+
+def favour_named_speaker(hits: Mapping[str, Hit], query: str, share: float) -> None:
+    """speaker_term for the turns of the one speaker the query names, if it names one."""
+    words = set(_WORD.findall(query.lower()))
+    named = {
+        speaker
+        for hit in hits.values()
+        if (speaker := str(hit.payload.get("speaker", "")))
+        and set(_WORD.findall(speaker.lower())) <= words
+    }
+    if len(named) != 1:
+        return
+    for hit in hits.values():
+        if hit.payload.get("speaker") in named:
+            hit.speaker_term = share * (hit.fused_score + hit.neighbour_term)
+
+
+def favour_dates(hits: Mapping[str, Hit], days: tuple[int, int], share: float) -> None:
+    """temporal_term for hits whose event days fall in the query's range of days."""
+    best = max((hit.relevance for hit in hits.values()), default=0.0)
+    first, last = days
+    for hit in hits.values():
+        if any(first <= day <= last for day in hit.payload.get("event_days", ())):
+            hit.temporal_term = share * best
+
+
+def favour_latest(hits: Mapping[str, Hit], share: float) -> None:
+    """Each hit's relevance grows with how late it became valid among the hits: by 0 for
+    the earliest, by share of itself for the latest. In proportion to its own relevance, so
+    that a recent memory unrelated to the query stays where it was."""
+    if not hits:
+        return
+    starts = {
+        memory_id: float(hit.payload.get("valid_from", hit.payload.get("created_at", 0.0)))
+        for memory_id, hit in hits.items()
+    }
+    first, last = min(starts.values()), max(starts.values())
+    if last - first <= 0.0:
+        return
+    for memory_id, hit in hits.items():
+        hit.temporal_term += share * hit.relevance * (starts[memory_id] - first) / (last - first)
+
+
+def match_strength(best_cosine: float) -> float:
+    """How well the query is matched at all, 0..1, from its best hit's cosine."""
+    span = FULL_MATCH_COSINE - UNRELATED_COSINE
+    return min(1.0, max(0.0, (best_cosine - UNRELATED_COSINE) / span))
+
+
+def calibrate(ranked: list[Hit], match: float) -> None:
+    """Scores in 0..1 with one meaning (SearchHit.score): the query's match strength times
+    each hit's ranking score relative to the best. Order is kept."""
+    if not ranked:
+        return
+    best = max(max(hit.score for hit in ranked), 1e-9)
+    for hit in ranked:
+        hit.score = match * max(0.0, hit.score) / best
 
 
 def rerank(hits: list[Hit], weights: RankWeights, *, now: float) -> list[Hit]:
     if not hits:
         return []
-    # Every fused score is 0 only when the operator set the retrievers' weights to 0.
-    top = max(max(hit.fused_score for hit in hits), 1e-9)
+    # Every relevance is 0 only when the operator set the retrievers' weights to 0.
+    top = max(max(hit.relevance for hit in hits), 1e-9)
     decay = math.log(2) / (weights.recency_half_life_days * _SECONDS_PER_DAY)
     for hit in hits:
         payload = hit.payload
@@ -165,8 +339,25 @@ def rerank(hits: list[Hit], weights: RankWeights, *, now: float) -> list[Hit]:
         hit.recency_term = weights.recency * math.exp(-decay * age)
         hit.importance_term = weights.importance * float(payload.get("importance", 0.0))
         hit.heat_term = weights.heat * heat / (heat + weights.heat_scale)
-        hit.score = hit.fused_score / top + hit.recency_term + hit.importance_term + hit.heat_term
-    return sorted(hits, key=lambda h: (-h.score, h.memory_id))
+        hit.score = hit.relevance / top + hit.recency_term + hit.importance_term + hit.heat_term
+    return repeats_last(sorted(hits, key=lambda h: (-h.score, h.memory_id)))
+
+
+def repeats_last(ranked: list[Hit]) -> list[Hit]:
+    """The first hit of each text in rank order, then the repeats of a text seen above: a
+    turn said again in another session ("what's the best way to learn keyboard shortcuts?")
+    tells the caller nothing its first copy did not."""
+    seen: set[str] = set()
+    first: list[Hit] = []
+    repeats: list[Hit] = []
+    for hit in ranked:
+        text = str(hit.payload.get("content_hash", ""))
+        if text and text in seen:
+            repeats.append(hit)
+        else:
+            seen.add(text)
+            first.append(hit)
+    return first + repeats
 
 
 def maximal_marginal_relevance(
@@ -200,10 +391,12 @@ class HybridRetriever:
         index: VectorIndex,
         sparse_encoder: SparseEncoder,
         default_weights: RankWeights | None = None,
+        graph: GraphExpander | None = None,
     ) -> None:
         self._embedder = embedder
         self._index = index
         self._sparse = sparse_encoder
+        self._graph = graph
         self.default_weights = default_weights or RankWeights()
 
     async def search(
@@ -215,15 +408,44 @@ class HybridRetriever:
         weights: RankWeights | None = None,
         mode: Mode = Mode.HYBRID,
         now: float | None = None,
+        min_score: float = 0.0,
     ) -> list[Hit]:
+        hits, _ = await self.search_with_status(
+            flt, query, k, weights=weights, mode=mode, now=now, min_score=min_score
+        )
+        return hits
+
+    async def search_with_status(
+        self,
+        flt: IndexFilter,
+        query: str,
+        k: int,
+        *,
+        weights: RankWeights | None = None,
+        mode: Mode = Mode.HYBRID,
+        now: float | None = None,
+        min_score: float = 0.0,
+    ) -> tuple[list[Hit], list[str]]:
+        """The best k hits scored at least min_score, and the retrievers that could not
+        answer ("graph")."""
         weights = weights or self.default_weights
         now = time.time() if now is None else now
         limit = candidate_limit(k)
+        # The graph is asked while the query is embedded, so expansion adds no latency
+        # beyond the slower of the two.
+        graph_call = None
+        if self._graph is not None and mode is Mode.HYBRID and weights.graph_weight > 0.0:
+            graph_call = asyncio.create_task(self._graph.related(flt.tenant_id, query, limit))
         dense_vector: list[float] | None = None
-        if mode is not Mode.SPARSE:
-            started = time.perf_counter()
-            dense_vector = (await self._embedder.embed([query]))[0].tolist()
-            SEARCH_STAGE_SECONDS.labels("embed").observe(time.perf_counter() - started)
+        try:
+            if mode is not Mode.SPARSE:
+                started = time.perf_counter()
+                dense_vector = (await self._embedder.embed([query]))[0].tolist()
+                SEARCH_STAGE_SECONDS.labels("embed").observe(time.perf_counter() - started)
+        except BaseException:
+            if graph_call is not None:
+                graph_call.cancel()
+            raise
         sparse_vector = self._sparse.encode_query(query) if mode is not Mode.DENSE else None
 
         def retrieve() -> tuple[list[Candidate], list[Candidate]]:
@@ -234,13 +456,77 @@ class HybridRetriever:
             return dense, sparse
 
         dense, sparse = await asyncio.to_thread(retrieve)
-        ranked = rerank(list(fuse(dense, sparse, weights).values()), weights, now=now)
+        degraded: list[str] = []
+        graph: list[Candidate] = []
+        if graph_call is not None:
+            try:
+                graph = await self._graph_candidates(flt, await graph_call, dense, sparse)
+            except Unavailable:
+                degraded.append("graph")
+        hits = fuse(dense, sparse, weights, graph)
+        if weights.neighbour_weights and hits:
+            await self._add_neighbours(flt, hits, len(weights.neighbour_weights))
+            spread_to_neighbours(hits, weights.neighbour_weights)
+        if weights.speaker:
+            favour_named_speaker(hits, query, weights.speaker)
+        if weights.temporal and (days := query_days(query)) is not None:
+            favour_dates(hits, days, weights.temporal)
+        if weights.present and asks_about_now(query):
+            favour_latest(hits, weights.present)
+        ranked = rerank(list(hits.values()), weights, now=now)
         if weights.diversity > 0.0 and len(ranked) > 1:
             pool = ranked[: max(3 * k, 30)]
             ids = [h.memory_id for h in pool]
             vectors = await asyncio.to_thread(self._index.dense_vectors, flt.tenant_id, ids)
-            return maximal_marginal_relevance(pool, vectors, k, weights.diversity)
-        return ranked[:k]
+            best = maximal_marginal_relevance(pool, vectors, k, weights.diversity)
+        else:
+            best = ranked[:k]
+        calibrate(best, match_strength(dense[0].score) if dense else 1.0)
+        return [hit for hit in best if hit.score >= min_score], degraded
+
+    async def _graph_candidates(
+        self,
+        flt: IndexFilter,
+        related: list[GraphCandidate],
+        dense: list[Candidate],
+        sparse: list[Candidate],
+    ) -> list[Candidate]:
+        """The graph's memories that the caller's filter allows, scored and with their
+        payloads: those the other retrievers found carry theirs, the others are looked up
+        under the same filter (the graph knows tenants only)."""
+        if not related:
+            return []
+        known = {c.memory_id: c.payload for c in (*dense, *sparse)}
+        unknown = tuple(g.memory_id for g in related if g.memory_id not in known)
+        if unknown:
+            looked_up = await asyncio.to_thread(
+                self._index.find,
+                replace(flt, must=(*flt.must, MatchAny("memory_id", unknown))),
+                len(unknown),
+            )
+            known.update({c.memory_id: c.payload for c in looked_up})
+        return [
+            Candidate(g.memory_id, g.score, {**known[g.memory_id], "graph_hops": g.hops + 1})
+            for g in related
+            if g.memory_id in known
+        ]
+
+    async def _add_neighbours(self, flt: IndexFilter, hits: dict[str, Hit], reach: int) -> None:
+        """Adds to hits, unscored, the turns beside them that the caller's filter allows."""
+        keys = missing_neighbours(hits, reach)
+        if not keys:
+            return
+        started = time.perf_counter()
+        found = await asyncio.to_thread(
+            self._index.find,
+            replace(flt, must=(*flt.must, MatchAny("turn_key", tuple(keys)))),
+            len(keys),
+        )
+        SEARCH_STAGE_SECONDS.labels("neighbours").observe(time.perf_counter() - started)
+        for candidate in found:
+            hits.setdefault(
+                candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
+            )
 
 
 def with_overrides(base: RankWeights, **overrides: float | None) -> RankWeights:

@@ -11,7 +11,7 @@ from memgrid.search.v1 import service_pb2_grpc
 from memgrid_runtime.errors import FailedPrecondition
 
 from services.search.documents import epoch_seconds
-from services.search.filters import build_index_filter
+from services.search.filters import build_index_filter, without_patterns
 from services.search.index_writer import IndexWriter, Outcome
 from services.search.memory_store_client import MemoryStoreClient
 from services.search.retrieval import Hit, HybridRetriever, Mode, with_overrides
@@ -43,6 +43,11 @@ def _hit_message(hit: Hit, fused_rank: int) -> rr.SearchHit:
         dense_rank=hit.dense_rank,
         sparse_rank=hit.sparse_rank,
         fused_score=hit.fused_score,
+        neighbour_term=hit.neighbour_term,
+        speaker_term=hit.speaker_term,
+        temporal_term=hit.temporal_term,
+        graph_rank=hit.graph_rank,
+        graph_hops=hit.graph_hops,
         recency_term=hit.recency_term,
         importance_term=hit.importance_term,
         heat_term=hit.heat_term,
@@ -95,6 +100,8 @@ class SearchServicer(service_pb2_grpc.SearchServiceServicer):
         now = time.time()
         valid_at = epoch_seconds(request.valid_at) if request.HasField("valid_at") else None
         flt = build_index_filter(request.tenant_id, request.filter, now=now, valid_at=valid_at)
+        if not request.filter.kinds:
+            flt = without_patterns(flt)
         w = request.weights
         weights = with_overrides(
             self._retriever.default_weights,
@@ -103,14 +110,21 @@ class SearchServicer(service_pb2_grpc.SearchServiceServicer):
                 for name in ("recency", "importance", "heat", "diversity")
             },
         )
-        hits = await self._retriever.search(
-            flt, request.query, k, weights=weights, mode=_MODES[request.mode], now=now
+        hits, degraded = await self._retriever.search_with_status(
+            flt,
+            request.query,
+            k,
+            weights=weights,
+            mode=_MODES[request.mode],
+            now=now,
+            min_score=request.min_score,
         )
         by_fusion = sorted(hits, key=lambda h: (-h.fused_score, h.memory_id))
         fused_rank = {h.memory_id: rank for rank, h in enumerate(by_fusion, start=1)}
         return rr.SearchResponse(
             hits=[_hit_message(h, fused_rank[h.memory_id]) for h in hits],
             embedding_model=self._embedding_model,
+            degraded=degraded,
         )
 
     async def Reindex(self, request: rr.ReindexRequest, context: Context) -> rr.ReindexResponse:

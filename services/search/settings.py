@@ -19,6 +19,28 @@ DEFAULT_PORT = 50053
 DEFAULT_METRICS_PORT = 9153
 
 
+_DEFAULT_WEIGHTS = RankWeights()
+
+
+def _neighbour_weights(env: Env) -> tuple[float, ...]:
+    """MEMGRID_SEARCH_NEIGHBOUR_WEIGHTS: comma-separated shares for the turns 1, 2, ...
+    places away; "none" turns the spreading off."""
+    default = [str(w) for w in _DEFAULT_WEIGHTS.neighbour_weights]
+    items = env.items("MEMGRID_SEARCH_NEIGHBOUR_WEIGHTS", default)
+    if items == ["none"]:
+        return ()
+    try:
+        weights = tuple(float(item) for item in items)
+    except ValueError:
+        weights = ()
+    if not weights or any(not 0.0 <= w <= 1.0 for w in weights) or len(weights) > 5:
+        raise SettingsError(
+            "MEMGRID_SEARCH_NEIGHBOUR_WEIGHTS must be 1-5 comma-separated numbers in 0..1,"
+            f" or none; got {','.join(items)!r}"
+        )
+    return weights
+
+
 @dataclass(frozen=True)
 class OnnxSettings:
     cache_dir: Path
@@ -60,6 +82,8 @@ class SearchSettings:
     limits: SearchLimits
     weights: RankWeights
     memory_store_target: str | None
+    # Graph expansion of searches; None: no graph, two retrievers.
+    graph_target: str | None
     sync_enabled: bool
     sync: SyncSettings
 
@@ -117,14 +141,30 @@ class SearchSettings:
                         tuple(f.value for f in Fusion),
                     )
                 ),
-                dense_weight=env.number("MEMGRID_SEARCH_DENSE_WEIGHT", 0.8, minimum=0),
-                sparse_weight=env.number("MEMGRID_SEARCH_SPARSE_WEIGHT", 0.2, minimum=0),
-                rrf_k=env.integer("MEMGRID_SEARCH_RRF_K", 10, minimum=1),
-                recency=env.number("MEMGRID_SEARCH_RECENCY_WEIGHT", 0.02, minimum=0),
-                importance=env.number("MEMGRID_SEARCH_IMPORTANCE_WEIGHT", 0.02, minimum=0),
-                heat=env.number("MEMGRID_SEARCH_HEAT_WEIGHT", 0.02, minimum=0),
+                dense_weight=env.number(
+                    "MEMGRID_SEARCH_DENSE_WEIGHT", _DEFAULT_WEIGHTS.dense_weight, minimum=0
+                ),
+                sparse_weight=env.number(
+                    "MEMGRID_SEARCH_SPARSE_WEIGHT", _DEFAULT_WEIGHTS.sparse_weight, minimum=0
+                ),
+                graph_weight=env.number(
+                    "MEMGRID_SEARCH_GRAPH_WEIGHT", _DEFAULT_WEIGHTS.graph_weight, minimum=0
+                ),
+                rrf_k=env.integer("MEMGRID_SEARCH_RRF_K", _DEFAULT_WEIGHTS.rrf_k, minimum=1),
+                recency=env.number(
+                    "MEMGRID_SEARCH_RECENCY_WEIGHT", _DEFAULT_WEIGHTS.recency, minimum=0
+                ),
+                importance=env.number(
+                    "MEMGRID_SEARCH_IMPORTANCE_WEIGHT", _DEFAULT_WEIGHTS.importance, minimum=0
+                ),
+                heat=env.number("MEMGRID_SEARCH_HEAT_WEIGHT", _DEFAULT_WEIGHTS.heat, minimum=0),
+                neighbour_weights=_neighbour_weights(env),
+                temporal=env.number(
+                    "MEMGRID_SEARCH_TEMPORAL_WEIGHT", _DEFAULT_WEIGHTS.temporal, minimum=0
+                ),
             ),
             memory_store_target=memory_store_target,
+            graph_target=env.optional_string("MEMGRID_GRAPH_TARGET"),
             sync_enabled=sync_enabled,
             sync=SyncSettings(
                 worker_id=f"search-{socket.gethostname()}-{os.getpid()}",

@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import Stemmer  # type: ignore[import-not-found]
+
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Function words carry no topic; dropping them keeps vectors small and scores meaningful.
@@ -158,35 +160,20 @@ STOPWORDS = frozenset(
 )
 
 
-def stem(token: str) -> str:
-    """A conservative suffix stripper: plurals and common verb endings.
+# Snowball's English stemmer (Porter 2), the one most BM25 setups use: it joins "paints",
+# "painted" and "painting", and "adoption" with "adopt" less often than Porter 1 merges
+# unrelated words. On the LoCoMo dev split (make eval) it lifted BM25's Recall@10 from 0.615
+# (the conservative suffix stripper this replaced) to 0.630.
+_STEMMER = Stemmer.Stemmer("english")
 
-    Enough to match "meetings" with "meeting" or "moved" with "move"-"moving" stems, without
-    Porter's aggressive merges that hurt precision on short conversational texts.
-    """
-    if len(token) <= 3 or token.isdigit():
-        return token
-    if token.endswith("ies") and len(token) > 4:
-        return token[:-3] + "y"
-    if token.endswith("sses"):
-        return token[:-2]
-    if token.endswith("ing") and len(token) > 5:
-        return token[:-3]
-    if token.endswith("ed") and len(token) > 4:
-        return token[:-2]
-    if token.endswith("es") and token[-3] in "sxz" and len(token) > 4:
-        return token[:-2]
-    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    if token.endswith("e") and len(token) > 3:
-        # "move" and "moved"/"moving" meet at "mov".
-        return token[:-1]
-    return token
+# Bumped whenever tokenize() or the document weights change: points indexed under another
+# version hold term ids or weights that queries no longer produce, and need a Reindex.
+SPARSE_VERSION = 2
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed word tokens without stopwords."""
-    return [stem(t) for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS]
+    return _STEMMER.stemWords([t for t in _TOKEN.findall(text.lower()) if t not in STOPWORDS])
 
 
 def term_id(term: str) -> int:
@@ -204,11 +191,16 @@ class SparseVector:
 
 @dataclass(frozen=True)
 class SparseEncoder:
-    k1: float = 1.2
-    b: float = 0.75
-    # Typical memory length in tokens (after stopword removal); conversational turns and
-    # extracted facts are short.
-    avg_len: float = 12.0
+    """BM25 with k1 0.9 and b 0.4 (Anserini's defaults, not the textbook 1.2 / 0.75):
+    conversational turns are short and vary little in length, so a lower b stops a two-word
+    reply from outscoring the turn that carries the answer; on the LoCoMo dev split it was
+    worth 0.6 points of Recall@10 over 1.2 / 0.75."""
+
+    k1: float = 0.9
+    b: float = 0.4
+    # Typical memory length in tokens (after stopword removal): a conversational turn with
+    # its speaker's name, an extracted fact. 14 on the LoCoMo dev split.
+    avg_len: float = 14.0
 
     def encode_document(self, text: str) -> SparseVector:
         counts = Counter(tokenize(text))

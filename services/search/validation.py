@@ -117,6 +117,8 @@ def validate_search(request: rr.SearchRequest, limits: SearchLimits) -> int:
                 out.add(f"weights.{name}", "must be between 0 and 1")
     if request.mode not in rr.RetrievalMode.values():
         out.add("mode", f"not a known retrieval mode ({request.mode})")
+    if not (math.isfinite(request.min_score) and 0.0 <= request.min_score <= 1.0):
+        out.add("min_score", "must be between 0 and 1")
     out.raise_if_any()
     return request.k or DEFAULT_K
 

@@ -13,6 +13,7 @@ from services.search.embedding import (
     OpenAIEmbedder,
     OpenAIEmbedderConfig,
 )
+from services.search.graph_expansion import GraphExpander
 from services.search.index import VectorIndex, open_index
 from services.search.index_writer import IndexWriter
 from services.search.memory_store_client import MemoryStoreClient
@@ -76,9 +77,10 @@ def build_parts(
     embedder: Embedder,
     index: VectorIndex,
     memory_store: MemoryStoreClient | None,
+    graph: GraphExpander | None = None,
 ) -> SearchParts:
     sparse = SparseEncoder()
     writer = IndexWriter(embedder, index, sparse)
-    retriever = HybridRetriever(embedder, index, sparse, settings.weights)
+    retriever = HybridRetriever(embedder, index, sparse, settings.weights, graph)
     servicer = SearchServicer(writer, retriever, memory_store, settings.limits, embedder.name)
     return SearchParts(embedder, index, writer, retriever, servicer)

@@ -72,7 +72,7 @@ GRPC_CALLERS: dict[str, set[str]] = {
     "gateway": {ANYONE},
     "memory-store": {"gateway", "search", "graph", "thought-engine"},
     "search": {"gateway", "thought-engine"},
-    "graph": {"gateway", "thought-engine"},
+    "graph": {"gateway", "search", "thought-engine"},
     "thought-engine": set(),
 }
 

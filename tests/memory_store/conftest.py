@@ -7,7 +7,6 @@ that variable the PostgreSQL runs fail when CI=true and are skipped elsewhere.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -18,9 +17,7 @@ import pytest
 from services.memory_store.store.clock import MICROS_PER_SECOND, SystemClock
 from services.memory_store.store.config import StoreConfig
 from services.memory_store.store.sql_store import SqlMemoryStore
-from tests.memory_store.support import StoreLocation, open_store_at
-
-POSTGRES_DSN_VARIABLE = "MEMGRID_TEST_POSTGRES_DSN"
+from tests.memory_store.support import StoreLocation, open_store_at, postgres_dsn_or_skip
 
 StoreFactory = Callable[..., Awaitable[SqlMemoryStore]]
 
@@ -38,22 +35,9 @@ class ManualClock:
         self._now_us += int(seconds * MICROS_PER_SECOND)
 
 
-def running_in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"true", "1", "yes"}
-
-
 @pytest.fixture(scope="session")
 def postgres_dsn() -> str:
-    dsn = os.environ.get(POSTGRES_DSN_VARIABLE, "")
-    if not dsn:
-        message = (
-            f"start PostgreSQL and set {POSTGRES_DSN_VARIABLE} "
-            "(`scripts/postgres-test-server` starts one and prints its DSN)"
-        )
-        if running_in_ci():
-            pytest.fail(f"CI needs PostgreSQL: {message}")
-        pytest.skip(message)
-    return dsn
+    return postgres_dsn_or_skip()
 
 
 @pytest.fixture

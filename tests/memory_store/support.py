@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import pytest
 from google.protobuf import duration_pb2
 from memgrid.common.v1 import memory_pb2 as mpb
 from memgrid.memory.v1 import job_pb2
@@ -22,6 +24,26 @@ from services.memory_store.store.sqlite import open_sqlite_store
 
 TENANT = "tenant-a"
 OTHER_TENANT = "tenant-b"
+POSTGRES_DSN_VARIABLE = "MEMGRID_TEST_POSTGRES_DSN"
+
+
+def running_in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"true", "1", "yes"}
+
+
+def postgres_dsn_or_skip() -> str:
+    """The DSN of the test's PostgreSQL server. Without one the test is skipped, or fails
+    when CI=true: there every backend is mandatory."""
+    dsn = os.environ.get(POSTGRES_DSN_VARIABLE, "")
+    if not dsn:
+        message = (
+            f"start PostgreSQL and set {POSTGRES_DSN_VARIABLE} "
+            "(`scripts/postgres-test-server` starts one and prints its DSN)"
+        )
+        if running_in_ci():
+            pytest.fail(f"CI needs PostgreSQL: {message}")
+        pytest.skip(message)
+    return dsn
 
 
 @dataclass(frozen=True)

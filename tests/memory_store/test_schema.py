@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from memgrid.common.v1 import memory_pb2 as mpb
 
 from services.memory_store.store.config import StoreConfig
 from services.memory_store.store.schema import MIGRATIONS, SchemaTooNew
@@ -44,3 +46,31 @@ async def test_a_schema_from_a_newer_release_is_refused(
     )
     with pytest.raises(SchemaTooNew, match="newer memory-store"):
         await open_store_at(fresh_store_location, StoreConfig())
+
+
+async def test_migrating_from_version_1_copies_successors_out_of_the_bodies(
+    fresh_store_location: StoreLocation,
+) -> None:
+    first = await open_store_at(fresh_store_location, StoreConfig())
+    old, new = await create(first, new_memory("lives in Paris"), new_memory("lives in Rome"))
+    later = Timestamp(seconds=4_000_000_000)
+    await first.update_memory(
+        TENANT,
+        old.id,
+        mpb.MemoryUpdate(superseded_by=new.id, valid_to=later),
+        ["superseded_by", "valid_to"],
+    )
+    await first.close()
+    # Back to version 1, which kept superseded_by only in the memory's body.
+    for statement in (
+        "ALTER TABLE memories DROP COLUMN superseded_by",
+        "DELETE FROM schema_migrations WHERE version > 1",
+    ):
+        await query_directly(fresh_store_location, statement)
+
+    second = await open_store_at(fresh_store_location, StoreConfig())
+    try:
+        page = await second.list_memories(TENANT, mpb.MemoryFilter(user_id="alice"), 10)
+        assert [memory.id for memory in page.memories] == [new.id]
+    finally:
+        await second.close()

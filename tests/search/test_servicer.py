@@ -58,6 +58,8 @@ async def test_search_validation_names_each_bad_field(servers: Servers) -> None:
         "weights.recency",
         "weights.diversity",
     ]
+    for min_score in (-0.1, 1.5, float("nan")):
+        assert fields(await rpc_error(stub.Search(search(min_score=min_score)))) == ["min_score"]
 
 
 async def test_unknown_filter_field_is_rejected_not_ignored(servers: Servers) -> None:

@@ -5,23 +5,28 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from services.search.sparse import SparseEncoder, stem, term_id, tokenize
+from services.search.sparse import SparseEncoder, term_id, tokenize
 
 
 def test_tokenize_lowercases_drops_stopwords_and_stems() -> None:
-    assert tokenize("The Meetings were moved to Friday!") == ["meeting", "mov", "friday"]
-    assert tokenize("I'm going to the dentist's") == ["going", "dentist"]
+    assert tokenize("The Meetings were moved to Friday!") == ["meet", "move", "friday"]
+    assert tokenize("I'm going to the dentist's") == ["go", "dentist"]
     assert tokenize("") == []
     assert tokenize("Zürich café 2024") == ["zürich", "café", "2024"]
 
 
+def one_stem(word: str) -> str:
+    (stemmed,) = tokenize(word)
+    return stemmed
+
+
 def test_stemming_joins_inflections_but_not_unrelated_words() -> None:
-    assert stem("moving") == stem("moved") == stem("move")
-    assert stem("cities") == stem("city")
-    assert stem("boxes") == stem("box")
-    assert stem("bus") == "bus"
-    assert stem("class") == "class"
-    assert stem("news") == "new"  # the price of a rule-based stemmer, accepted for recall
+    assert one_stem("moving") == one_stem("moved") == one_stem("move")
+    assert one_stem("paintings") == one_stem("painted") == one_stem("paint")
+    assert one_stem("cities") == one_stem("city")
+    assert one_stem("boxes") == one_stem("box")
+    assert one_stem("news") != one_stem("new")
+    assert one_stem("bus") != one_stem("busy")
 
 
 def test_term_ids_are_deterministic_across_processes() -> None:

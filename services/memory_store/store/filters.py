@@ -1,14 +1,41 @@
-"""MemoryFilter to SQL: one WHERE clause over `memories m`, always scoped to one tenant."""
+"""MemoryFilter to SQL: one WHERE clause over `memories m`, always scoped to one tenant.
+
+Which memories match is decided in memgrid_runtime.memory_filter; this module only
+translates its clauses, one SQL condition each.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, assert_never
 
 from memgrid.common.v1 import memory_pb2
+from memgrid_runtime.memory_filter import (
+    NANOS_PER_MICRO,
+    AtOrAfter,
+    AtOrBefore,
+    Before,
+    Clause,
+    HasTag,
+    KindIn,
+    MemoryFilterSpec,
+    MetadataEquals,
+    NoSuccessor,
+    ScopeIn,
+    TierIn,
+    UnsetOrAfter,
+    live_clauses,
+)
 
-from .clock import micros_from_timestamp
 from .database import placeholders
+
+# Where each time a clause can name lives. valid_from is kept only in the body: the store
+# lists what holds now, and its filters have no valid_at.
+_TIME_COLUMNS = {
+    "created_at": "m.created_at_us",
+    "valid_to": "m.valid_to_us",
+    "expires_at": "m.expires_at_us",
+}
 
 
 @dataclass
@@ -28,10 +55,7 @@ class Conditions:
 
 def live_memory_conditions(tenant_id: str, now_us: int) -> Conditions:
     """A tenant's memories that have not expired: the only ones callers can see."""
-    conditions = Conditions()
-    conditions.add("m.tenant_id = ?", tenant_id)
-    conditions.add("(m.expires_at_us IS NULL OR m.expires_at_us > ?)", now_us)
-    return conditions
+    return _conditions(tenant_id, live_clauses(now_us * NANOS_PER_MICRO))
 
 
 def memory_filter_conditions(
@@ -39,47 +63,60 @@ def memory_filter_conditions(
     memory_filter: memory_pb2.MemoryFilter,
     now_us: int,
     *,
-    include_expired: bool = False,
+    include_hidden: bool = False,
 ) -> Conditions:
-    if include_expired:
-        conditions = Conditions()
-        conditions.add("m.tenant_id = ?", tenant_id)
-    else:
-        conditions = live_memory_conditions(tenant_id, now_us)
-    if memory_filter.cube_ids:
-        # With cubes, user_id names the reader (checked by the caller), not the writer:
-        # every memory in a readable cube matches, whoever wrote it.
-        cube_ids = list(dict.fromkeys(memory_filter.cube_ids))
-        conditions.add(f"m.cube_id IN ({placeholders(len(cube_ids))})", *cube_ids)
-    elif memory_filter.user_id:
-        conditions.add("m.user_id = ?", memory_filter.user_id)
-    if memory_filter.agent_id:
-        conditions.add("m.agent_id = ?", memory_filter.agent_id)
-    if memory_filter.session_id:
-        conditions.add("m.session_id = ?", memory_filter.session_id)
-    if memory_filter.kinds:
-        kinds = sorted(set(memory_filter.kinds))
-        conditions.add(f"m.kind IN ({placeholders(len(kinds))})", *kinds)
-    if memory_filter.tiers:
-        tiers = sorted(set(memory_filter.tiers))
-        conditions.add(f"m.tier IN ({placeholders(len(tiers))})", *tiers)
-    for tag in dict.fromkeys(memory_filter.tags):
-        conditions.add(
-            "EXISTS (SELECT 1 FROM memory_tags t WHERE t.tenant_id = m.tenant_id"
-            " AND t.memory_id = m.id AND t.tag = ?)",
-            tag,
-        )
-    for key, value in sorted(memory_filter.metadata.items()):
-        conditions.add(
-            "EXISTS (SELECT 1 FROM memory_metadata d WHERE d.tenant_id = m.tenant_id"
-            " AND d.memory_id = m.id AND d.meta_key = ? AND d.meta_value = ?)",
-            key,
-            value,
-        )
-    if memory_filter.HasField("created_after"):
-        conditions.add("m.created_at_us > ?", micros_from_timestamp(memory_filter.created_after))
-    if memory_filter.HasField("created_before"):
-        conditions.add("m.created_at_us < ?", micros_from_timestamp(memory_filter.created_before))
-    if not memory_filter.include_superseded:
-        conditions.add("(m.valid_to_us IS NULL OR m.valid_to_us > ?)", now_us)
+    """The tenant's memories the filter matches at now_us. include_hidden: expired and
+    superseded memories match too, whatever include_superseded says (DeleteMemories)."""
+    spec = MemoryFilterSpec.from_proto(memory_filter, now_ns=now_us * NANOS_PER_MICRO)
+    return _conditions(tenant_id, spec.field_clauses() if include_hidden else spec.clauses())
+
+
+def _conditions(tenant_id: str, clauses: list[Clause]) -> Conditions:
+    conditions = Conditions()
+    conditions.add("m.tenant_id = ?", tenant_id)
+    for clause in clauses:
+        _add(conditions, clause)
     return conditions
+
+
+def _add(conditions: Conditions, clause: Clause) -> None:
+    match clause:
+        case ScopeIn(scope_field, values):
+            conditions.add(f"m.{scope_field} IN ({placeholders(len(values))})", *values)
+        case KindIn(kinds):
+            conditions.add(f"m.kind IN ({placeholders(len(kinds))})", *kinds)
+        case TierIn(tiers):
+            conditions.add(f"m.tier IN ({placeholders(len(tiers))})", *tiers)
+        case HasTag(tag):
+            conditions.add(
+                "EXISTS (SELECT 1 FROM memory_tags t WHERE t.tenant_id = m.tenant_id"
+                " AND t.memory_id = m.id AND t.tag = ?)",
+                tag,
+            )
+        case MetadataEquals(key, value):
+            conditions.add(
+                "EXISTS (SELECT 1 FROM memory_metadata d WHERE d.tenant_id = m.tenant_id"
+                " AND d.memory_id = m.id AND d.meta_key = ? AND d.meta_value = ?)",
+                key,
+                value,
+            )
+        case AtOrAfter(time_field):
+            conditions.add(f"{_time_column(time_field)} >= ?", clause.bound_us)
+        case Before(time_field):
+            conditions.add(f"{_time_column(time_field)} < ?", clause.bound_us)
+        case AtOrBefore(time_field):
+            conditions.add(f"{_time_column(time_field)} <= ?", clause.bound_us)
+        case UnsetOrAfter(time_field):
+            column = _time_column(time_field)
+            conditions.add(f"({column} IS NULL OR {column} > ?)", clause.bound_us)
+        case NoSuccessor():
+            conditions.add("m.superseded_by = ''")
+        case _:
+            assert_never(clause)
+
+
+def _time_column(time_field: str) -> str:
+    column = _TIME_COLUMNS.get(time_field)
+    if column is None:
+        raise ValueError(f"memory-store filters cannot compare {time_field}")
+    return column

@@ -11,7 +11,7 @@ from . import cubes, idempotency
 from .clock import micros_from_duration, seconds_to_micros, timestamp_from_micros
 from .context import OperationContext
 from .database import Transaction, placeholders
-from .filters import live_memory_conditions
+from .filters import memory_filter_conditions
 from .jobs import insert_jobs
 from .memory_rows import insert_memories
 from .memory_rules import DEFAULT_IMPORTANCE, DEFAULT_KIND, content_hash, default_tier
@@ -171,6 +171,7 @@ def _new_message(
         tier=memory_pb2.MEMORY_TIER_SHORT,
         content=message.content,
         role=message.role,
+        speaker=message.speaker,
         session_seq=session_seq,
         metadata=message.metadata,
         importance=DEFAULT_IMPORTANCE,
@@ -200,8 +201,7 @@ async def _live_duplicates(
     # same content take turns here instead of both inserting it.
     await tx.lock_keys(sorted(f"dedup|{tenant_id}|{key!r}" for key in keys))
     hashes = sorted({key[-1] for key in keys})
-    conditions = live_memory_conditions(tenant_id, context.now_us)
-    conditions.add("(m.valid_to_us IS NULL OR m.valid_to_us > ?)", context.now_us)
+    conditions = memory_filter_conditions(tenant_id, memory_pb2.MemoryFilter(), context.now_us)
     conditions.add(f"m.content_hash IN ({placeholders(len(hashes))})", *hashes)
     rows = await tx.fetch_all(
         f"SELECT {MEMORY_COLUMNS}, m.user_id, m.agent_id, m.cube_id, m.kind, m.content_hash"

@@ -54,11 +54,8 @@ async def delete_matching(
             )
         else:
             await cubes.require_existing(tx, tenant_id, memory_filter.cube_ids)
-    selection = memory_pb2.MemoryFilter()
-    selection.CopyFrom(memory_filter)
-    selection.include_superseded = True
     conditions = memory_filter_conditions(
-        tenant_id, selection, context.now_us, include_expired=True
+        tenant_id, memory_filter, context.now_us, include_hidden=True
     )
     rows = await tx.fetch_all(
         f"SELECT {_TARGET_COLUMNS} FROM memories m WHERE {conditions.sql()}"

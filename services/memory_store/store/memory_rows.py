@@ -15,8 +15,8 @@ from .rows import MEMORY_COLUMNS, memory_from_row, optional_micros
 _INSERT_MEMORY = (
     "INSERT INTO memories (tenant_id, id, user_id, agent_id, session_id, cube_id, kind, tier,"
     " content_hash, version, session_seq, created_at_us, updated_at_us, expires_at_us,"
-    " valid_to_us, heat, visit_count, last_visited_at_us, body)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " valid_to_us, superseded_by, heat, visit_count, last_visited_at_us, body)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -61,7 +61,7 @@ async def save_new_version(
     """
     changed = await tx.execute(
         "UPDATE memories SET tier = ?, content_hash = ?, version = ?, updated_at_us = ?,"
-        " expires_at_us = ?, valid_to_us = ?, heat = ?, body = ?"
+        " expires_at_us = ?, valid_to_us = ?, superseded_by = ?, heat = ?, body = ?"
         " WHERE tenant_id = ? AND id = ? AND version = ?",
         (
             memory.tier,
@@ -70,6 +70,7 @@ async def save_new_version(
             micros_from_timestamp(memory.updated_at),
             optional_micros(memory, "expires_at"),
             optional_micros(memory, "valid_to"),
+            memory.superseded_by,
             memory.heat,
             _body(memory),
             tenant_id,
@@ -135,6 +136,7 @@ def _memory_row(tenant_id: str, memory: memory_pb2.Memory) -> tuple[Any, ...]:
         micros_from_timestamp(memory.updated_at),
         optional_micros(memory, "expires_at"),
         optional_micros(memory, "valid_to"),
+        memory.superseded_by,
         memory.heat,
         memory.visit_count,
         optional_micros(memory, "last_visited_at"),

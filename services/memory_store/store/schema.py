@@ -1,19 +1,27 @@
 """The versioned schema, applied when a store opens.
 
-Each migration is a list of statements in SQL both backends accept, with `{blob}` and
-`{float}` standing for the column types that differ. Versions already applied are recorded
-in `schema_migrations`; a database from a newer release is refused rather than guessed at.
+Each migration is a list of steps: statements in SQL both backends accept, with `{blob}`
+and `{float}` standing for the column types that differ, or functions for what SQL alone
+cannot do (reading a value out of a memory's protobuf body). Versions already applied are
+recorded in `schema_migrations`; a database from a newer release is refused rather than
+guessed at.
 Times are BIGINT microseconds since the epoch (see clock.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+from memgrid.common.v1 import memory_pb2
+
 from .clock import Clock
 from .database import Dialect, Transaction
 
+Step = str | Callable[[Transaction], Awaitable[None]]
+
 _MIGRATION_LOCK_KEY = "memgrid.memory_store.schema"
 
-_V1_INITIAL = [
+_V1_INITIAL: list[Step] = [
     """
     CREATE TABLE memories (
         tenant_id TEXT NOT NULL,
@@ -151,7 +159,41 @@ _V1_INITIAL = [
     " WHERE state = 1 AND dedup_key <> ''",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1_INITIAL]
+
+# Rows read per statement while a migration rewrites every memory.
+_BACKFILL_BATCH = 1000
+
+
+async def _copy_successors_out_of_bodies(tx: Transaction) -> None:
+    """Version 1 kept superseded_by only in the body, where SQL cannot filter on it."""
+    after: tuple[str, str] = ("", "")
+    while True:
+        rows = await tx.fetch_all(
+            "SELECT tenant_id, id, body FROM memories WHERE (tenant_id, id) > (?, ?)"
+            " ORDER BY tenant_id, id LIMIT ?",
+            (*after, _BACKFILL_BATCH),
+        )
+        successors = [
+            (successor, tenant_id, memory_id)
+            for tenant_id, memory_id, body in rows
+            if (successor := memory_pb2.Memory.FromString(bytes(body)).superseded_by)
+        ]
+        await tx.execute_many(
+            "UPDATE memories SET superseded_by = ? WHERE tenant_id = ? AND id = ?", successors
+        )
+        if len(rows) < _BACKFILL_BATCH:
+            return
+        after = (rows[-1][0], rows[-1][1])
+
+
+# superseded_by beside valid_to, so that "superseded" (a successor named, or validity
+# ended) is one SQL condition of memgrid_runtime.memory_filter's rule.
+_V2_SUCCESSOR_COLUMN: list[Step] = [
+    "ALTER TABLE memories ADD COLUMN superseded_by TEXT NOT NULL DEFAULT ''",
+    _copy_successors_out_of_bodies,
+]
+
+MIGRATIONS: list[list[Step]] = [_V1_INITIAL, _V2_SUCCESSOR_COLUMN]
 
 
 class SchemaTooNew(RuntimeError):
@@ -173,8 +215,11 @@ async def apply_migrations(tx: Transaction, clock: Clock) -> int:
             f"versions up to {len(MIGRATIONS)}: run a newer memory-store"
         )
     for version in range(current + 1, len(MIGRATIONS) + 1):
-        for statement in MIGRATIONS[version - 1]:
-            await tx.execute(_render(statement, tx.dialect))
+        for step in MIGRATIONS[version - 1]:
+            if isinstance(step, str):
+                await tx.execute(_render(step, tx.dialect))
+            else:
+                await step(tx)
         await tx.execute(
             "INSERT INTO schema_migrations (version, applied_at_us) VALUES (?, ?)",
             (version, clock.now_us()),

@@ -22,12 +22,35 @@ _POINT_NAMESPACE = uuid.UUID("6f6a3c1e-52a4-4d0e-9a4c-3f0d5a1b7e21")
 
 # Payload keys filtered by equality on every query: indexed as keywords so that filtered
 # search stays fast without an HNSW graph (see the design brief's measurements).
-KEYWORD_FIELDS = ("user_id", "agent_id", "session_id", "cube_id", "kind", "tier", "tags")
+KEYWORD_FIELDS = (
+    "memory_id",
+    "user_id",
+    "agent_id",
+    "session_id",
+    "cube_id",
+    "kind",
+    "tier",
+    "tags",
+    "turn_key",
+)
 TENANT_FIELD = "tenant_id"
 RANGE_FIELDS = ("created_at", "valid_from", "valid_to", "expires_at")
 BOOL_FIELDS = ("superseded",)
 # What a search needs back from each hit to rerank it.
-RANKING_FIELDS = ["memory_id", "created_at", "updated_at", "importance", "heat"]
+RANKING_FIELDS = [
+    "memory_id",
+    "created_at",
+    "updated_at",
+    "valid_from",
+    "content_hash",
+    "importance",
+    "heat",
+    "kind",
+    "session_id",
+    "session_seq",
+    "speaker",
+    "event_days",
+]
 
 
 def point_id(tenant_id: str, memory_id: str) -> str:
@@ -110,6 +133,11 @@ class VectorIndex(Protocol):
     def search_sparse(
         self, flt: IndexFilter, vector: SparseVector, limit: int
     ) -> list[Candidate]: ...
+
+    def find(self, flt: IndexFilter, limit: int) -> list[Candidate]:
+        """Up to limit points matching the filter, unscored (score 0), with the payload
+        fields ranking reads; e.g. the turns beside a hit, by turn_key."""
+        ...
 
     def dense_vectors(self, tenant_id: str, memory_ids: Sequence[str]) -> dict[str, np.ndarray]: ...
 

@@ -205,6 +205,16 @@ class QdrantClientIndex:
             if p.payload
         ]
 
+    def find(self, flt: IndexFilter, limit: int) -> list[Candidate]:
+        records, _ = self._client.scroll(
+            self._collection, scroll_filter=_filter(flt), limit=limit, with_payload=RANKING_FIELDS
+        )
+        return [
+            Candidate(memory_id=r.payload["memory_id"], score=0.0, payload=r.payload)
+            for r in records
+            if r.payload
+        ]
+
     def dense_vectors(self, tenant_id: str, memory_ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not memory_ids:
             return {}

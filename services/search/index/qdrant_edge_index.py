@@ -164,6 +164,17 @@ class QdrantEdgeIndex:
             if p.payload
         ]
 
+    def find(self, flt: IndexFilter, limit: int) -> list[Candidate]:
+        self._check_open()
+        records, _ = self._shard.scroll(
+            qe.ScrollRequest(limit=limit, filter=_filter(flt), with_payload=RANKING_FIELDS)
+        )
+        return [
+            Candidate(memory_id=r.payload["memory_id"], score=0.0, payload=r.payload)
+            for r in records
+            if r.payload
+        ]
+
     def dense_vectors(self, tenant_id: str, memory_ids: Sequence[str]) -> dict[str, np.ndarray]:
         if not memory_ids:
             return {}

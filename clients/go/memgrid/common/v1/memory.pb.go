@@ -465,9 +465,13 @@ type Memory struct {
 	LastVisitedAt *timestamppb.Timestamp `protobuf:"bytes,19,opt,name=last_visited_at,json=lastVisitedAt,proto3" json:"last_visited_at,omitempty"`
 	// Bi-temporal validity of what the memory asserts. valid_to is set when a newer memory
 	// supersedes this one; the old one stays readable as history.
-	ValidFrom     *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=valid_from,json=validFrom,proto3" json:"valid_from,omitempty"`
-	ValidTo       *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=valid_to,json=validTo,proto3" json:"valid_to,omitempty"`
-	SupersededBy  string                 `protobuf:"bytes,22,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
+	ValidFrom    *timestamppb.Timestamp `protobuf:"bytes,20,opt,name=valid_from,json=validFrom,proto3" json:"valid_from,omitempty"`
+	ValidTo      *timestamppb.Timestamp `protobuf:"bytes,21,opt,name=valid_to,json=validTo,proto3" json:"valid_to,omitempty"`
+	SupersededBy string                 `protobuf:"bytes,22,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
+	// Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+	// role says which side of the conversation the turn was on; the name is what questions
+	// mention ("what did Caroline say about ..."), so search indexes it with the content.
+	Speaker       string `protobuf:"bytes,23,opt,name=speaker,proto3" json:"speaker,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -656,6 +660,13 @@ func (x *Memory) GetSupersededBy() string {
 	return ""
 }
 
+func (x *Memory) GetSpeaker() string {
+	if x != nil {
+		return x.Speaker
+	}
+	return ""
+}
+
 // A memory to create. Server-owned fields (id, hash, version, timestamps, heat) are not
 // settable.
 type NewMemory struct {
@@ -787,8 +798,11 @@ type NewMessage struct {
 	Content  string                 `protobuf:"bytes,2,opt,name=content,proto3" json:"content,omitempty"`
 	Metadata map[string]string      `protobuf:"bytes,3,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// When the turn happened; defaults to the time it is stored. Becomes the memory's
-	// valid_from.
-	OccurredAt    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// valid_from. Set it when importing past conversations: search resolves relative dates
+	// in the content ("yesterday", "last Friday") against it.
+	OccurredAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occurred_at,json=occurredAt,proto3" json:"occurred_at,omitempty"`
+	// Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+	Speaker       string `protobuf:"bytes,5,opt,name=speaker,proto3" json:"speaker,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -849,6 +863,13 @@ func (x *NewMessage) GetOccurredAt() *timestamppb.Timestamp {
 		return x.OccurredAt
 	}
 	return nil
+}
+
+func (x *NewMessage) GetSpeaker() string {
+	if x != nil {
+		return x.Speaker
+	}
+	return ""
 }
 
 // The changeable part of a memory. Which fields apply is said by the update_mask of the
@@ -963,22 +984,33 @@ func (x *MemoryUpdate) GetHeat() float32 {
 }
 
 // Selects memories. Every set field must match (AND); repeated fields match any of their
-// values (OR), except tags, which must all be present.
+// values (OR), except tags, which must all be present. An expired memory (expires_at <= now)
+// never matches. Every service applies these rules through one implementation
+// (libs/memgrid_runtime/memory_filter.py).
 type MemoryFilter struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Whose memories. With cube_ids, the reader: each cube must be owned by or shared with
 	// this user, and then every memory in those cubes matches whoever wrote it.
-	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
-	AgentId       string                 `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
-	SessionId     string                 `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
-	CubeIds       []string               `protobuf:"bytes,4,rep,name=cube_ids,json=cubeIds,proto3" json:"cube_ids,omitempty"`
-	Kinds         []MemoryKind           `protobuf:"varint,5,rep,packed,name=kinds,proto3,enum=memgrid.common.v1.MemoryKind" json:"kinds,omitempty"`
-	Tiers         []MemoryTier           `protobuf:"varint,6,rep,packed,name=tiers,proto3,enum=memgrid.common.v1.MemoryTier" json:"tiers,omitempty"`
-	Tags          []string               `protobuf:"bytes,7,rep,name=tags,proto3" json:"tags,omitempty"`
-	Metadata      map[string]string      `protobuf:"bytes,8,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	CreatedAfter  *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_after,json=createdAfter,proto3" json:"created_after,omitempty"`
+	UserId    string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	AgentId   string `protobuf:"bytes,2,opt,name=agent_id,json=agentId,proto3" json:"agent_id,omitempty"`
+	SessionId string `protobuf:"bytes,3,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// Memories in any of these cubes.
+	CubeIds []string     `protobuf:"bytes,4,rep,name=cube_ids,json=cubeIds,proto3" json:"cube_ids,omitempty"`
+	Kinds   []MemoryKind `protobuf:"varint,5,rep,packed,name=kinds,proto3,enum=memgrid.common.v1.MemoryKind" json:"kinds,omitempty"`
+	Tiers   []MemoryTier `protobuf:"varint,6,rep,packed,name=tiers,proto3,enum=memgrid.common.v1.MemoryTier" json:"tiers,omitempty"`
+	// Memories carrying every one of these tags.
+	Tags []string `protobuf:"bytes,7,rep,name=tags,proto3" json:"tags,omitempty"`
+	// Memories holding every one of these pairs, the value compared for exact equality.
+	Metadata map[string]string `protobuf:"bytes,8,rep,name=metadata,proto3" json:"metadata,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Inclusive: created_at >= created_after.
+	CreatedAfter *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=created_after,json=createdAfter,proto3" json:"created_after,omitempty"`
+	// Exclusive: created_at < created_before. With created_after a half-open interval, so
+	// consecutive windows neither overlap nor leave a gap.
 	CreatedBefore *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=created_before,json=createdBefore,proto3" json:"created_before,omitempty"`
-	// Superseded memories (valid_to in the past) are left out unless this is set.
+	// A memory is superseded once it names a successor (superseded_by is set) or its
+	// validity has ended (valid_to <= now). Superseded memories are left out unless this is
+	// set. A search with valid_at asks what was true then instead, whatever this says:
+	// valid_from <= valid_at < valid_to (an unset valid_to: still valid), superseded or not.
 	IncludeSuperseded bool `protobuf:"varint,11,opt,name=include_superseded,json=includeSuperseded,proto3" json:"include_superseded,omitempty"`
 	unknownFields     protoimpl.UnknownFields
 	sizeCache         protoimpl.SizeCache
@@ -1310,7 +1342,7 @@ const file_memgrid_common_v1_memory_proto_rawDesc = "" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x03 \x01(\tR\tsessionId\x12\x17\n" +
-	"\acube_id\x18\x04 \x01(\tR\x06cubeId\"\xf8\a\n" +
+	"\acube_id\x18\x04 \x01(\tR\x06cubeId\"\x92\b\n" +
 	"\x06Memory\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12.\n" +
 	"\x05scope\x18\x02 \x01(\v2\x18.memgrid.common.v1.ScopeR\x05scope\x121\n" +
@@ -1342,7 +1374,8 @@ const file_memgrid_common_v1_memory_proto_rawDesc = "" +
 	"\n" +
 	"valid_from\x18\x14 \x01(\v2\x1a.google.protobuf.TimestampR\tvalidFrom\x125\n" +
 	"\bvalid_to\x18\x15 \x01(\v2\x1a.google.protobuf.TimestampR\avalidTo\x12#\n" +
-	"\rsuperseded_by\x18\x16 \x01(\tR\fsupersededBy\x1a;\n" +
+	"\rsuperseded_by\x18\x16 \x01(\tR\fsupersededBy\x12\x18\n" +
+	"\aspeaker\x18\x17 \x01(\tR\aspeaker\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9e\x04\n" +
@@ -1364,14 +1397,15 @@ const file_memgrid_common_v1_memory_proto_rawDesc = "" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\r\n" +
-	"\v_importance\"\x96\x02\n" +
+	"\v_importance\"\xb0\x02\n" +
 	"\n" +
 	"NewMessage\x12+\n" +
 	"\x04role\x18\x01 \x01(\x0e2\x17.memgrid.common.v1.RoleR\x04role\x12\x18\n" +
 	"\acontent\x18\x02 \x01(\tR\acontent\x12G\n" +
 	"\bmetadata\x18\x03 \x03(\v2+.memgrid.common.v1.NewMessage.MetadataEntryR\bmetadata\x12;\n" +
 	"\voccurred_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"occurredAt\x1a;\n" +
+	"occurredAt\x12\x18\n" +
+	"\aspeaker\x18\x05 \x01(\tR\aspeaker\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc2\x03\n" +

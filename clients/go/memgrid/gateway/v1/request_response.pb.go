@@ -1290,9 +1290,11 @@ type SearchRequest struct {
 	K int32 `protobuf:"varint,3,opt,name=k,proto3" json:"k,omitempty"`
 	// "What was true then": only memories valid at this time (superseded ones included if
 	// they were valid then).
-	ValidAt       *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=valid_at,json=validAt,proto3" json:"valid_at,omitempty"`
-	Mode          RetrievalMode          `protobuf:"varint,5,opt,name=mode,proto3,enum=memgrid.gateway.v1.RetrievalMode" json:"mode,omitempty"`
-	Weights       *RankWeights           `protobuf:"bytes,6,opt,name=weights,proto3" json:"weights,omitempty"`
+	ValidAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=valid_at,json=validAt,proto3" json:"valid_at,omitempty"`
+	Mode    RetrievalMode          `protobuf:"varint,5,opt,name=mode,proto3,enum=memgrid.gateway.v1.RetrievalMode" json:"mode,omitempty"`
+	Weights *RankWeights           `protobuf:"bytes,6,opt,name=weights,proto3" json:"weights,omitempty"`
+	// 0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit.
+	MinScore      float32 `protobuf:"fixed32,7,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1369,6 +1371,13 @@ func (x *SearchRequest) GetWeights() *RankWeights {
 	return nil
 }
 
+func (x *SearchRequest) GetMinScore() float32 {
+	if x != nil {
+		return x.MinScore
+	}
+	return 0
+}
+
 // Why a hit ranked where it did.
 type SearchExplanation struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
@@ -1385,7 +1394,15 @@ type SearchExplanation struct {
 	// to an entity the memory mentions (1: the memory mentions it); 0: not from the graph.
 	GraphHops int32 `protobuf:"varint,9,opt,name=graph_hops,json=graphHops,proto3" json:"graph_hops,omitempty"`
 	// 1-based rank after fusion, before rerank.
-	FusedRank     int32 `protobuf:"varint,10,opt,name=fused_rank,json=fusedRank,proto3" json:"fused_rank,omitempty"`
+	FusedRank int32 `protobuf:"varint,10,opt,name=fused_rank,json=fusedRank,proto3" json:"fused_rank,omitempty"`
+	// Relevance passed on by the turns beside this one in its session.
+	NeighbourTerm float32 `protobuf:"fixed32,11,opt,name=neighbour_term,json=neighbourTerm,proto3" json:"neighbour_term,omitempty"`
+	// Added when the memory's events fall on the days the query names.
+	TemporalTerm float32 `protobuf:"fixed32,12,opt,name=temporal_term,json=temporalTerm,proto3" json:"temporal_term,omitempty"`
+	// What the query's named speaker added (a turn of the one speaker a query names).
+	SpeakerTerm float32 `protobuf:"fixed32,13,opt,name=speaker_term,json=speakerTerm,proto3" json:"speaker_term,omitempty"`
+	// 1-based rank among the memories the graph linked to the query's entities; 0: none.
+	GraphRank     int32 `protobuf:"varint,14,opt,name=graph_rank,json=graphRank,proto3" json:"graph_rank,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1490,11 +1507,44 @@ func (x *SearchExplanation) GetFusedRank() int32 {
 	return 0
 }
 
+func (x *SearchExplanation) GetNeighbourTerm() float32 {
+	if x != nil {
+		return x.NeighbourTerm
+	}
+	return 0
+}
+
+func (x *SearchExplanation) GetTemporalTerm() float32 {
+	if x != nil {
+		return x.TemporalTerm
+	}
+	return 0
+}
+
+func (x *SearchExplanation) GetSpeakerTerm() float32 {
+	if x != nil {
+		return x.SpeakerTerm
+	}
+	return 0
+}
+
+func (x *SearchExplanation) GetGraphRank() int32 {
+	if x != nil {
+		return x.GraphRank
+	}
+	return 0
+}
+
 type SearchHit struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Memory        *v1.Memory             `protobuf:"bytes,1,opt,name=memory,proto3" json:"memory,omitempty"`
-	Score         float32                `protobuf:"fixed32,2,opt,name=score,proto3" json:"score,omitempty"`
-	Explanation   *SearchExplanation     `protobuf:"bytes,3,opt,name=explanation,proto3" json:"explanation,omitempty"`
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Memory *v1.Memory             `protobuf:"bytes,1,opt,name=memory,proto3" json:"memory,omitempty"`
+	// How well the hit matches the query, 0..1, with one meaning whichever retrievers
+	// found it: how close the query comes to anything in scope (its best cosine similarity
+	// to a memory: 0.15 or less -> 0, 0.55 or more -> 1), times this hit's ranking score
+	// relative to the best hit's. So a query about nothing stored scores low even at the
+	// top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+	Score         float32            `protobuf:"fixed32,2,opt,name=score,proto3" json:"score,omitempty"`
+	Explanation   *SearchExplanation `protobuf:"bytes,3,opt,name=explanation,proto3" json:"explanation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3287,14 +3337,15 @@ const file_memgrid_gateway_v1_request_response_proto_rawDesc = "" +
 	"\v_importanceB\a\n" +
 	"\x05_heatB\f\n" +
 	"\n" +
-	"_diversity\"\x95\x02\n" +
+	"_diversity\"\xb2\x02\n" +
 	"\rSearchRequest\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\x127\n" +
 	"\x06filter\x18\x02 \x01(\v2\x1f.memgrid.common.v1.MemoryFilterR\x06filter\x12\f\n" +
 	"\x01k\x18\x03 \x01(\x05R\x01k\x125\n" +
 	"\bvalid_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\avalidAt\x125\n" +
 	"\x04mode\x18\x05 \x01(\x0e2!.memgrid.gateway.v1.RetrievalModeR\x04mode\x129\n" +
-	"\aweights\x18\x06 \x01(\v2\x1f.memgrid.gateway.v1.RankWeightsR\aweights\"\xdf\x02\n" +
+	"\aweights\x18\x06 \x01(\v2\x1f.memgrid.gateway.v1.RankWeightsR\aweights\x12\x1b\n" +
+	"\tmin_score\x18\a \x01(\x02R\bminScore\"\xed\x03\n" +
 	"\x11SearchExplanation\x12\x1f\n" +
 	"\vdense_score\x18\x01 \x01(\x02R\n" +
 	"denseScore\x12!\n" +
@@ -3312,7 +3363,12 @@ const file_memgrid_gateway_v1_request_response_proto_rawDesc = "" +
 	"graph_hops\x18\t \x01(\x05R\tgraphHops\x12\x1d\n" +
 	"\n" +
 	"fused_rank\x18\n" +
-	" \x01(\x05R\tfusedRank\"\x9d\x01\n" +
+	" \x01(\x05R\tfusedRank\x12%\n" +
+	"\x0eneighbour_term\x18\v \x01(\x02R\rneighbourTerm\x12#\n" +
+	"\rtemporal_term\x18\f \x01(\x02R\ftemporalTerm\x12!\n" +
+	"\fspeaker_term\x18\r \x01(\x02R\vspeakerTerm\x12\x1d\n" +
+	"\n" +
+	"graph_rank\x18\x0e \x01(\x05R\tgraphRank\"\x9d\x01\n" +
 	"\tSearchHit\x121\n" +
 	"\x06memory\x18\x01 \x01(\v2\x19.memgrid.common.v1.MemoryR\x06memory\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x02R\x05score\x12G\n" +

@@ -26,7 +26,7 @@ from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ememgrid/common/v1/memory.proto\x12\x11memgrid.common.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"O\n\x05Scope\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ube_id\x18\x04 \x01(\t\"\x92\x06\n\x06Memory\x12\n\n\x02id\x18\x01 \x01(\t\x12\'\n\x05scope\x18\x02 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12+\n\x04kind\x18\x03 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryKind\x12+\n\x04tier\x18\x04 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12\x0f\n\x07\x63ontent\x18\x05 \x01(\t\x12%\n\x04role\x18\x06 \x01(\x0e\x32\x17.memgrid.common.v1.Role\x12\x13\n\x0bsession_seq\x18\x07 \x01(\x03\x12\x39\n\x08metadata\x18\x08 \x03(\x0b\x32\'.memgrid.common.v1.Memory.MetadataEntry\x12\x0c\n\x04tags\x18\t \x03(\t\x12\x12\n\nimportance\x18\n \x01(\x02\x12\x0c\n\x04heat\x18\x0b \x01(\x02\x12\x13\n\x0bvisit_count\x18\x0c \x01(\x03\x12\x1a\n\x12source_message_ids\x18\r \x03(\t\x12\x14\n\x0c\x63ontent_hash\x18\x0e \x01(\t\x12\x0f\n\x07version\x18\x0f \x01(\x03\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_visited_at\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nvalid_from\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08valid_to\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rsuperseded_by\x18\x16 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb8\x03\n\tNewMemory\x12\'\n\x05scope\x18\x01 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryKind\x12+\n\x04tier\x18\x03 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12<\n\x08metadata\x18\x05 \x03(\x0b\x32*.memgrid.common.v1.NewMemory.MetadataEntry\x12\x0c\n\x04tags\x18\x06 \x03(\t\x12\x17\n\nimportance\x18\x07 \x01(\x02H\x00\x88\x01\x01\x12&\n\x03ttl\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x1a\n\x12source_message_ids\x18\t \x03(\t\x12.\n\nvalid_from\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_importance\"\xe5\x01\n\nNewMessage\x12%\n\x04role\x18\x01 \x01(\x0e\x32\x17.memgrid.common.v1.Role\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12=\n\x08metadata\x18\x03 \x03(\x0b\x32+.memgrid.common.v1.NewMessage.MetadataEntry\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe3\x02\n\x0cMemoryUpdate\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\t\x12?\n\x08metadata\x18\x02 \x03(\x0b\x32-.memgrid.common.v1.MemoryUpdate.MetadataEntry\x12\x0c\n\x04tags\x18\x03 \x03(\t\x12\x12\n\nimportance\x18\x04 \x01(\x02\x12+\n\x04tier\x18\x05 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12.\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08valid_to\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rsuperseded_by\x18\x08 \x01(\t\x12\x0c\n\x04heat\x18\t \x01(\x02\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb6\x03\n\x0cMemoryFilter\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x10\n\x08\x63ube_ids\x18\x04 \x03(\t\x12,\n\x05kinds\x18\x05 \x03(\x0e\x32\x1d.memgrid.common.v1.MemoryKind\x12,\n\x05tiers\x18\x06 \x03(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12\x0c\n\x04tags\x18\x07 \x03(\t\x12?\n\x08metadata\x18\x08 \x03(\x0b\x32-.memgrid.common.v1.MemoryFilter.MetadataEntry\x12\x31\n\rcreated_after\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x12include_superseded\x18\x0b \x01(\x08\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xaf\x01\n\rMemoryVersion\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x32\n\x0b\x63hange_type\x18\x02 \x01(\x0e\x32\x1d.memgrid.common.v1.ChangeType\x12)\n\x06memory\x18\x03 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12.\n\nchanged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9a\x01\n\x04\x43ube\x12\x0f\n\x07\x63ube_id\x18\x01 \x01(\t\x12\x15\n\rowner_user_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x17\n\x0freader_user_ids\x18\x05 \x03(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"P\n\x0bPropagation\x12\r\n\x05store\x18\x01 \x01(\t\x12\x32\n\x05state\x18\x02 \x01(\x0e\x32#.memgrid.common.v1.PropagationState*\xd8\x01\n\nMemoryKind\x12\x1b\n\x17MEMORY_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13MEMORY_KIND_MESSAGE\x10\x01\x12\x17\n\x13MEMORY_KIND_EPISODE\x10\x02\x12\x14\n\x10MEMORY_KIND_FACT\x10\x03\x12\x17\n\x13MEMORY_KIND_PROFILE\x10\x04\x12\x17\n\x13MEMORY_KIND_PATTERN\x10\x05\x12\x19\n\x15MEMORY_KIND_PROCEDURE\x10\x06\x12\x18\n\x14MEMORY_KIND_ARTIFACT\x10\x07*k\n\nMemoryTier\x12\x1b\n\x17MEMORY_TIER_UNSPECIFIED\x10\x00\x12\x15\n\x11MEMORY_TIER_SHORT\x10\x01\x12\x13\n\x0fMEMORY_TIER_MID\x10\x02\x12\x14\n\x10MEMORY_TIER_LONG\x10\x03*_\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\r\n\tROLE_USER\x10\x01\x12\x12\n\x0eROLE_ASSISTANT\x10\x02\x12\x0f\n\x0bROLE_SYSTEM\x10\x03\x12\r\n\tROLE_TOOL\x10\x04*w\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_TYPE_CREATED\x10\x01\x12\x17\n\x13\x43HANGE_TYPE_UPDATED\x10\x02\x12\x1a\n\x16\x43HANGE_TYPE_SUPERSEDED\x10\x03*h\n\x0cWriteOutcome\x12\x1d\n\x19WRITE_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15WRITE_OUTCOME_CREATED\x10\x01\x12\x1e\n\x1aWRITE_OUTCOME_DEDUPLICATED\x10\x02*p\n\x10PropagationState\x12!\n\x1dPROPAGATION_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16PROPAGATION_STATE_DONE\x10\x01\x12\x1d\n\x19PROPAGATION_STATE_PENDING\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ememgrid/common/v1/memory.proto\x12\x11memgrid.common.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"O\n\x05Scope\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x0f\n\x07\x63ube_id\x18\x04 \x01(\t\"\xa3\x06\n\x06Memory\x12\n\n\x02id\x18\x01 \x01(\t\x12\'\n\x05scope\x18\x02 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12+\n\x04kind\x18\x03 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryKind\x12+\n\x04tier\x18\x04 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12\x0f\n\x07\x63ontent\x18\x05 \x01(\t\x12%\n\x04role\x18\x06 \x01(\x0e\x32\x17.memgrid.common.v1.Role\x12\x13\n\x0bsession_seq\x18\x07 \x01(\x03\x12\x39\n\x08metadata\x18\x08 \x03(\x0b\x32\'.memgrid.common.v1.Memory.MetadataEntry\x12\x0c\n\x04tags\x18\t \x03(\t\x12\x12\n\nimportance\x18\n \x01(\x02\x12\x0c\n\x04heat\x18\x0b \x01(\x02\x12\x13\n\x0bvisit_count\x18\x0c \x01(\x03\x12\x1a\n\x12source_message_ids\x18\r \x03(\t\x12\x14\n\x0c\x63ontent_hash\x18\x0e \x01(\t\x12\x0f\n\x07version\x18\x0f \x01(\x03\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_visited_at\x18\x13 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nvalid_from\x18\x14 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08valid_to\x18\x15 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rsuperseded_by\x18\x16 \x01(\t\x12\x0f\n\x07speaker\x18\x17 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb8\x03\n\tNewMemory\x12\'\n\x05scope\x18\x01 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12+\n\x04kind\x18\x02 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryKind\x12+\n\x04tier\x18\x03 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12\x0f\n\x07\x63ontent\x18\x04 \x01(\t\x12<\n\x08metadata\x18\x05 \x03(\x0b\x32*.memgrid.common.v1.NewMemory.MetadataEntry\x12\x0c\n\x04tags\x18\x06 \x03(\t\x12\x17\n\nimportance\x18\x07 \x01(\x02H\x00\x88\x01\x01\x12&\n\x03ttl\x18\x08 \x01(\x0b\x32\x19.google.protobuf.Duration\x12\x1a\n\x12source_message_ids\x18\t \x03(\t\x12.\n\nvalid_from\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\r\n\x0b_importance\"\xf6\x01\n\nNewMessage\x12%\n\x04role\x18\x01 \x01(\x0e\x32\x17.memgrid.common.v1.Role\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12=\n\x08metadata\x18\x03 \x03(\x0b\x32+.memgrid.common.v1.NewMessage.MetadataEntry\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07speaker\x18\x05 \x01(\t\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe3\x02\n\x0cMemoryUpdate\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\t\x12?\n\x08metadata\x18\x02 \x03(\x0b\x32-.memgrid.common.v1.MemoryUpdate.MetadataEntry\x12\x0c\n\x04tags\x18\x03 \x03(\t\x12\x12\n\nimportance\x18\x04 \x01(\x02\x12+\n\x04tier\x18\x05 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12.\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08valid_to\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rsuperseded_by\x18\x08 \x01(\t\x12\x0c\n\x04heat\x18\t \x01(\x02\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xb6\x03\n\x0cMemoryFilter\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\x12\x10\n\x08\x63ube_ids\x18\x04 \x03(\t\x12,\n\x05kinds\x18\x05 \x03(\x0e\x32\x1d.memgrid.common.v1.MemoryKind\x12,\n\x05tiers\x18\x06 \x03(\x0e\x32\x1d.memgrid.common.v1.MemoryTier\x12\x0c\n\x04tags\x18\x07 \x03(\t\x12?\n\x08metadata\x18\x08 \x03(\x0b\x32-.memgrid.common.v1.MemoryFilter.MetadataEntry\x12\x31\n\rcreated_after\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x32\n\x0e\x63reated_before\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1a\n\x12include_superseded\x18\x0b \x01(\x08\x1a/\n\rMetadataEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xaf\x01\n\rMemoryVersion\x12\x0f\n\x07version\x18\x01 \x01(\x03\x12\x32\n\x0b\x63hange_type\x18\x02 \x01(\x0e\x32\x1d.memgrid.common.v1.ChangeType\x12)\n\x06memory\x18\x03 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12.\n\nchanged_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9a\x01\n\x04\x43ube\x12\x0f\n\x07\x63ube_id\x18\x01 \x01(\t\x12\x15\n\rowner_user_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x17\n\x0freader_user_ids\x18\x05 \x03(\t\x12.\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"P\n\x0bPropagation\x12\r\n\x05store\x18\x01 \x01(\t\x12\x32\n\x05state\x18\x02 \x01(\x0e\x32#.memgrid.common.v1.PropagationState*\xd8\x01\n\nMemoryKind\x12\x1b\n\x17MEMORY_KIND_UNSPECIFIED\x10\x00\x12\x17\n\x13MEMORY_KIND_MESSAGE\x10\x01\x12\x17\n\x13MEMORY_KIND_EPISODE\x10\x02\x12\x14\n\x10MEMORY_KIND_FACT\x10\x03\x12\x17\n\x13MEMORY_KIND_PROFILE\x10\x04\x12\x17\n\x13MEMORY_KIND_PATTERN\x10\x05\x12\x19\n\x15MEMORY_KIND_PROCEDURE\x10\x06\x12\x18\n\x14MEMORY_KIND_ARTIFACT\x10\x07*k\n\nMemoryTier\x12\x1b\n\x17MEMORY_TIER_UNSPECIFIED\x10\x00\x12\x15\n\x11MEMORY_TIER_SHORT\x10\x01\x12\x13\n\x0fMEMORY_TIER_MID\x10\x02\x12\x14\n\x10MEMORY_TIER_LONG\x10\x03*_\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\r\n\tROLE_USER\x10\x01\x12\x12\n\x0eROLE_ASSISTANT\x10\x02\x12\x0f\n\x0bROLE_SYSTEM\x10\x03\x12\r\n\tROLE_TOOL\x10\x04*w\n\nChangeType\x12\x1b\n\x17\x43HANGE_TYPE_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43HANGE_TYPE_CREATED\x10\x01\x12\x17\n\x13\x43HANGE_TYPE_UPDATED\x10\x02\x12\x1a\n\x16\x43HANGE_TYPE_SUPERSEDED\x10\x03*h\n\x0cWriteOutcome\x12\x1d\n\x19WRITE_OUTCOME_UNSPECIFIED\x10\x00\x12\x19\n\x15WRITE_OUTCOME_CREATED\x10\x01\x12\x1e\n\x1aWRITE_OUTCOME_DEDUPLICATED\x10\x02*p\n\x10PropagationState\x12!\n\x1dPROPAGATION_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16PROPAGATION_STATE_DONE\x10\x01\x12\x1d\n\x19PROPAGATION_STATE_PENDING\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -43,44 +43,44 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MEMORYUPDATE_METADATAENTRY']._serialized_options = b'8\001'
   _globals['_MEMORYFILTER_METADATAENTRY']._loaded_options = None
   _globals['_MEMORYFILTER_METADATAENTRY']._serialized_options = b'8\001'
-  _globals['_MEMORYKIND']._serialized_start=2880
-  _globals['_MEMORYKIND']._serialized_end=3096
-  _globals['_MEMORYTIER']._serialized_start=3098
-  _globals['_MEMORYTIER']._serialized_end=3205
-  _globals['_ROLE']._serialized_start=3207
-  _globals['_ROLE']._serialized_end=3302
-  _globals['_CHANGETYPE']._serialized_start=3304
-  _globals['_CHANGETYPE']._serialized_end=3423
-  _globals['_WRITEOUTCOME']._serialized_start=3425
-  _globals['_WRITEOUTCOME']._serialized_end=3529
-  _globals['_PROPAGATIONSTATE']._serialized_start=3531
-  _globals['_PROPAGATIONSTATE']._serialized_end=3643
+  _globals['_MEMORYKIND']._serialized_start=2914
+  _globals['_MEMORYKIND']._serialized_end=3130
+  _globals['_MEMORYTIER']._serialized_start=3132
+  _globals['_MEMORYTIER']._serialized_end=3239
+  _globals['_ROLE']._serialized_start=3241
+  _globals['_ROLE']._serialized_end=3336
+  _globals['_CHANGETYPE']._serialized_start=3338
+  _globals['_CHANGETYPE']._serialized_end=3457
+  _globals['_WRITEOUTCOME']._serialized_start=3459
+  _globals['_WRITEOUTCOME']._serialized_end=3563
+  _globals['_PROPAGATIONSTATE']._serialized_start=3565
+  _globals['_PROPAGATIONSTATE']._serialized_end=3677
   _globals['_SCOPE']._serialized_start=118
   _globals['_SCOPE']._serialized_end=197
   _globals['_MEMORY']._serialized_start=200
-  _globals['_MEMORY']._serialized_end=986
-  _globals['_MEMORY_METADATAENTRY']._serialized_start=939
-  _globals['_MEMORY_METADATAENTRY']._serialized_end=986
-  _globals['_NEWMEMORY']._serialized_start=989
-  _globals['_NEWMEMORY']._serialized_end=1429
-  _globals['_NEWMEMORY_METADATAENTRY']._serialized_start=939
-  _globals['_NEWMEMORY_METADATAENTRY']._serialized_end=986
-  _globals['_NEWMESSAGE']._serialized_start=1432
-  _globals['_NEWMESSAGE']._serialized_end=1661
-  _globals['_NEWMESSAGE_METADATAENTRY']._serialized_start=939
-  _globals['_NEWMESSAGE_METADATAENTRY']._serialized_end=986
-  _globals['_MEMORYUPDATE']._serialized_start=1664
-  _globals['_MEMORYUPDATE']._serialized_end=2019
-  _globals['_MEMORYUPDATE_METADATAENTRY']._serialized_start=939
-  _globals['_MEMORYUPDATE_METADATAENTRY']._serialized_end=986
-  _globals['_MEMORYFILTER']._serialized_start=2022
-  _globals['_MEMORYFILTER']._serialized_end=2460
-  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_start=939
-  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_end=986
-  _globals['_MEMORYVERSION']._serialized_start=2463
-  _globals['_MEMORYVERSION']._serialized_end=2638
-  _globals['_CUBE']._serialized_start=2641
-  _globals['_CUBE']._serialized_end=2795
-  _globals['_PROPAGATION']._serialized_start=2797
-  _globals['_PROPAGATION']._serialized_end=2877
+  _globals['_MEMORY']._serialized_end=1003
+  _globals['_MEMORY_METADATAENTRY']._serialized_start=956
+  _globals['_MEMORY_METADATAENTRY']._serialized_end=1003
+  _globals['_NEWMEMORY']._serialized_start=1006
+  _globals['_NEWMEMORY']._serialized_end=1446
+  _globals['_NEWMEMORY_METADATAENTRY']._serialized_start=956
+  _globals['_NEWMEMORY_METADATAENTRY']._serialized_end=1003
+  _globals['_NEWMESSAGE']._serialized_start=1449
+  _globals['_NEWMESSAGE']._serialized_end=1695
+  _globals['_NEWMESSAGE_METADATAENTRY']._serialized_start=956
+  _globals['_NEWMESSAGE_METADATAENTRY']._serialized_end=1003
+  _globals['_MEMORYUPDATE']._serialized_start=1698
+  _globals['_MEMORYUPDATE']._serialized_end=2053
+  _globals['_MEMORYUPDATE_METADATAENTRY']._serialized_start=956
+  _globals['_MEMORYUPDATE_METADATAENTRY']._serialized_end=1003
+  _globals['_MEMORYFILTER']._serialized_start=2056
+  _globals['_MEMORYFILTER']._serialized_end=2494
+  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_start=956
+  _globals['_MEMORYFILTER_METADATAENTRY']._serialized_end=1003
+  _globals['_MEMORYVERSION']._serialized_start=2497
+  _globals['_MEMORYVERSION']._serialized_end=2672
+  _globals['_CUBE']._serialized_start=2675
+  _globals['_CUBE']._serialized_end=2829
+  _globals['_PROPAGATION']._serialized_start=2831
+  _globals['_PROPAGATION']._serialized_end=2911
 # @@protoc_insertion_point(module_scope)

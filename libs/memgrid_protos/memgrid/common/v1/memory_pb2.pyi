@@ -251,6 +251,7 @@ class Memory(_message.Message):
     VALID_FROM_FIELD_NUMBER: _builtins.int
     VALID_TO_FIELD_NUMBER: _builtins.int
     SUPERSEDED_BY_FIELD_NUMBER: _builtins.int
+    SPEAKER_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Server-assigned, unique within the tenant."""
     kind: Global___MemoryKind.ValueType
@@ -272,6 +273,11 @@ class Memory(_message.Message):
     version: _builtins.int
     """Starts at 1, incremented by every change; the token for optimistic concurrency."""
     superseded_by: _builtins.str
+    speaker: _builtins.str
+    """Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+    role says which side of the conversation the turn was on; the name is what questions
+    mention ("what did Caroline say about ..."), so search indexes it with the content.
+    """
     @_builtins.property
     def scope(self) -> Global___Scope: ...
     @_builtins.property
@@ -327,10 +333,11 @@ class Memory(_message.Message):
         valid_from: _timestamp_pb2.Timestamp | None = ...,
         valid_to: _timestamp_pb2.Timestamp | None = ...,
         superseded_by: _builtins.str = ...,
+        speaker: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "expires_at", b"expires_at", "last_visited_at", b"last_visited_at", "scope", b"scope", "updated_at", b"updated_at", "valid_from", b"valid_from", "valid_to", b"valid_to"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "content_hash", b"content_hash", "created_at", b"created_at", "expires_at", b"expires_at", "heat", b"heat", "id", b"id", "importance", b"importance", "kind", b"kind", "last_visited_at", b"last_visited_at", "metadata", b"metadata", "role", b"role", "scope", b"scope", "session_seq", b"session_seq", "source_message_ids", b"source_message_ids", "superseded_by", b"superseded_by", "tags", b"tags", "tier", b"tier", "updated_at", b"updated_at", "valid_from", b"valid_from", "valid_to", b"valid_to", "version", b"version", "visit_count", b"visit_count"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "content_hash", b"content_hash", "created_at", b"created_at", "expires_at", b"expires_at", "heat", b"heat", "id", b"id", "importance", b"importance", "kind", b"kind", "last_visited_at", b"last_visited_at", "metadata", b"metadata", "role", b"role", "scope", b"scope", "session_seq", b"session_seq", "source_message_ids", b"source_message_ids", "speaker", b"speaker", "superseded_by", b"superseded_by", "tags", b"tags", "tier", b"tier", "updated_at", b"updated_at", "valid_from", b"valid_from", "valid_to", b"valid_to", "version", b"version", "visit_count", b"visit_count"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -452,14 +459,18 @@ class NewMessage(_message.Message):
     CONTENT_FIELD_NUMBER: _builtins.int
     METADATA_FIELD_NUMBER: _builtins.int
     OCCURRED_AT_FIELD_NUMBER: _builtins.int
+    SPEAKER_FIELD_NUMBER: _builtins.int
     role: Global___Role.ValueType
     content: _builtins.str
+    speaker: _builtins.str
+    """Who spoke, by name; at most 256 characters. Stored as the memory's speaker."""
     @_builtins.property
     def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
     @_builtins.property
     def occurred_at(self) -> _timestamp_pb2.Timestamp:
         """When the turn happened; defaults to the time it is stored. Becomes the memory's
-        valid_from.
+        valid_from. Set it when importing past conversations: search resolves relative dates
+        in the content ("yesterday", "last Friday") against it.
         """
 
     def __init__(
@@ -469,10 +480,11 @@ class NewMessage(_message.Message):
         content: _builtins.str = ...,
         metadata: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
         occurred_at: _timestamp_pb2.Timestamp | None = ...,
+        speaker: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["occurred_at", b"occurred_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "metadata", b"metadata", "occurred_at", b"occurred_at", "role", b"role"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "metadata", b"metadata", "occurred_at", b"occurred_at", "role", b"role", "speaker", b"speaker"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -554,7 +566,9 @@ Global___MemoryUpdate: _TypeAlias = MemoryUpdate  # noqa: Y015
 @_typing.final
 class MemoryFilter(_message.Message):
     """Selects memories. Every set field must match (AND); repeated fields match any of their
-    values (OR), except tags, which must all be present.
+    values (OR), except tags, which must all be present. An expired memory (expires_at <= now)
+    never matches. Every service applies these rules through one implementation
+    (libs/memgrid_runtime/memory_filter.py).
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -597,21 +611,37 @@ class MemoryFilter(_message.Message):
     agent_id: _builtins.str
     session_id: _builtins.str
     include_superseded: _builtins.bool
-    """Superseded memories (valid_to in the past) are left out unless this is set."""
+    """A memory is superseded once it names a successor (superseded_by is set) or its
+    validity has ended (valid_to <= now). Superseded memories are left out unless this is
+    set. A search with valid_at asks what was true then instead, whatever this says:
+    valid_from <= valid_at < valid_to (an unset valid_to: still valid), superseded or not.
+    """
     @_builtins.property
-    def cube_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def cube_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Memories in any of these cubes."""
+
     @_builtins.property
     def kinds(self) -> _containers.RepeatedScalarFieldContainer[Global___MemoryKind.ValueType]: ...
     @_builtins.property
     def tiers(self) -> _containers.RepeatedScalarFieldContainer[Global___MemoryTier.ValueType]: ...
     @_builtins.property
-    def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Memories carrying every one of these tags."""
+
     @_builtins.property
-    def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    def metadata(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]:
+        """Memories holding every one of these pairs, the value compared for exact equality."""
+
     @_builtins.property
-    def created_after(self) -> _timestamp_pb2.Timestamp: ...
+    def created_after(self) -> _timestamp_pb2.Timestamp:
+        """Inclusive: created_at >= created_after."""
+
     @_builtins.property
-    def created_before(self) -> _timestamp_pb2.Timestamp: ...
+    def created_before(self) -> _timestamp_pb2.Timestamp:
+        """Exclusive: created_at < created_before. With created_after a half-open interval, so
+        consecutive windows neither overlap nor leave a gap.
+        """
+
     def __init__(
         self,
         *,

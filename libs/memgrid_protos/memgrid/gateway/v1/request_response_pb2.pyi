@@ -623,11 +623,14 @@ class SearchRequest(_message.Message):
     VALID_AT_FIELD_NUMBER: _builtins.int
     MODE_FIELD_NUMBER: _builtins.int
     WEIGHTS_FIELD_NUMBER: _builtins.int
+    MIN_SCORE_FIELD_NUMBER: _builtins.int
     query: _builtins.str
     """1..4096 bytes of UTF-8."""
     k: _builtins.int
     """1..100, default 10."""
     mode: Global___RetrievalMode.ValueType
+    min_score: _builtins.float
+    """0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit."""
     @_builtins.property
     def filter(self) -> _memory_pb2.MemoryFilter:
         """user_id is required. With cube_ids, the user must own or have been granted each cube."""
@@ -649,10 +652,11 @@ class SearchRequest(_message.Message):
         valid_at: _timestamp_pb2.Timestamp | None = ...,
         mode: Global___RetrievalMode.ValueType = ...,
         weights: Global___RankWeights | None = ...,
+        min_score: _builtins.float = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "mode", b"mode", "query", b"query", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "min_score", b"min_score", "mode", b"mode", "query", b"query", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -674,6 +678,10 @@ class SearchExplanation(_message.Message):
     HEAT_TERM_FIELD_NUMBER: _builtins.int
     GRAPH_HOPS_FIELD_NUMBER: _builtins.int
     FUSED_RANK_FIELD_NUMBER: _builtins.int
+    NEIGHBOUR_TERM_FIELD_NUMBER: _builtins.int
+    TEMPORAL_TERM_FIELD_NUMBER: _builtins.int
+    SPEAKER_TERM_FIELD_NUMBER: _builtins.int
+    GRAPH_RANK_FIELD_NUMBER: _builtins.int
     dense_score: _builtins.float
     sparse_score: _builtins.float
     dense_rank: _builtins.int
@@ -689,6 +697,14 @@ class SearchExplanation(_message.Message):
     """
     fused_rank: _builtins.int
     """1-based rank after fusion, before rerank."""
+    neighbour_term: _builtins.float
+    """Relevance passed on by the turns beside this one in its session."""
+    temporal_term: _builtins.float
+    """Added when the memory's events fall on the days the query names."""
+    speaker_term: _builtins.float
+    """What the query's named speaker added (a turn of the one speaker a query names)."""
+    graph_rank: _builtins.int
+    """1-based rank among the memories the graph linked to the query's entities; 0: none."""
     def __init__(
         self,
         *,
@@ -702,10 +718,14 @@ class SearchExplanation(_message.Message):
         heat_term: _builtins.float = ...,
         graph_hops: _builtins.int = ...,
         fused_rank: _builtins.int = ...,
+        neighbour_term: _builtins.float = ...,
+        temporal_term: _builtins.float = ...,
+        speaker_term: _builtins.float = ...,
+        graph_rank: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_rank", b"fused_rank", "fused_score", b"fused_score", "graph_hops", b"graph_hops", "heat_term", b"heat_term", "importance_term", b"importance_term", "recency_term", b"recency_term", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_rank", b"fused_rank", "fused_score", b"fused_score", "graph_hops", b"graph_hops", "graph_rank", b"graph_rank", "heat_term", b"heat_term", "importance_term", b"importance_term", "neighbour_term", b"neighbour_term", "recency_term", b"recency_term", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score", "speaker_term", b"speaker_term", "temporal_term", b"temporal_term"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -719,6 +739,12 @@ class SearchHit(_message.Message):
     SCORE_FIELD_NUMBER: _builtins.int
     EXPLANATION_FIELD_NUMBER: _builtins.int
     score: _builtins.float
+    """How well the hit matches the query, 0..1, with one meaning whichever retrievers
+    found it: how close the query comes to anything in scope (its best cosine similarity
+    to a memory: 0.15 or less -> 0, 0.55 or more -> 1), times this hit's ranking score
+    relative to the best hit's. So a query about nothing stored scores low even at the
+    top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+    """
     @_builtins.property
     def memory(self) -> _memory_pb2.Memory: ...
     @_builtins.property

@@ -26,17 +26,17 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from memgrid.common.v1 import memory_pb2 as memgrid_dot_common_dot_v1_dot_memory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(memgrid/search/v1/request_response.proto\x12\x11memgrid.search.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ememgrid/common/v1/memory.proto\"V\n\x14IndexMemoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12+\n\x08memories\x18\x02 \x03(\x0b\x32\x19.memgrid.common.v1.Memory\"i\n\rIndexedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12,\n\x05state\x18\x02 \x01(\x0e\x32\x1d.memgrid.search.v1.IndexState\x12\x17\n\x0findexed_version\x18\x03 \x01(\x03\"v\n\x15IndexMemoriesResponse\x12\x15\n\rindexed_count\x18\x01 \x01(\x03\x12\x13\n\x0bstale_count\x18\x02 \x01(\x03\x12\x31\n\x07results\x18\x03 \x03(\x0b\x32 .memgrid.search.v1.IndexedMemory\"7\n\x15RemoveMemoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0b\n\x03ids\x18\x02 \x03(\t\"/\n\x16RemoveMemoriesResponse\x12\x15\n\rremoved_count\x18\x01 \x01(\x03\"\x99\x01\n\x0bRankWeights\x12\x14\n\x07recency\x18\x01 \x01(\x02H\x00\x88\x01\x01\x12\x17\n\nimportance\x18\x02 \x01(\x02H\x01\x88\x01\x01\x12\x11\n\x04heat\x18\x03 \x01(\x02H\x02\x88\x01\x01\x12\x16\n\tdiversity\x18\x04 \x01(\x02H\x03\x88\x01\x01\x42\n\n\x08_recencyB\r\n\x0b_importanceB\x07\n\x05_heatB\x0c\n\n_diversity\"\xfc\x01\n\rSearchRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12/\n\x06\x66ilter\x18\x03 \x01(\x0b\x32\x1f.memgrid.common.v1.MemoryFilter\x12\t\n\x01k\x18\x04 \x01(\x05\x12/\n\x07weights\x18\x05 \x01(\x0b\x32\x1e.memgrid.search.v1.RankWeights\x12,\n\x08valid_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x04mode\x18\x07 \x01(\x0e\x32 .memgrid.search.v1.RetrievalMode\"\xec\x01\n\tSearchHit\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\x12\x13\n\x0b\x64\x65nse_score\x18\x03 \x01(\x02\x12\x14\n\x0csparse_score\x18\x04 \x01(\x02\x12\x12\n\ndense_rank\x18\x05 \x01(\x05\x12\x13\n\x0bsparse_rank\x18\x06 \x01(\x05\x12\x13\n\x0b\x66used_score\x18\x07 \x01(\x02\x12\x14\n\x0crecency_term\x18\x08 \x01(\x02\x12\x17\n\x0fimportance_term\x18\t \x01(\x02\x12\x11\n\theat_term\x18\n \x01(\x02\x12\x12\n\nfused_rank\x18\x0b \x01(\x05\"U\n\x0eSearchResponse\x12*\n\x04hits\x18\x01 \x03(\x0b\x32\x1c.memgrid.search.v1.SearchHit\x12\x17\n\x0f\x65mbedding_model\x18\x02 \x01(\t\"#\n\x0eReindexRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"?\n\x0fReindexResponse\x12\x15\n\rindexed_count\x18\x01 \x01(\x03\x12\x15\n\rremoved_count\x18\x02 \x01(\x03\",\n\x17\x43heckConsistencyRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"X\n\x18\x43heckConsistencyResponse\x12\x13\n\x0bstore_count\x18\x01 \x01(\x03\x12\x13\n\x0bindex_count\x18\x02 \x01(\x03\x12\x12\n\nconsistent\x18\x03 \x01(\x08*Y\n\nIndexState\x12\x1b\n\x17INDEX_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13INDEX_STATE_INDEXED\x10\x01\x12\x15\n\x11INDEX_STATE_STALE\x10\x02*\x7f\n\rRetrievalMode\x12\x1e\n\x1aRETRIEVAL_MODE_UNSPECIFIED\x10\x00\x12\x19\n\x15RETRIEVAL_MODE_HYBRID\x10\x01\x12\x18\n\x14RETRIEVAL_MODE_DENSE\x10\x02\x12\x19\n\x15RETRIEVAL_MODE_SPARSE\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(memgrid/search/v1/request_response.proto\x12\x11memgrid.search.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ememgrid/common/v1/memory.proto\"V\n\x14IndexMemoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12+\n\x08memories\x18\x02 \x03(\x0b\x32\x19.memgrid.common.v1.Memory\"i\n\rIndexedMemory\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12,\n\x05state\x18\x02 \x01(\x0e\x32\x1d.memgrid.search.v1.IndexState\x12\x17\n\x0findexed_version\x18\x03 \x01(\x03\"v\n\x15IndexMemoriesResponse\x12\x15\n\rindexed_count\x18\x01 \x01(\x03\x12\x13\n\x0bstale_count\x18\x02 \x01(\x03\x12\x31\n\x07results\x18\x03 \x03(\x0b\x32 .memgrid.search.v1.IndexedMemory\"7\n\x15RemoveMemoriesRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0b\n\x03ids\x18\x02 \x03(\t\"/\n\x16RemoveMemoriesResponse\x12\x15\n\rremoved_count\x18\x01 \x01(\x03\"\x99\x01\n\x0bRankWeights\x12\x14\n\x07recency\x18\x01 \x01(\x02H\x00\x88\x01\x01\x12\x17\n\nimportance\x18\x02 \x01(\x02H\x01\x88\x01\x01\x12\x11\n\x04heat\x18\x03 \x01(\x02H\x02\x88\x01\x01\x12\x16\n\tdiversity\x18\x04 \x01(\x02H\x03\x88\x01\x01\x42\n\n\x08_recencyB\r\n\x0b_importanceB\x07\n\x05_heatB\x0c\n\n_diversity\"\x8f\x02\n\rSearchRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\r\n\x05query\x18\x02 \x01(\t\x12/\n\x06\x66ilter\x18\x03 \x01(\x0b\x32\x1f.memgrid.common.v1.MemoryFilter\x12\t\n\x01k\x18\x04 \x01(\x05\x12/\n\x07weights\x18\x05 \x01(\x0b\x32\x1e.memgrid.search.v1.RankWeights\x12,\n\x08valid_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\x04mode\x18\x07 \x01(\x0e\x32 .memgrid.search.v1.RetrievalMode\x12\x11\n\tmin_score\x18\x08 \x01(\x02\"\xd9\x02\n\tSearchHit\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\x12\x13\n\x0b\x64\x65nse_score\x18\x03 \x01(\x02\x12\x14\n\x0csparse_score\x18\x04 \x01(\x02\x12\x12\n\ndense_rank\x18\x05 \x01(\x05\x12\x13\n\x0bsparse_rank\x18\x06 \x01(\x05\x12\x13\n\x0b\x66used_score\x18\x07 \x01(\x02\x12\x14\n\x0crecency_term\x18\x08 \x01(\x02\x12\x17\n\x0fimportance_term\x18\t \x01(\x02\x12\x11\n\theat_term\x18\n \x01(\x02\x12\x12\n\nfused_rank\x18\x0b \x01(\x05\x12\x16\n\x0eneighbour_term\x18\x0c \x01(\x02\x12\x15\n\rtemporal_term\x18\r \x01(\x02\x12\x12\n\ngraph_rank\x18\x0e \x01(\x05\x12\x12\n\ngraph_hops\x18\x0f \x01(\x05\x12\x14\n\x0cspeaker_term\x18\x10 \x01(\x02\"g\n\x0eSearchResponse\x12*\n\x04hits\x18\x01 \x03(\x0b\x32\x1c.memgrid.search.v1.SearchHit\x12\x17\n\x0f\x65mbedding_model\x18\x02 \x01(\t\x12\x10\n\x08\x64\x65graded\x18\x03 \x03(\t\"#\n\x0eReindexRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"?\n\x0fReindexResponse\x12\x15\n\rindexed_count\x18\x01 \x01(\x03\x12\x15\n\rremoved_count\x18\x02 \x01(\x03\",\n\x17\x43heckConsistencyRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\"X\n\x18\x43heckConsistencyResponse\x12\x13\n\x0bstore_count\x18\x01 \x01(\x03\x12\x13\n\x0bindex_count\x18\x02 \x01(\x03\x12\x12\n\nconsistent\x18\x03 \x01(\x08*Y\n\nIndexState\x12\x1b\n\x17INDEX_STATE_UNSPECIFIED\x10\x00\x12\x17\n\x13INDEX_STATE_INDEXED\x10\x01\x12\x15\n\x11INDEX_STATE_STALE\x10\x02*\x7f\n\rRetrievalMode\x12\x1e\n\x1aRETRIEVAL_MODE_UNSPECIFIED\x10\x00\x12\x19\n\x15RETRIEVAL_MODE_HYBRID\x10\x01\x12\x18\n\x14RETRIEVAL_MODE_DENSE\x10\x02\x12\x19\n\x15RETRIEVAL_MODE_SPARSE\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.search.v1.request_response_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_INDEXSTATE']._serialized_start=1524
-  _globals['_INDEXSTATE']._serialized_end=1613
-  _globals['_RETRIEVALMODE']._serialized_start=1615
-  _globals['_RETRIEVALMODE']._serialized_end=1742
+  _globals['_INDEXSTATE']._serialized_start=1670
+  _globals['_INDEXSTATE']._serialized_end=1759
+  _globals['_RETRIEVALMODE']._serialized_start=1761
+  _globals['_RETRIEVALMODE']._serialized_end=1888
   _globals['_INDEXMEMORIESREQUEST']._serialized_start=128
   _globals['_INDEXMEMORIESREQUEST']._serialized_end=214
   _globals['_INDEXEDMEMORY']._serialized_start=216
@@ -50,17 +50,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_RANKWEIGHTS']._serialized_start=550
   _globals['_RANKWEIGHTS']._serialized_end=703
   _globals['_SEARCHREQUEST']._serialized_start=706
-  _globals['_SEARCHREQUEST']._serialized_end=958
-  _globals['_SEARCHHIT']._serialized_start=961
-  _globals['_SEARCHHIT']._serialized_end=1197
-  _globals['_SEARCHRESPONSE']._serialized_start=1199
-  _globals['_SEARCHRESPONSE']._serialized_end=1284
-  _globals['_REINDEXREQUEST']._serialized_start=1286
-  _globals['_REINDEXREQUEST']._serialized_end=1321
-  _globals['_REINDEXRESPONSE']._serialized_start=1323
-  _globals['_REINDEXRESPONSE']._serialized_end=1386
-  _globals['_CHECKCONSISTENCYREQUEST']._serialized_start=1388
-  _globals['_CHECKCONSISTENCYREQUEST']._serialized_end=1432
-  _globals['_CHECKCONSISTENCYRESPONSE']._serialized_start=1434
-  _globals['_CHECKCONSISTENCYRESPONSE']._serialized_end=1522
+  _globals['_SEARCHREQUEST']._serialized_end=977
+  _globals['_SEARCHHIT']._serialized_start=980
+  _globals['_SEARCHHIT']._serialized_end=1325
+  _globals['_SEARCHRESPONSE']._serialized_start=1327
+  _globals['_SEARCHRESPONSE']._serialized_end=1430
+  _globals['_REINDEXREQUEST']._serialized_start=1432
+  _globals['_REINDEXREQUEST']._serialized_end=1467
+  _globals['_REINDEXRESPONSE']._serialized_start=1469
+  _globals['_REINDEXRESPONSE']._serialized_end=1532
+  _globals['_CHECKCONSISTENCYREQUEST']._serialized_start=1534
+  _globals['_CHECKCONSISTENCYREQUEST']._serialized_end=1578
+  _globals['_CHECKCONSISTENCYRESPONSE']._serialized_start=1580
+  _globals['_CHECKCONSISTENCYRESPONSE']._serialized_end=1668
 # @@protoc_insertion_point(module_scope)

@@ -253,12 +253,15 @@ class SearchRequest(_message.Message):
     WEIGHTS_FIELD_NUMBER: _builtins.int
     VALID_AT_FIELD_NUMBER: _builtins.int
     MODE_FIELD_NUMBER: _builtins.int
+    MIN_SCORE_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     query: _builtins.str
     """1..MEMGRID_SEARCH_MAX_QUERY_BYTES bytes of UTF-8 (default 4096), not only whitespace."""
     k: _builtins.int
     """1..100; 0 means 10."""
     mode: Global___RetrievalMode.ValueType
+    min_score: _builtins.float
+    """0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit."""
     @_builtins.property
     def filter(self) -> _memory_pb2.MemoryFilter:
         """Every set field must match. The caller (the gateway) has checked that filter.user_id
@@ -283,10 +286,11 @@ class SearchRequest(_message.Message):
         weights: Global___RankWeights | None = ...,
         valid_at: _timestamp_pb2.Timestamp | None = ...,
         mode: Global___RetrievalMode.ValueType = ...,
+        min_score: _builtins.float = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "mode", b"mode", "query", b"query", "tenant_id", b"tenant_id", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "k", b"k", "min_score", b"min_score", "mode", b"mode", "query", b"query", "tenant_id", b"tenant_id", "valid_at", b"valid_at", "weights", b"weights"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -307,9 +311,22 @@ class SearchHit(_message.Message):
     IMPORTANCE_TERM_FIELD_NUMBER: _builtins.int
     HEAT_TERM_FIELD_NUMBER: _builtins.int
     FUSED_RANK_FIELD_NUMBER: _builtins.int
+    NEIGHBOUR_TERM_FIELD_NUMBER: _builtins.int
+    TEMPORAL_TERM_FIELD_NUMBER: _builtins.int
+    GRAPH_RANK_FIELD_NUMBER: _builtins.int
+    GRAPH_HOPS_FIELD_NUMBER: _builtins.int
+    SPEAKER_TERM_FIELD_NUMBER: _builtins.int
     memory_id: _builtins.str
     score: _builtins.float
-    """The final score: fused_score scaled to 1 for the best hit, plus the three terms."""
+    """How well the hit matches the query, 0..1, with one meaning whichever retrievers
+    found it: how close the query comes to anything in scope (its best cosine similarity
+    to a memory: 0.15 or less -> 0, 0.55 or more -> 1), times this hit's ranking score
+    relative to the best hit's. So a query about nothing stored scores low even at the
+    top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+    It orders the hits: the ranking score is the relevance (fused_score + neighbour_term
+    + speaker_term + temporal_term) scaled to 1 for the best hit, plus the recency,
+    importance and heat terms.
+    """
     dense_score: _builtins.float
     """Cosine similarity of the query and the memory (0 when not a dense candidate)."""
     sparse_score: _builtins.float
@@ -326,6 +343,20 @@ class SearchHit(_message.Message):
     heat_term: _builtins.float
     fused_rank: _builtins.int
     """1-based rank by fused_score, before the rerank and MMR."""
+    neighbour_term: _builtins.float
+    """Relevance passed on by the turns beside this one in its session (a turn is often
+    answered by its neighbours); such a hit may have no retriever score of its own.
+    """
+    temporal_term: _builtins.float
+    """Added when the memory's events fall on the days the query names ("in May 2023")."""
+    graph_rank: _builtins.int
+    """Graph expansion (when a graph is configured): 1-based rank among the memories linked
+    to the entities the query names, and 1 + the hops from such an entity to one the
+    memory mentions (1: the memory mentions it); 0 when the graph did not return it.
+    """
+    graph_hops: _builtins.int
+    speaker_term: _builtins.float
+    """What the query's named speaker added (a turn of the one speaker a query names)."""
     def __init__(
         self,
         *,
@@ -340,10 +371,15 @@ class SearchHit(_message.Message):
         importance_term: _builtins.float = ...,
         heat_term: _builtins.float = ...,
         fused_rank: _builtins.int = ...,
+        neighbour_term: _builtins.float = ...,
+        temporal_term: _builtins.float = ...,
+        graph_rank: _builtins.int = ...,
+        graph_hops: _builtins.int = ...,
+        speaker_term: _builtins.float = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_rank", b"fused_rank", "fused_score", b"fused_score", "heat_term", b"heat_term", "importance_term", b"importance_term", "memory_id", b"memory_id", "recency_term", b"recency_term", "score", b"score", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dense_rank", b"dense_rank", "dense_score", b"dense_score", "fused_rank", b"fused_rank", "fused_score", b"fused_score", "graph_hops", b"graph_hops", "graph_rank", b"graph_rank", "heat_term", b"heat_term", "importance_term", b"importance_term", "memory_id", b"memory_id", "neighbour_term", b"neighbour_term", "recency_term", b"recency_term", "score", b"score", "sparse_rank", b"sparse_rank", "sparse_score", b"sparse_score", "speaker_term", b"speaker_term", "temporal_term", b"temporal_term"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -355,21 +391,29 @@ class SearchResponse(_message.Message):
 
     HITS_FIELD_NUMBER: _builtins.int
     EMBEDDING_MODEL_FIELD_NUMBER: _builtins.int
+    DEGRADED_FIELD_NUMBER: _builtins.int
     embedding_model: _builtins.str
     """The embedding model that ranked them."""
     @_builtins.property
     def hits(self) -> _containers.RepeatedCompositeFieldContainer[Global___SearchHit]:
         """Best first, at most k."""
 
+    @_builtins.property
+    def degraded(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Retrievers that could not answer and were left out, e.g. "graph" while the graph
+        service is down; the hits are what the others found.
+        """
+
     def __init__(
         self,
         *,
         hits: _abc.Iterable[Global___SearchHit] | None = ...,
         embedding_model: _builtins.str = ...,
+        degraded: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["embedding_model", b"embedding_model", "hits", b"hits"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["degraded", b"degraded", "embedding_model", b"embedding_model", "hits", b"hits"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

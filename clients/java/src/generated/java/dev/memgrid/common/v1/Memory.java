@@ -43,6 +43,7 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.LazyStringArrayList.emptyList();
     contentHash_ = "";
     supersededBy_ = "";
+    speaker_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -776,6 +777,57 @@ java.lang.String defaultValue) {
     }
   }
 
+  public static final int SPEAKER_FIELD_NUMBER = 23;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object speaker_ = "";
+  /**
+   * <pre>
+   * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+   * role says which side of the conversation the turn was on; the name is what questions
+   * mention ("what did Caroline say about ..."), so search indexes it with the content.
+   * </pre>
+   *
+   * <code>string speaker = 23 [json_name = "speaker"];</code>
+   * @return The speaker.
+   */
+  @java.lang.Override
+  public java.lang.String getSpeaker() {
+    java.lang.Object ref = speaker_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      speaker_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+   * role says which side of the conversation the turn was on; the name is what questions
+   * mention ("what did Caroline say about ..."), so search indexes it with the content.
+   * </pre>
+   *
+   * <code>string speaker = 23 [json_name = "speaker"];</code>
+   * @return The bytes for speaker.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getSpeakerBytes() {
+    java.lang.Object ref = speaker_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      speaker_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -858,6 +910,9 @@ java.lang.String defaultValue) {
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(supersededBy_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 22, supersededBy_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(speaker_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 23, speaker_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -961,6 +1016,9 @@ java.lang.String defaultValue) {
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(supersededBy_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(22, supersededBy_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(speaker_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(23, speaker_);
+    }
     return size;
   }
   @java.lang.Override
@@ -1049,6 +1107,8 @@ java.lang.String defaultValue) {
     }
     if (!getSupersededBy()
         .equals(other.getSupersededBy())) return false;
+    if (!getSpeaker()
+        .equals(other.getSpeaker())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -1129,6 +1189,8 @@ java.lang.String defaultValue) {
     }
     hash = (37 * hash) + SUPERSEDED_BY_FIELD_NUMBER;
     hash = (53 * hash) + getSupersededBy().hashCode();
+    hash = (37 * hash) + SPEAKER_FIELD_NUMBER;
+    hash = (53 * hash) + getSpeaker().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -1350,6 +1412,7 @@ java.lang.String defaultValue) {
         validToBuilder_ = null;
       }
       supersededBy_ = "";
+      speaker_ = "";
       return this;
     }
 
@@ -1474,6 +1537,9 @@ java.lang.String defaultValue) {
       if (((from_bitField0_ & 0x00200000) != 0)) {
         result.supersededBy_ = supersededBy_;
       }
+      if (((from_bitField0_ & 0x00400000) != 0)) {
+        result.speaker_ = speaker_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -1575,6 +1641,11 @@ java.lang.String defaultValue) {
       if (!other.getSupersededBy().isEmpty()) {
         supersededBy_ = other.supersededBy_;
         bitField0_ |= 0x00200000;
+        onChanged();
+      }
+      if (!other.getSpeaker().isEmpty()) {
+        speaker_ = other.speaker_;
+        bitField0_ |= 0x00400000;
         onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
@@ -1729,6 +1800,11 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00200000;
               break;
             } // case 178
+            case 186: {
+              speaker_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00400000;
+              break;
+            } // case 186
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -3784,6 +3860,108 @@ java.lang.String defaultValue) {
       checkByteStringIsUtf8(value);
       supersededBy_ = value;
       bitField0_ |= 0x00200000;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object speaker_ = "";
+    /**
+     * <pre>
+     * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+     * role says which side of the conversation the turn was on; the name is what questions
+     * mention ("what did Caroline say about ..."), so search indexes it with the content.
+     * </pre>
+     *
+     * <code>string speaker = 23 [json_name = "speaker"];</code>
+     * @return The speaker.
+     */
+    public java.lang.String getSpeaker() {
+      java.lang.Object ref = speaker_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        speaker_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+     * role says which side of the conversation the turn was on; the name is what questions
+     * mention ("what did Caroline say about ..."), so search indexes it with the content.
+     * </pre>
+     *
+     * <code>string speaker = 23 [json_name = "speaker"];</code>
+     * @return The bytes for speaker.
+     */
+    public com.google.protobuf.ByteString
+        getSpeakerBytes() {
+      java.lang.Object ref = speaker_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        speaker_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+     * role says which side of the conversation the turn was on; the name is what questions
+     * mention ("what did Caroline say about ..."), so search indexes it with the content.
+     * </pre>
+     *
+     * <code>string speaker = 23 [json_name = "speaker"];</code>
+     * @param value The speaker to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSpeaker(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      speaker_ = value;
+      bitField0_ |= 0x00400000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+     * role says which side of the conversation the turn was on; the name is what questions
+     * mention ("what did Caroline say about ..."), so search indexes it with the content.
+     * </pre>
+     *
+     * <code>string speaker = 23 [json_name = "speaker"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSpeaker() {
+      speaker_ = getDefaultInstance().getSpeaker();
+      bitField0_ = (bitField0_ & ~0x00400000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+     * role says which side of the conversation the turn was on; the name is what questions
+     * mention ("what did Caroline say about ..."), so search indexes it with the content.
+     * </pre>
+     *
+     * <code>string speaker = 23 [json_name = "speaker"];</code>
+     * @param value The bytes for speaker to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSpeakerBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      speaker_ = value;
+      bitField0_ |= 0x00400000;
       onChanged();
       return this;
     }

@@ -8,7 +8,9 @@ package dev.memgrid.common.v1;
 /**
  * <pre>
  * Selects memories. Every set field must match (AND); repeated fields match any of their
- * values (OR), except tags, which must all be present.
+ * values (OR), except tags, which must all be present. An expired memory (expires_at &lt;= now)
+ * never matches. Every service applies these rules through one implementation
+ * (libs/memgrid_runtime/memory_filter.py).
  * </pre>
  *
  * Protobuf type {@code memgrid.common.v1.MemoryFilter}
@@ -207,6 +209,10 @@ private static final long serialVersionUID = 0L;
   private com.google.protobuf.LazyStringArrayList cubeIds_ =
       com.google.protobuf.LazyStringArrayList.emptyList();
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @return A list containing the cubeIds.
    */
@@ -215,6 +221,10 @@ private static final long serialVersionUID = 0L;
     return cubeIds_;
   }
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @return The count of cubeIds.
    */
@@ -222,6 +232,10 @@ private static final long serialVersionUID = 0L;
     return cubeIds_.size();
   }
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @param index The index of the element to return.
    * @return The cubeIds at the given index.
@@ -230,6 +244,10 @@ private static final long serialVersionUID = 0L;
     return cubeIds_.get(index);
   }
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @param index The index of the value to return.
    * @return The bytes of the cubeIds at the given index.
@@ -362,6 +380,10 @@ private static final long serialVersionUID = 0L;
   private com.google.protobuf.LazyStringArrayList tags_ =
       com.google.protobuf.LazyStringArrayList.emptyList();
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @return A list containing the tags.
    */
@@ -370,6 +392,10 @@ private static final long serialVersionUID = 0L;
     return tags_;
   }
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @return The count of tags.
    */
@@ -377,6 +403,10 @@ private static final long serialVersionUID = 0L;
     return tags_.size();
   }
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @param index The index of the element to return.
    * @return The tags at the given index.
@@ -385,6 +415,10 @@ private static final long serialVersionUID = 0L;
     return tags_.get(index);
   }
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @param index The index of the value to return.
    * @return The bytes of the tags at the given index.
@@ -421,6 +455,10 @@ private static final long serialVersionUID = 0L;
     return internalGetMetadata().getMap().size();
   }
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   @java.lang.Override
@@ -438,6 +476,10 @@ private static final long serialVersionUID = 0L;
     return getMetadataMap();
   }
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   @java.lang.Override
@@ -445,6 +487,10 @@ private static final long serialVersionUID = 0L;
     return internalGetMetadata().getMap();
   }
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   @java.lang.Override
@@ -459,6 +505,10 @@ java.lang.String defaultValue) {
     return map.containsKey(key) ? map.get(key) : defaultValue;
   }
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   @java.lang.Override
@@ -476,6 +526,10 @@ java.lang.String defaultValue) {
   public static final int CREATED_AFTER_FIELD_NUMBER = 9;
   private com.google.protobuf.Timestamp createdAfter_;
   /**
+   * <pre>
+   * Inclusive: created_at &gt;= created_after.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
    * @return Whether the createdAfter field is set.
    */
@@ -484,6 +538,10 @@ java.lang.String defaultValue) {
     return ((bitField0_ & 0x00000001) != 0);
   }
   /**
+   * <pre>
+   * Inclusive: created_at &gt;= created_after.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
    * @return The createdAfter.
    */
@@ -492,6 +550,10 @@ java.lang.String defaultValue) {
     return createdAfter_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : createdAfter_;
   }
   /**
+   * <pre>
+   * Inclusive: created_at &gt;= created_after.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
    */
   @java.lang.Override
@@ -502,6 +564,11 @@ java.lang.String defaultValue) {
   public static final int CREATED_BEFORE_FIELD_NUMBER = 10;
   private com.google.protobuf.Timestamp createdBefore_;
   /**
+   * <pre>
+   * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+   * consecutive windows neither overlap nor leave a gap.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
    * @return Whether the createdBefore field is set.
    */
@@ -510,6 +577,11 @@ java.lang.String defaultValue) {
     return ((bitField0_ & 0x00000002) != 0);
   }
   /**
+   * <pre>
+   * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+   * consecutive windows neither overlap nor leave a gap.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
    * @return The createdBefore.
    */
@@ -518,6 +590,11 @@ java.lang.String defaultValue) {
     return createdBefore_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : createdBefore_;
   }
   /**
+   * <pre>
+   * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+   * consecutive windows neither overlap nor leave a gap.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
    */
   @java.lang.Override
@@ -529,7 +606,10 @@ java.lang.String defaultValue) {
   private boolean includeSuperseded_ = false;
   /**
    * <pre>
-   * Superseded memories (valid_to in the past) are left out unless this is set.
+   * A memory is superseded once it names a successor (superseded_by is set) or its
+   * validity has ended (valid_to &lt;= now). Superseded memories are left out unless this is
+   * set. A search with valid_at asks what was true then instead, whatever this says:
+   * valid_from &lt;= valid_at &lt; valid_to (an unset valid_to: still valid), superseded or not.
    * </pre>
    *
    * <code>bool include_superseded = 11 [json_name = "includeSuperseded"];</code>
@@ -872,7 +952,9 @@ java.lang.String defaultValue) {
   /**
    * <pre>
    * Selects memories. Every set field must match (AND); repeated fields match any of their
-   * values (OR), except tags, which must all be present.
+   * values (OR), except tags, which must all be present. An expired memory (expires_at &lt;= now)
+   * never matches. Every service applies these rules through one implementation
+   * (libs/memgrid_runtime/memory_filter.py).
    * </pre>
    *
    * Protobuf type {@code memgrid.common.v1.MemoryFilter}
@@ -1496,6 +1578,10 @@ java.lang.String defaultValue) {
       bitField0_ |= 0x00000008;
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @return A list containing the cubeIds.
      */
@@ -1505,6 +1591,10 @@ java.lang.String defaultValue) {
       return cubeIds_;
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @return The count of cubeIds.
      */
@@ -1512,6 +1602,10 @@ java.lang.String defaultValue) {
       return cubeIds_.size();
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @param index The index of the element to return.
      * @return The cubeIds at the given index.
@@ -1520,6 +1614,10 @@ java.lang.String defaultValue) {
       return cubeIds_.get(index);
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @param index The index of the value to return.
      * @return The bytes of the cubeIds at the given index.
@@ -1529,6 +1627,10 @@ java.lang.String defaultValue) {
       return cubeIds_.getByteString(index);
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @param index The index to set the value at.
      * @param value The cubeIds to set.
@@ -1544,6 +1646,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @param value The cubeIds to add.
      * @return This builder for chaining.
@@ -1558,6 +1664,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @param values The cubeIds to add.
      * @return This builder for chaining.
@@ -1572,6 +1682,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @return This builder for chaining.
      */
@@ -1583,6 +1697,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories in any of these cubes.
+     * </pre>
+     *
      * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
      * @param value The bytes of the cubeIds to add.
      * @return This builder for chaining.
@@ -1883,6 +2001,10 @@ java.lang.String defaultValue) {
       bitField0_ |= 0x00000040;
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @return A list containing the tags.
      */
@@ -1892,6 +2014,10 @@ java.lang.String defaultValue) {
       return tags_;
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @return The count of tags.
      */
@@ -1899,6 +2025,10 @@ java.lang.String defaultValue) {
       return tags_.size();
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @param index The index of the element to return.
      * @return The tags at the given index.
@@ -1907,6 +2037,10 @@ java.lang.String defaultValue) {
       return tags_.get(index);
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @param index The index of the value to return.
      * @return The bytes of the tags at the given index.
@@ -1916,6 +2050,10 @@ java.lang.String defaultValue) {
       return tags_.getByteString(index);
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @param index The index to set the value at.
      * @param value The tags to set.
@@ -1931,6 +2069,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @param value The tags to add.
      * @return This builder for chaining.
@@ -1945,6 +2087,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @param values The tags to add.
      * @return This builder for chaining.
@@ -1959,6 +2105,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @return This builder for chaining.
      */
@@ -1970,6 +2120,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories carrying every one of these tags.
+     * </pre>
+     *
      * <code>repeated string tags = 7 [json_name = "tags"];</code>
      * @param value The bytes of the tags to add.
      * @return This builder for chaining.
@@ -2012,6 +2166,10 @@ java.lang.String defaultValue) {
       return internalGetMetadata().getMap().size();
     }
     /**
+     * <pre>
+     * Memories holding every one of these pairs, the value compared for exact equality.
+     * </pre>
+     *
      * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
      */
     @java.lang.Override
@@ -2029,6 +2187,10 @@ java.lang.String defaultValue) {
       return getMetadataMap();
     }
     /**
+     * <pre>
+     * Memories holding every one of these pairs, the value compared for exact equality.
+     * </pre>
+     *
      * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
      */
     @java.lang.Override
@@ -2036,6 +2198,10 @@ java.lang.String defaultValue) {
       return internalGetMetadata().getMap();
     }
     /**
+     * <pre>
+     * Memories holding every one of these pairs, the value compared for exact equality.
+     * </pre>
+     *
      * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
      */
     @java.lang.Override
@@ -2050,6 +2216,10 @@ java.lang.String defaultValue) {
       return map.containsKey(key) ? map.get(key) : defaultValue;
     }
     /**
+     * <pre>
+     * Memories holding every one of these pairs, the value compared for exact equality.
+     * </pre>
+     *
      * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
      */
     @java.lang.Override
@@ -2070,6 +2240,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories holding every one of these pairs, the value compared for exact equality.
+     * </pre>
+     *
      * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
      */
     public Builder removeMetadata(
@@ -2089,6 +2263,10 @@ java.lang.String defaultValue) {
       return internalGetMutableMetadata().getMutableMap();
     }
     /**
+     * <pre>
+     * Memories holding every one of these pairs, the value compared for exact equality.
+     * </pre>
+     *
      * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
      */
     public Builder putMetadata(
@@ -2102,6 +2280,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Memories holding every one of these pairs, the value compared for exact equality.
+     * </pre>
+     *
      * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
      */
     public Builder putAllMetadata(
@@ -2116,6 +2298,10 @@ java.lang.String defaultValue) {
     private com.google.protobuf.SingleFieldBuilder<
         com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> createdAfterBuilder_;
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      * @return Whether the createdAfter field is set.
      */
@@ -2123,6 +2309,10 @@ java.lang.String defaultValue) {
       return ((bitField0_ & 0x00000100) != 0);
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      * @return The createdAfter.
      */
@@ -2134,6 +2324,10 @@ java.lang.String defaultValue) {
       }
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      */
     public Builder setCreatedAfter(com.google.protobuf.Timestamp value) {
@@ -2148,6 +2342,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      */
     public Builder setCreatedAfter(
@@ -2162,6 +2360,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      */
     public Builder mergeCreatedAfter(com.google.protobuf.Timestamp value) {
@@ -2183,6 +2385,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      */
     public Builder clearCreatedAfter() {
@@ -2196,6 +2402,10 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      */
     public com.google.protobuf.Timestamp.Builder getCreatedAfterBuilder() {
@@ -2204,6 +2414,10 @@ java.lang.String defaultValue) {
       return internalGetCreatedAfterFieldBuilder().getBuilder();
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      */
     public com.google.protobuf.TimestampOrBuilder getCreatedAfterOrBuilder() {
@@ -2215,6 +2429,10 @@ java.lang.String defaultValue) {
       }
     }
     /**
+     * <pre>
+     * Inclusive: created_at &gt;= created_after.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
      */
     private com.google.protobuf.SingleFieldBuilder<
@@ -2235,6 +2453,11 @@ java.lang.String defaultValue) {
     private com.google.protobuf.SingleFieldBuilder<
         com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> createdBeforeBuilder_;
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      * @return Whether the createdBefore field is set.
      */
@@ -2242,6 +2465,11 @@ java.lang.String defaultValue) {
       return ((bitField0_ & 0x00000200) != 0);
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      * @return The createdBefore.
      */
@@ -2253,6 +2481,11 @@ java.lang.String defaultValue) {
       }
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      */
     public Builder setCreatedBefore(com.google.protobuf.Timestamp value) {
@@ -2267,6 +2500,11 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      */
     public Builder setCreatedBefore(
@@ -2281,6 +2519,11 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      */
     public Builder mergeCreatedBefore(com.google.protobuf.Timestamp value) {
@@ -2302,6 +2545,11 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      */
     public Builder clearCreatedBefore() {
@@ -2315,6 +2563,11 @@ java.lang.String defaultValue) {
       return this;
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      */
     public com.google.protobuf.Timestamp.Builder getCreatedBeforeBuilder() {
@@ -2323,6 +2576,11 @@ java.lang.String defaultValue) {
       return internalGetCreatedBeforeFieldBuilder().getBuilder();
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      */
     public com.google.protobuf.TimestampOrBuilder getCreatedBeforeOrBuilder() {
@@ -2334,6 +2592,11 @@ java.lang.String defaultValue) {
       }
     }
     /**
+     * <pre>
+     * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+     * consecutive windows neither overlap nor leave a gap.
+     * </pre>
+     *
      * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
      */
     private com.google.protobuf.SingleFieldBuilder<
@@ -2353,7 +2616,10 @@ java.lang.String defaultValue) {
     private boolean includeSuperseded_ ;
     /**
      * <pre>
-     * Superseded memories (valid_to in the past) are left out unless this is set.
+     * A memory is superseded once it names a successor (superseded_by is set) or its
+     * validity has ended (valid_to &lt;= now). Superseded memories are left out unless this is
+     * set. A search with valid_at asks what was true then instead, whatever this says:
+     * valid_from &lt;= valid_at &lt; valid_to (an unset valid_to: still valid), superseded or not.
      * </pre>
      *
      * <code>bool include_superseded = 11 [json_name = "includeSuperseded"];</code>
@@ -2365,7 +2631,10 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Superseded memories (valid_to in the past) are left out unless this is set.
+     * A memory is superseded once it names a successor (superseded_by is set) or its
+     * validity has ended (valid_to &lt;= now). Superseded memories are left out unless this is
+     * set. A search with valid_at asks what was true then instead, whatever this says:
+     * valid_from &lt;= valid_at &lt; valid_to (an unset valid_to: still valid), superseded or not.
      * </pre>
      *
      * <code>bool include_superseded = 11 [json_name = "includeSuperseded"];</code>
@@ -2381,7 +2650,10 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Superseded memories (valid_to in the past) are left out unless this is set.
+     * A memory is superseded once it names a successor (superseded_by is set) or its
+     * validity has ended (valid_to &lt;= now). Superseded memories are left out unless this is
+     * set. A search with valid_at asks what was true then instead, whatever this says:
+     * valid_from &lt;= valid_at &lt; valid_to (an unset valid_to: still valid), superseded or not.
      * </pre>
      *
      * <code>bool include_superseded = 11 [json_name = "includeSuperseded"];</code>

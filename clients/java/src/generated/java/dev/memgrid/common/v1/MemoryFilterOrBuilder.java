@@ -57,23 +57,39 @@ public interface MemoryFilterOrBuilder extends
       getSessionIdBytes();
 
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @return A list containing the cubeIds.
    */
   java.util.List<java.lang.String>
       getCubeIdsList();
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @return The count of cubeIds.
    */
   int getCubeIdsCount();
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @param index The index of the element to return.
    * @return The cubeIds at the given index.
    */
   java.lang.String getCubeIds(int index);
   /**
+   * <pre>
+   * Memories in any of these cubes.
+   * </pre>
+   *
    * <code>repeated string cube_ids = 4 [json_name = "cubeIds"];</code>
    * @param index The index of the value to return.
    * @return The bytes of the cubeIds at the given index.
@@ -140,23 +156,39 @@ public interface MemoryFilterOrBuilder extends
   int getTiersValue(int index);
 
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @return A list containing the tags.
    */
   java.util.List<java.lang.String>
       getTagsList();
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @return The count of tags.
    */
   int getTagsCount();
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @param index The index of the element to return.
    * @return The tags at the given index.
    */
   java.lang.String getTags(int index);
   /**
+   * <pre>
+   * Memories carrying every one of these tags.
+   * </pre>
+   *
    * <code>repeated string tags = 7 [json_name = "tags"];</code>
    * @param index The index of the value to return.
    * @return The bytes of the tags at the given index.
@@ -165,10 +197,18 @@ public interface MemoryFilterOrBuilder extends
       getTagsBytes(int index);
 
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   int getMetadataCount();
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   boolean containsMetadata(
@@ -180,11 +220,19 @@ public interface MemoryFilterOrBuilder extends
   java.util.Map<java.lang.String, java.lang.String>
   getMetadata();
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   java.util.Map<java.lang.String, java.lang.String>
   getMetadataMap();
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   /* nullable */
@@ -193,44 +241,78 @@ java.lang.String getMetadataOrDefault(
       /* nullable */
 java.lang.String defaultValue);
   /**
+   * <pre>
+   * Memories holding every one of these pairs, the value compared for exact equality.
+   * </pre>
+   *
    * <code>map&lt;string, string&gt; metadata = 8 [json_name = "metadata"];</code>
    */
   java.lang.String getMetadataOrThrow(
       java.lang.String key);
 
   /**
+   * <pre>
+   * Inclusive: created_at &gt;= created_after.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
    * @return Whether the createdAfter field is set.
    */
   boolean hasCreatedAfter();
   /**
+   * <pre>
+   * Inclusive: created_at &gt;= created_after.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
    * @return The createdAfter.
    */
   com.google.protobuf.Timestamp getCreatedAfter();
   /**
+   * <pre>
+   * Inclusive: created_at &gt;= created_after.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_after = 9 [json_name = "createdAfter"];</code>
    */
   com.google.protobuf.TimestampOrBuilder getCreatedAfterOrBuilder();
 
   /**
+   * <pre>
+   * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+   * consecutive windows neither overlap nor leave a gap.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
    * @return Whether the createdBefore field is set.
    */
   boolean hasCreatedBefore();
   /**
+   * <pre>
+   * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+   * consecutive windows neither overlap nor leave a gap.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
    * @return The createdBefore.
    */
   com.google.protobuf.Timestamp getCreatedBefore();
   /**
+   * <pre>
+   * Exclusive: created_at &lt; created_before. With created_after a half-open interval, so
+   * consecutive windows neither overlap nor leave a gap.
+   * </pre>
+   *
    * <code>.google.protobuf.Timestamp created_before = 10 [json_name = "createdBefore"];</code>
    */
   com.google.protobuf.TimestampOrBuilder getCreatedBeforeOrBuilder();
 
   /**
    * <pre>
-   * Superseded memories (valid_to in the past) are left out unless this is set.
+   * A memory is superseded once it names a successor (superseded_by is set) or its
+   * validity has ended (valid_to &lt;= now). Superseded memories are left out unless this is
+   * set. A search with valid_at asks what was true then instead, whatever this says:
+   * valid_from &lt;= valid_at &lt; valid_to (an unset valid_to: still valid), superseded or not.
    * </pre>
    *
    * <code>bool include_superseded = 11 [json_name = "includeSuperseded"];</code>

@@ -413,4 +413,28 @@ java.lang.String defaultValue);
    */
   com.google.protobuf.ByteString
       getSupersededByBytes();
+
+  /**
+   * <pre>
+   * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+   * role says which side of the conversation the turn was on; the name is what questions
+   * mention ("what did Caroline say about ..."), so search indexes it with the content.
+   * </pre>
+   *
+   * <code>string speaker = 23 [json_name = "speaker"];</code>
+   * @return The speaker.
+   */
+  java.lang.String getSpeaker();
+  /**
+   * <pre>
+   * Only for kind MESSAGE: who spoke, by name ("Caroline"), when the caller said so. The
+   * role says which side of the conversation the turn was on; the name is what questions
+   * mention ("what did Caroline say about ..."), so search indexes it with the content.
+   * </pre>
+   *
+   * <code>string speaker = 23 [json_name = "speaker"];</code>
+   * @return The bytes for speaker.
+   */
+  com.google.protobuf.ByteString
+      getSpeakerBytes();
 }

@@ -110,7 +110,7 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
       "oto\032\037google/protobuf/timestamp.proto\"s\n\005" +
       "Scope\022\027\n\007user_id\030\001 \001(\tR\006userId\022\031\n\010agent_" +
       "id\030\002 \001(\tR\007agentId\022\035\n\nsession_id\030\003 \001(\tR\ts" +
-      "essionId\022\027\n\007cube_id\030\004 \001(\tR\006cubeId\"\370\007\n\006Me" +
+      "essionId\022\027\n\007cube_id\030\004 \001(\tR\006cubeId\"\222\010\n\006Me" +
       "mory\022\016\n\002id\030\001 \001(\tR\002id\022.\n\005scope\030\002 \001(\0132\030.me" +
       "mgrid.common.v1.ScopeR\005scope\0221\n\004kind\030\003 \001" +
       "(\0162\035.memgrid.common.v1.MemoryKindR\004kind\022" +
@@ -134,93 +134,94 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
       "\0229\n\nvalid_from\030\024 \001(\0132\032.google.protobuf.T" +
       "imestampR\tvalidFrom\0225\n\010valid_to\030\025 \001(\0132\032." +
       "google.protobuf.TimestampR\007validTo\022#\n\rsu" +
-      "perseded_by\030\026 \001(\tR\014supersededBy\032;\n\rMetad" +
-      "ataEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(" +
-      "\tR\005value:\0028\001\"\236\004\n\tNewMemory\022.\n\005scope\030\001 \001(" +
-      "\0132\030.memgrid.common.v1.ScopeR\005scope\0221\n\004ki" +
-      "nd\030\002 \001(\0162\035.memgrid.common.v1.MemoryKindR" +
-      "\004kind\0221\n\004tier\030\003 \001(\0162\035.memgrid.common.v1." +
-      "MemoryTierR\004tier\022\030\n\007content\030\004 \001(\tR\007conte" +
-      "nt\022F\n\010metadata\030\005 \003(\0132*.memgrid.common.v1" +
-      ".NewMemory.MetadataEntryR\010metadata\022\022\n\004ta" +
-      "gs\030\006 \003(\tR\004tags\022#\n\nimportance\030\007 \001(\002H\000R\nim" +
-      "portance\210\001\001\022+\n\003ttl\030\010 \001(\0132\031.google.protob" +
-      "uf.DurationR\003ttl\022,\n\022source_message_ids\030\t" +
-      " \003(\tR\020sourceMessageIds\0229\n\nvalid_from\030\n \001" +
-      "(\0132\032.google.protobuf.TimestampR\tvalidFro" +
-      "m\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005" +
-      "value\030\002 \001(\tR\005value:\0028\001B\r\n\013_importance\"\226\002" +
-      "\n\nNewMessage\022+\n\004role\030\001 \001(\0162\027.memgrid.com" +
-      "mon.v1.RoleR\004role\022\030\n\007content\030\002 \001(\tR\007cont" +
-      "ent\022G\n\010metadata\030\003 \003(\0132+.memgrid.common.v" +
-      "1.NewMessage.MetadataEntryR\010metadata\022;\n\013" +
-      "occurred_at\030\004 \001(\0132\032.google.protobuf.Time" +
-      "stampR\noccurredAt\032;\n\rMetadataEntry\022\020\n\003ke" +
-      "y\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\302" +
-      "\003\n\014MemoryUpdate\022\030\n\007content\030\001 \001(\tR\007conten" +
-      "t\022I\n\010metadata\030\002 \003(\0132-.memgrid.common.v1." +
-      "MemoryUpdate.MetadataEntryR\010metadata\022\022\n\004" +
-      "tags\030\003 \003(\tR\004tags\022\036\n\nimportance\030\004 \001(\002R\nim" +
-      "portance\0221\n\004tier\030\005 \001(\0162\035.memgrid.common." +
-      "v1.MemoryTierR\004tier\0229\n\nexpires_at\030\006 \001(\0132" +
-      "\032.google.protobuf.TimestampR\texpiresAt\0225" +
-      "\n\010valid_to\030\007 \001(\0132\032.google.protobuf.Times" +
-      "tampR\007validTo\022#\n\rsuperseded_by\030\010 \001(\tR\014su" +
-      "persededBy\022\022\n\004heat\030\t \001(\002R\004heat\032;\n\rMetada" +
-      "taEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\t" +
-      "R\005value:\0028\001\"\265\004\n\014MemoryFilter\022\027\n\007user_id\030" +
-      "\001 \001(\tR\006userId\022\031\n\010agent_id\030\002 \001(\tR\007agentId" +
-      "\022\035\n\nsession_id\030\003 \001(\tR\tsessionId\022\031\n\010cube_" +
-      "ids\030\004 \003(\tR\007cubeIds\0223\n\005kinds\030\005 \003(\0162\035.memg" +
-      "rid.common.v1.MemoryKindR\005kinds\0223\n\005tiers" +
-      "\030\006 \003(\0162\035.memgrid.common.v1.MemoryTierR\005t" +
-      "iers\022\022\n\004tags\030\007 \003(\tR\004tags\022I\n\010metadata\030\010 \003" +
-      "(\0132-.memgrid.common.v1.MemoryFilter.Meta" +
-      "dataEntryR\010metadata\022?\n\rcreated_after\030\t \001" +
-      "(\0132\032.google.protobuf.TimestampR\014createdA" +
-      "fter\022A\n\016created_before\030\n \001(\0132\032.google.pr" +
-      "otobuf.TimestampR\rcreatedBefore\022-\n\022inclu" +
-      "de_superseded\030\013 \001(\010R\021includeSuperseded\032;" +
-      "\n\rMetadataEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005val" +
-      "ue\030\002 \001(\tR\005value:\0028\001\"\327\001\n\rMemoryVersion\022\030\n" +
-      "\007version\030\001 \001(\003R\007version\022>\n\013change_type\030\002" +
-      " \001(\0162\035.memgrid.common.v1.ChangeTypeR\ncha" +
-      "ngeType\0221\n\006memory\030\003 \001(\0132\031.memgrid.common" +
-      ".v1.MemoryR\006memory\0229\n\nchanged_at\030\004 \001(\0132\032" +
-      ".google.protobuf.TimestampR\tchangedAt\"\334\001" +
-      "\n\004Cube\022\027\n\007cube_id\030\001 \001(\tR\006cubeId\022\"\n\rowner" +
-      "_user_id\030\002 \001(\tR\013ownerUserId\022\022\n\004name\030\003 \001(" +
-      "\tR\004name\022 \n\013description\030\004 \001(\tR\013descriptio" +
-      "n\022&\n\017reader_user_ids\030\005 \003(\tR\rreaderUserId" +
-      "s\0229\n\ncreated_at\030\006 \001(\0132\032.google.protobuf." +
-      "TimestampR\tcreatedAt\"^\n\013Propagation\022\024\n\005s" +
-      "tore\030\001 \001(\tR\005store\0229\n\005state\030\002 \001(\0162#.memgr" +
-      "id.common.v1.PropagationStateR\005state*\330\001\n" +
-      "\nMemoryKind\022\033\n\027MEMORY_KIND_UNSPECIFIED\020\000" +
-      "\022\027\n\023MEMORY_KIND_MESSAGE\020\001\022\027\n\023MEMORY_KIND" +
-      "_EPISODE\020\002\022\024\n\020MEMORY_KIND_FACT\020\003\022\027\n\023MEMO" +
-      "RY_KIND_PROFILE\020\004\022\027\n\023MEMORY_KIND_PATTERN" +
-      "\020\005\022\031\n\025MEMORY_KIND_PROCEDURE\020\006\022\030\n\024MEMORY_" +
-      "KIND_ARTIFACT\020\007*k\n\nMemoryTier\022\033\n\027MEMORY_" +
-      "TIER_UNSPECIFIED\020\000\022\025\n\021MEMORY_TIER_SHORT\020" +
-      "\001\022\023\n\017MEMORY_TIER_MID\020\002\022\024\n\020MEMORY_TIER_LO" +
-      "NG\020\003*_\n\004Role\022\024\n\020ROLE_UNSPECIFIED\020\000\022\r\n\tRO" +
-      "LE_USER\020\001\022\022\n\016ROLE_ASSISTANT\020\002\022\017\n\013ROLE_SY" +
-      "STEM\020\003\022\r\n\tROLE_TOOL\020\004*w\n\nChangeType\022\033\n\027C" +
-      "HANGE_TYPE_UNSPECIFIED\020\000\022\027\n\023CHANGE_TYPE_" +
-      "CREATED\020\001\022\027\n\023CHANGE_TYPE_UPDATED\020\002\022\032\n\026CH" +
-      "ANGE_TYPE_SUPERSEDED\020\003*h\n\014WriteOutcome\022\035" +
-      "\n\031WRITE_OUTCOME_UNSPECIFIED\020\000\022\031\n\025WRITE_O" +
-      "UTCOME_CREATED\020\001\022\036\n\032WRITE_OUTCOME_DEDUPL" +
-      "ICATED\020\002*p\n\020PropagationState\022!\n\035PROPAGAT" +
-      "ION_STATE_UNSPECIFIED\020\000\022\032\n\026PROPAGATION_S" +
-      "TATE_DONE\020\001\022\035\n\031PROPAGATION_STATE_PENDING" +
-      "\020\002B\275\001\n\025dev.memgrid.common.v1B\013MemoryProt" +
-      "oP\001Z1memgrid.dev/clients/go/memgrid/comm" +
-      "on/v1;commonv1\242\002\003MCX\252\002\021Memgrid.Common.V1" +
-      "\312\002\021Memgrid\\Common\\V1\342\002\035Memgrid\\Common\\V1" +
-      "\\GPBMetadata\352\002\023Memgrid::Common::V1b\006prot" +
-      "o3"
+      "perseded_by\030\026 \001(\tR\014supersededBy\022\030\n\007speak" +
+      "er\030\027 \001(\tR\007speaker\032;\n\rMetadataEntry\022\020\n\003ke" +
+      "y\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\236" +
+      "\004\n\tNewMemory\022.\n\005scope\030\001 \001(\0132\030.memgrid.co" +
+      "mmon.v1.ScopeR\005scope\0221\n\004kind\030\002 \001(\0162\035.mem" +
+      "grid.common.v1.MemoryKindR\004kind\0221\n\004tier\030" +
+      "\003 \001(\0162\035.memgrid.common.v1.MemoryTierR\004ti" +
+      "er\022\030\n\007content\030\004 \001(\tR\007content\022F\n\010metadata" +
+      "\030\005 \003(\0132*.memgrid.common.v1.NewMemory.Met" +
+      "adataEntryR\010metadata\022\022\n\004tags\030\006 \003(\tR\004tags" +
+      "\022#\n\nimportance\030\007 \001(\002H\000R\nimportance\210\001\001\022+\n" +
+      "\003ttl\030\010 \001(\0132\031.google.protobuf.DurationR\003t" +
+      "tl\022,\n\022source_message_ids\030\t \003(\tR\020sourceMe" +
+      "ssageIds\0229\n\nvalid_from\030\n \001(\0132\032.google.pr" +
+      "otobuf.TimestampR\tvalidFrom\032;\n\rMetadataE" +
+      "ntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005v" +
+      "alue:\0028\001B\r\n\013_importance\"\260\002\n\nNewMessage\022+" +
+      "\n\004role\030\001 \001(\0162\027.memgrid.common.v1.RoleR\004r" +
+      "ole\022\030\n\007content\030\002 \001(\tR\007content\022G\n\010metadat" +
+      "a\030\003 \003(\0132+.memgrid.common.v1.NewMessage.M" +
+      "etadataEntryR\010metadata\022;\n\013occurred_at\030\004 " +
+      "\001(\0132\032.google.protobuf.TimestampR\noccurre" +
+      "dAt\022\030\n\007speaker\030\005 \001(\tR\007speaker\032;\n\rMetadat" +
+      "aEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR" +
+      "\005value:\0028\001\"\302\003\n\014MemoryUpdate\022\030\n\007content\030\001" +
+      " \001(\tR\007content\022I\n\010metadata\030\002 \003(\0132-.memgri" +
+      "d.common.v1.MemoryUpdate.MetadataEntryR\010" +
+      "metadata\022\022\n\004tags\030\003 \003(\tR\004tags\022\036\n\nimportan" +
+      "ce\030\004 \001(\002R\nimportance\0221\n\004tier\030\005 \001(\0162\035.mem" +
+      "grid.common.v1.MemoryTierR\004tier\0229\n\nexpir" +
+      "es_at\030\006 \001(\0132\032.google.protobuf.TimestampR" +
+      "\texpiresAt\0225\n\010valid_to\030\007 \001(\0132\032.google.pr" +
+      "otobuf.TimestampR\007validTo\022#\n\rsuperseded_" +
+      "by\030\010 \001(\tR\014supersededBy\022\022\n\004heat\030\t \001(\002R\004he" +
+      "at\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n" +
+      "\005value\030\002 \001(\tR\005value:\0028\001\"\265\004\n\014MemoryFilter" +
+      "\022\027\n\007user_id\030\001 \001(\tR\006userId\022\031\n\010agent_id\030\002 " +
+      "\001(\tR\007agentId\022\035\n\nsession_id\030\003 \001(\tR\tsessio" +
+      "nId\022\031\n\010cube_ids\030\004 \003(\tR\007cubeIds\0223\n\005kinds\030" +
+      "\005 \003(\0162\035.memgrid.common.v1.MemoryKindR\005ki" +
+      "nds\0223\n\005tiers\030\006 \003(\0162\035.memgrid.common.v1.M" +
+      "emoryTierR\005tiers\022\022\n\004tags\030\007 \003(\tR\004tags\022I\n\010" +
+      "metadata\030\010 \003(\0132-.memgrid.common.v1.Memor" +
+      "yFilter.MetadataEntryR\010metadata\022?\n\rcreat" +
+      "ed_after\030\t \001(\0132\032.google.protobuf.Timesta" +
+      "mpR\014createdAfter\022A\n\016created_before\030\n \001(\013" +
+      "2\032.google.protobuf.TimestampR\rcreatedBef" +
+      "ore\022-\n\022include_superseded\030\013 \001(\010R\021include" +
+      "Superseded\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\t" +
+      "R\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\327\001\n\rMemo" +
+      "ryVersion\022\030\n\007version\030\001 \001(\003R\007version\022>\n\013c" +
+      "hange_type\030\002 \001(\0162\035.memgrid.common.v1.Cha" +
+      "ngeTypeR\nchangeType\0221\n\006memory\030\003 \001(\0132\031.me" +
+      "mgrid.common.v1.MemoryR\006memory\0229\n\nchange" +
+      "d_at\030\004 \001(\0132\032.google.protobuf.TimestampR\t" +
+      "changedAt\"\334\001\n\004Cube\022\027\n\007cube_id\030\001 \001(\tR\006cub" +
+      "eId\022\"\n\rowner_user_id\030\002 \001(\tR\013ownerUserId\022" +
+      "\022\n\004name\030\003 \001(\tR\004name\022 \n\013description\030\004 \001(\t" +
+      "R\013description\022&\n\017reader_user_ids\030\005 \003(\tR\r" +
+      "readerUserIds\0229\n\ncreated_at\030\006 \001(\0132\032.goog" +
+      "le.protobuf.TimestampR\tcreatedAt\"^\n\013Prop" +
+      "agation\022\024\n\005store\030\001 \001(\tR\005store\0229\n\005state\030\002" +
+      " \001(\0162#.memgrid.common.v1.PropagationStat" +
+      "eR\005state*\330\001\n\nMemoryKind\022\033\n\027MEMORY_KIND_U" +
+      "NSPECIFIED\020\000\022\027\n\023MEMORY_KIND_MESSAGE\020\001\022\027\n" +
+      "\023MEMORY_KIND_EPISODE\020\002\022\024\n\020MEMORY_KIND_FA" +
+      "CT\020\003\022\027\n\023MEMORY_KIND_PROFILE\020\004\022\027\n\023MEMORY_" +
+      "KIND_PATTERN\020\005\022\031\n\025MEMORY_KIND_PROCEDURE\020" +
+      "\006\022\030\n\024MEMORY_KIND_ARTIFACT\020\007*k\n\nMemoryTie" +
+      "r\022\033\n\027MEMORY_TIER_UNSPECIFIED\020\000\022\025\n\021MEMORY" +
+      "_TIER_SHORT\020\001\022\023\n\017MEMORY_TIER_MID\020\002\022\024\n\020ME" +
+      "MORY_TIER_LONG\020\003*_\n\004Role\022\024\n\020ROLE_UNSPECI" +
+      "FIED\020\000\022\r\n\tROLE_USER\020\001\022\022\n\016ROLE_ASSISTANT\020" +
+      "\002\022\017\n\013ROLE_SYSTEM\020\003\022\r\n\tROLE_TOOL\020\004*w\n\nCha" +
+      "ngeType\022\033\n\027CHANGE_TYPE_UNSPECIFIED\020\000\022\027\n\023" +
+      "CHANGE_TYPE_CREATED\020\001\022\027\n\023CHANGE_TYPE_UPD" +
+      "ATED\020\002\022\032\n\026CHANGE_TYPE_SUPERSEDED\020\003*h\n\014Wr" +
+      "iteOutcome\022\035\n\031WRITE_OUTCOME_UNSPECIFIED\020" +
+      "\000\022\031\n\025WRITE_OUTCOME_CREATED\020\001\022\036\n\032WRITE_OU" +
+      "TCOME_DEDUPLICATED\020\002*p\n\020PropagationState" +
+      "\022!\n\035PROPAGATION_STATE_UNSPECIFIED\020\000\022\032\n\026P" +
+      "ROPAGATION_STATE_DONE\020\001\022\035\n\031PROPAGATION_S" +
+      "TATE_PENDING\020\002B\275\001\n\025dev.memgrid.common.v1" +
+      "B\013MemoryProtoP\001Z1memgrid.dev/clients/go/" +
+      "memgrid/common/v1;commonv1\242\002\003MCX\252\002\021Memgr" +
+      "id.Common.V1\312\002\021Memgrid\\Common\\V1\342\002\035Memgr" +
+      "id\\Common\\V1\\GPBMetadata\352\002\023Memgrid::Comm" +
+      "on::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -239,7 +240,7 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
     internal_static_memgrid_common_v1_Memory_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_common_v1_Memory_descriptor,
-        new java.lang.String[] { "Id", "Scope", "Kind", "Tier", "Content", "Role", "SessionSeq", "Metadata", "Tags", "Importance", "Heat", "VisitCount", "SourceMessageIds", "ContentHash", "Version", "CreatedAt", "UpdatedAt", "ExpiresAt", "LastVisitedAt", "ValidFrom", "ValidTo", "SupersededBy", });
+        new java.lang.String[] { "Id", "Scope", "Kind", "Tier", "Content", "Role", "SessionSeq", "Metadata", "Tags", "Importance", "Heat", "VisitCount", "SourceMessageIds", "ContentHash", "Version", "CreatedAt", "UpdatedAt", "ExpiresAt", "LastVisitedAt", "ValidFrom", "ValidTo", "SupersededBy", "Speaker", });
     internal_static_memgrid_common_v1_Memory_MetadataEntry_descriptor =
       internal_static_memgrid_common_v1_Memory_descriptor.getNestedType(0);
     internal_static_memgrid_common_v1_Memory_MetadataEntry_fieldAccessorTable = new
@@ -263,7 +264,7 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
     internal_static_memgrid_common_v1_NewMessage_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_common_v1_NewMessage_descriptor,
-        new java.lang.String[] { "Role", "Content", "Metadata", "OccurredAt", });
+        new java.lang.String[] { "Role", "Content", "Metadata", "OccurredAt", "Speaker", });
     internal_static_memgrid_common_v1_NewMessage_MetadataEntry_descriptor =
       internal_static_memgrid_common_v1_NewMessage_descriptor.getNestedType(0);
     internal_static_memgrid_common_v1_NewMessage_MetadataEntry_fieldAccessorTable = new

@@ -34,6 +34,7 @@ private static final long serialVersionUID = 0L;
   private NewMessage() {
     role_ = 0;
     content_ = "";
+    speaker_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -208,7 +209,8 @@ java.lang.String defaultValue) {
   /**
    * <pre>
    * When the turn happened; defaults to the time it is stored. Becomes the memory's
-   * valid_from.
+   * valid_from. Set it when importing past conversations: search resolves relative dates
+   * in the content ("yesterday", "last Friday") against it.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -221,7 +223,8 @@ java.lang.String defaultValue) {
   /**
    * <pre>
    * When the turn happened; defaults to the time it is stored. Becomes the memory's
-   * valid_from.
+   * valid_from. Set it when importing past conversations: search resolves relative dates
+   * in the content ("yesterday", "last Friday") against it.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -234,7 +237,8 @@ java.lang.String defaultValue) {
   /**
    * <pre>
    * When the turn happened; defaults to the time it is stored. Becomes the memory's
-   * valid_from.
+   * valid_from. Set it when importing past conversations: search resolves relative dates
+   * in the content ("yesterday", "last Friday") against it.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -242,6 +246,53 @@ java.lang.String defaultValue) {
   @java.lang.Override
   public com.google.protobuf.TimestampOrBuilder getOccurredAtOrBuilder() {
     return occurredAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : occurredAt_;
+  }
+
+  public static final int SPEAKER_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object speaker_ = "";
+  /**
+   * <pre>
+   * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+   * </pre>
+   *
+   * <code>string speaker = 5 [json_name = "speaker"];</code>
+   * @return The speaker.
+   */
+  @java.lang.Override
+  public java.lang.String getSpeaker() {
+    java.lang.Object ref = speaker_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      speaker_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+   * </pre>
+   *
+   * <code>string speaker = 5 [json_name = "speaker"];</code>
+   * @return The bytes for speaker.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getSpeakerBytes() {
+    java.lang.Object ref = speaker_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      speaker_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
   }
 
   private byte memoizedIsInitialized = -1;
@@ -273,6 +324,9 @@ java.lang.String defaultValue) {
     if (((bitField0_ & 0x00000001) != 0)) {
       output.writeMessage(4, getOccurredAt());
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(speaker_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 5, speaker_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -297,6 +351,9 @@ java.lang.String defaultValue) {
     if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(4, getOccurredAt());
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(speaker_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(5, speaker_);
     }
     return size;
   }
@@ -332,6 +389,8 @@ java.lang.String defaultValue) {
       if (!getOccurredAt()
           .equals(other.getOccurredAt())) return false;
     }
+    if (!getSpeaker()
+        .equals(other.getSpeaker())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -355,6 +414,8 @@ java.lang.String defaultValue) {
       hash = (37 * hash) + OCCURRED_AT_FIELD_NUMBER;
       hash = (53 * hash) + getOccurredAt().hashCode();
     }
+    hash = (37 * hash) + SPEAKER_FIELD_NUMBER;
+    hash = (53 * hash) + getSpeaker().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -526,6 +587,7 @@ java.lang.String defaultValue) {
         occurredAtBuilder_.dispose();
         occurredAtBuilder_ = null;
       }
+      speaker_ = "";
       return this;
     }
 
@@ -576,6 +638,9 @@ java.lang.String defaultValue) {
             : occurredAtBuilder_.build();
         to_bitField0_ |= 0x00000001;
       }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.speaker_ = speaker_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -604,6 +669,11 @@ java.lang.String defaultValue) {
       bitField0_ |= 0x00000004;
       if (other.hasOccurredAt()) {
         mergeOccurredAt(other.getOccurredAt());
+      }
+      if (!other.getSpeaker().isEmpty()) {
+        speaker_ = other.speaker_;
+        bitField0_ |= 0x00000010;
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -655,6 +725,11 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00000008;
               break;
             } // case 34
+            case 42: {
+              speaker_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 42
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -929,7 +1004,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -941,7 +1017,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -957,7 +1034,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -976,7 +1054,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -995,7 +1074,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -1021,7 +1101,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -1039,7 +1120,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -1052,7 +1134,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -1068,7 +1151,8 @@ java.lang.String defaultValue) {
     /**
      * <pre>
      * When the turn happened; defaults to the time it is stored. Becomes the memory's
-     * valid_from.
+     * valid_from. Set it when importing past conversations: search resolves relative dates
+     * in the content ("yesterday", "last Friday") against it.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -1085,6 +1169,98 @@ java.lang.String defaultValue) {
         occurredAt_ = null;
       }
       return occurredAtBuilder_;
+    }
+
+    private java.lang.Object speaker_ = "";
+    /**
+     * <pre>
+     * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+     * </pre>
+     *
+     * <code>string speaker = 5 [json_name = "speaker"];</code>
+     * @return The speaker.
+     */
+    public java.lang.String getSpeaker() {
+      java.lang.Object ref = speaker_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        speaker_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+     * </pre>
+     *
+     * <code>string speaker = 5 [json_name = "speaker"];</code>
+     * @return The bytes for speaker.
+     */
+    public com.google.protobuf.ByteString
+        getSpeakerBytes() {
+      java.lang.Object ref = speaker_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        speaker_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+     * </pre>
+     *
+     * <code>string speaker = 5 [json_name = "speaker"];</code>
+     * @param value The speaker to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSpeaker(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      speaker_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+     * </pre>
+     *
+     * <code>string speaker = 5 [json_name = "speaker"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSpeaker() {
+      speaker_ = getDefaultInstance().getSpeaker();
+      bitField0_ = (bitField0_ & ~0x00000010);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+     * </pre>
+     *
+     * <code>string speaker = 5 [json_name = "speaker"];</code>
+     * @param value The bytes for speaker to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSpeakerBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      speaker_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:memgrid.common.v1.NewMessage)

@@ -70,7 +70,8 @@ java.lang.String defaultValue);
   /**
    * <pre>
    * When the turn happened; defaults to the time it is stored. Becomes the memory's
-   * valid_from.
+   * valid_from. Set it when importing past conversations: search resolves relative dates
+   * in the content ("yesterday", "last Friday") against it.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -80,7 +81,8 @@ java.lang.String defaultValue);
   /**
    * <pre>
    * When the turn happened; defaults to the time it is stored. Becomes the memory's
-   * valid_from.
+   * valid_from. Set it when importing past conversations: search resolves relative dates
+   * in the content ("yesterday", "last Friday") against it.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
@@ -90,10 +92,31 @@ java.lang.String defaultValue);
   /**
    * <pre>
    * When the turn happened; defaults to the time it is stored. Becomes the memory's
-   * valid_from.
+   * valid_from. Set it when importing past conversations: search resolves relative dates
+   * in the content ("yesterday", "last Friday") against it.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp occurred_at = 4 [json_name = "occurredAt"];</code>
    */
   com.google.protobuf.TimestampOrBuilder getOccurredAtOrBuilder();
+
+  /**
+   * <pre>
+   * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+   * </pre>
+   *
+   * <code>string speaker = 5 [json_name = "speaker"];</code>
+   * @return The speaker.
+   */
+  java.lang.String getSpeaker();
+  /**
+   * <pre>
+   * Who spoke, by name; at most 256 characters. Stored as the memory's speaker.
+   * </pre>
+   *
+   * <code>string speaker = 5 [json_name = "speaker"];</code>
+   * @return The bytes for speaker.
+   */
+  com.google.protobuf.ByteString
+      getSpeakerBytes();
 }

@@ -337,135 +337,139 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
       "importance\210\001\001\022\027\n\004heat\030\003 \001(\002H\002R\004heat\210\001\001\022!" +
       "\n\tdiversity\030\004 \001(\002H\003R\tdiversity\210\001\001B\n\n\010_re" +
       "cencyB\r\n\013_importanceB\007\n\005_heatB\014\n\n_divers" +
-      "ity\"\225\002\n\rSearchRequest\022\024\n\005query\030\001 \001(\tR\005qu" +
+      "ity\"\262\002\n\rSearchRequest\022\024\n\005query\030\001 \001(\tR\005qu" +
       "ery\0227\n\006filter\030\002 \001(\0132\037.memgrid.common.v1." +
       "MemoryFilterR\006filter\022\014\n\001k\030\003 \001(\005R\001k\0225\n\010va" +
       "lid_at\030\004 \001(\0132\032.google.protobuf.Timestamp" +
       "R\007validAt\0225\n\004mode\030\005 \001(\0162!.memgrid.gatewa" +
       "y.v1.RetrievalModeR\004mode\0229\n\007weights\030\006 \001(" +
       "\0132\037.memgrid.gateway.v1.RankWeightsR\007weig" +
-      "hts\"\337\002\n\021SearchExplanation\022\037\n\013dense_score" +
-      "\030\001 \001(\002R\ndenseScore\022!\n\014sparse_score\030\002 \001(\002" +
-      "R\013sparseScore\022\035\n\ndense_rank\030\003 \001(\005R\tdense" +
-      "Rank\022\037\n\013sparse_rank\030\004 \001(\005R\nsparseRank\022\037\n" +
-      "\013fused_score\030\005 \001(\002R\nfusedScore\022!\n\014recenc" +
-      "y_term\030\006 \001(\002R\013recencyTerm\022\'\n\017importance_" +
-      "term\030\007 \001(\002R\016importanceTerm\022\033\n\theat_term\030" +
-      "\010 \001(\002R\010heatTerm\022\035\n\ngraph_hops\030\t \001(\005R\tgra" +
-      "phHops\022\035\n\nfused_rank\030\n \001(\005R\tfusedRank\"\235\001" +
-      "\n\tSearchHit\0221\n\006memory\030\001 \001(\0132\031.memgrid.co" +
-      "mmon.v1.MemoryR\006memory\022\024\n\005score\030\002 \001(\002R\005s" +
-      "core\022G\n\013explanation\030\003 \001(\0132%.memgrid.gate" +
-      "way.v1.SearchExplanationR\013explanation\"\210\001" +
-      "\n\016SearchResponse\0221\n\004hits\030\001 \003(\0132\035.memgrid" +
-      ".gateway.v1.SearchHitR\004hits\022\032\n\010degraded\030" +
-      "\002 \003(\tR\010degraded\022\'\n\017embedding_model\030\003 \001(\t" +
-      "R\016embeddingModel\"\206\001\n\021CreateCubeRequest\022\027" +
-      "\n\007cube_id\030\001 \001(\tR\006cubeId\022\"\n\rowner_user_id" +
-      "\030\002 \001(\tR\013ownerUserId\022\022\n\004name\030\003 \001(\tR\004name\022" +
-      " \n\013description\030\004 \001(\tR\013description\"A\n\022Cre" +
-      "ateCubeResponse\022+\n\004cube\030\001 \001(\0132\027.memgrid." +
-      "common.v1.CubeR\004cube\"+\n\020ListCubesRequest" +
-      "\022\027\n\007user_id\030\001 \001(\tR\006userId\"B\n\021ListCubesRe" +
-      "sponse\022-\n\005cubes\030\001 \003(\0132\027.memgrid.common.v" +
-      "1.CubeR\005cubes\"u\n\020ShareCubeRequest\022\027\n\007cub" +
-      "e_id\030\001 \001(\tR\006cubeId\022\"\n\rowner_user_id\030\002 \001(" +
-      "\tR\013ownerUserId\022$\n\016reader_user_id\030\003 \001(\tR\014" +
-      "readerUserId\"@\n\021ShareCubeResponse\022+\n\004cub" +
-      "e\030\001 \001(\0132\027.memgrid.common.v1.CubeR\004cube\"w" +
-      "\n\022UnshareCubeRequest\022\027\n\007cube_id\030\001 \001(\tR\006c" +
-      "ubeId\022\"\n\rowner_user_id\030\002 \001(\tR\013ownerUserI" +
-      "d\022$\n\016reader_user_id\030\003 \001(\tR\014readerUserId\"" +
-      "B\n\023UnshareCubeResponse\022+\n\004cube\030\001 \001(\0132\027.m" +
-      "emgrid.common.v1.CubeR\004cube\"L\n\022Consolida" +
-      "teRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\022\035\n\nse" +
-      "ssion_id\030\002 \001(\tR\tsessionId\"F\n\023Consolidate" +
-      "Response\022\025\n\006job_id\030\001 \001(\tR\005jobId\022\030\n\007creat" +
-      "ed\030\002 \001(\010R\007created\"\343\002\n\003Job\022\016\n\002id\030\001 \001(\tR\002i" +
-      "d\022\024\n\005topic\030\002 \001(\tR\005topic\0222\n\005state\030\003 \001(\0162\034" +
-      ".memgrid.gateway.v1.JobStateR\005state\022\032\n\010a" +
-      "ttempts\030\004 \001(\005R\010attempts\022!\n\014max_attempts\030" +
-      "\005 \001(\005R\013maxAttempts\022\035\n\nlast_error\030\006 \001(\tR\t" +
-      "lastError\022\022\n\004note\030\007 \001(\tR\004note\022\032\n\010degrade" +
-      "d\030\010 \001(\010R\010degraded\0229\n\ncreated_at\030\t \001(\0132\032." +
-      "google.protobuf.TimestampR\tcreatedAt\0229\n\n" +
-      "updated_at\030\n \001(\0132\032.google.protobuf.Times" +
-      "tampR\tupdatedAt\"&\n\rGetJobRequest\022\025\n\006job_" +
-      "id\030\001 \001(\tR\005jobId\";\n\016GetJobResponse\022)\n\003job" +
-      "\030\001 \001(\0132\027.memgrid.gateway.v1.JobR\003job\",\n\021" +
-      "GetProfileRequest\022\027\n\007user_id\030\001 \001(\tR\006user" +
-      "Id\"\366\001\n\014ProfileEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n" +
-      "\005value\030\002 \001(\tR\005value\022\033\n\tmemory_id\030\003 \001(\tR\010" +
-      "memoryId\022\030\n\007subject\030\004 \001(\tR\007subject\0229\n\nva" +
-      "lid_from\030\005 \001(\0132\032.google.protobuf.Timesta" +
-      "mpR\tvalidFrom\022\036\n\nconfidence\030\006 \001(\002R\nconfi" +
-      "dence\022,\n\022source_message_ids\030\007 \003(\tR\020sourc" +
-      "eMessageIds\"\227\001\n\022GetProfileResponse\022:\n\007en" +
-      "tries\030\001 \003(\0132 .memgrid.gateway.v1.Profile" +
-      "EntryR\007entries\022E\n\rrelated_facts\030\002 \003(\0132 ." +
-      "memgrid.gateway.v1.ProfileEntryR\014related" +
-      "Facts\"\266\002\n\007Pattern\022\033\n\tmemory_id\030\001 \001(\tR\010me" +
-      "moryId\0223\n\004kind\030\002 \001(\0162\037.memgrid.gateway.v" +
-      "1.PatternKindR\004kind\022\020\n\003key\030\003 \001(\tR\003key\022 \n" +
-      "\013description\030\004 \001(\tR\013description\022\030\n\007suppo" +
-      "rt\030\005 \001(\005R\007support\022\036\n\nconfidence\030\006 \001(\002R\nc" +
-      "onfidence\0220\n\024evidence_message_ids\030\007 \003(\tR" +
-      "\022evidenceMessageIds\0229\n\nupdated_at\030\010 \001(\0132" +
-      "\032.google.protobuf.TimestampR\tupdatedAt\"j" +
-      "\n\023ListPatternsRequest\022\027\n\007user_id\030\001 \001(\tR\006" +
-      "userId\022\033\n\tpage_size\030\002 \001(\005R\010pageSize\022\035\n\np" +
-      "age_token\030\003 \001(\tR\tpageToken\"w\n\024ListPatter" +
-      "nsResponse\0227\n\010patterns\030\001 \003(\0132\033.memgrid.g" +
-      "ateway.v1.PatternR\010patterns\022&\n\017next_page" +
-      "_token\030\002 \001(\tR\rnextPageToken\"s\n\025RecordFee" +
-      "dbackRequest\022\033\n\tmemory_id\030\001 \001(\tR\010memoryI" +
-      "d\022=\n\007verdict\030\002 \001(\0162#.memgrid.gateway.v1." +
-      "FeedbackVerdictR\007verdict\"\256\002\n\026RecordFeedb" +
-      "ackResponse\0221\n\006memory\030\001 \001(\0132\031.memgrid.co" +
-      "mmon.v1.MemoryR\006memory\022+\n\021importance_bef" +
-      "ore\030\002 \001(\002R\020importanceBefore\022)\n\020importanc" +
-      "e_after\030\003 \001(\002R\017importanceAfter\022%\n\016feedba" +
-      "ck_count\030\004 \001(\005R\rfeedbackCount\022 \n\013explana" +
-      "tion\030\005 \001(\tR\013explanation\022@\n\013propagation\030\006" +
-      " \003(\0132\036.memgrid.common.v1.PropagationR\013pr" +
-      "opagation\"\216\001\n\013ChatRequest\022.\n\005scope\030\001 \001(\013" +
-      "2\030.memgrid.common.v1.ScopeR\005scope\022\030\n\007mes" +
-      "sage\030\002 \001(\tR\007message\022\014\n\001k\030\003 \001(\005R\001k\022\'\n\017ide" +
-      "mpotency_key\030\004 \001(\tR\016idempotencyKey\"\234\001\n\013C" +
-      "hatContext\0225\n\010memories\030\001 \003(\0132\031.memgrid.c" +
-      "ommon.v1.MemoryR\010memories\022:\n\007profile\030\002 \003" +
-      "(\0132 .memgrid.gateway.v1.ProfileEntryR\007pr" +
-      "ofile\022\032\n\010degraded\030\003 \003(\tR\010degraded\"\351\001\n\rCh" +
-      "atCompleted\022\026\n\006answer\030\001 \001(\tR\006answer\022&\n\017u" +
-      "ser_message_id\030\002 \001(\tR\ruserMessageId\0220\n\024a" +
-      "ssistant_message_id\030\003 \001(\tR\022assistantMess" +
-      "ageId\022\024\n\005model\030\004 \001(\tR\005model\022#\n\rprompt_to" +
-      "kens\030\005 \001(\005R\014promptTokens\022+\n\021completion_t" +
-      "okens\030\006 \001(\005R\020completionTokens\"\257\001\n\014ChatRe" +
-      "sponse\022;\n\007context\030\001 \001(\0132\037.memgrid.gatewa" +
-      "y.v1.ChatContextH\000R\007context\022\026\n\005delta\030\002 \001" +
-      "(\tH\000R\005delta\022A\n\tcompleted\030\003 \001(\0132!.memgrid" +
-      ".gateway.v1.ChatCompletedH\000R\tcompletedB\007" +
-      "\n\005event*\177\n\rRetrievalMode\022\036\n\032RETRIEVAL_MO" +
-      "DE_UNSPECIFIED\020\000\022\031\n\025RETRIEVAL_MODE_HYBRI" +
-      "D\020\001\022\030\n\024RETRIEVAL_MODE_DENSE\020\002\022\031\n\025RETRIEV" +
-      "AL_MODE_SPARSE\020\003*{\n\010JobState\022\031\n\025JOB_STAT" +
-      "E_UNSPECIFIED\020\000\022\025\n\021JOB_STATE_PENDING\020\001\022\025" +
-      "\n\021JOB_STATE_RUNNING\020\002\022\022\n\016JOB_STATE_DONE\020" +
-      "\003\022\022\n\016JOB_STATE_DEAD\020\004*\271\001\n\013PatternKind\022\034\n" +
-      "\030PATTERN_KIND_UNSPECIFIED\020\000\022 \n\034PATTERN_K" +
-      "IND_RECURRING_TOPIC\020\001\022&\n\"PATTERN_KIND_CO" +
-      "_OCCURRING_ENTITIES\020\002\022\"\n\036PATTERN_KIND_TI" +
-      "ME_OF_DAY_HABIT\020\003\022\036\n\032PATTERN_KIND_WEEKDA" +
-      "Y_HABIT\020\004*q\n\017FeedbackVerdict\022 \n\034FEEDBACK" +
-      "_VERDICT_UNSPECIFIED\020\000\022\033\n\027FEEDBACK_VERDI" +
-      "CT_USEFUL\020\001\022\037\n\033FEEDBACK_VERDICT_NOT_USEF" +
-      "UL\020\002B\315\001\n\026dev.memgrid.gateway.v1B\024Request" +
-      "ResponseProtoP\001Z3memgrid.dev/clients/go/" +
-      "memgrid/gateway/v1;gatewayv1\242\002\003MGX\252\002\022Mem" +
-      "grid.Gateway.V1\312\002\022Memgrid\\Gateway\\V1\342\002\036M" +
-      "emgrid\\Gateway\\V1\\GPBMetadata\352\002\024Memgrid:" +
-      ":Gateway::V1b\006proto3"
+      "hts\022\033\n\tmin_score\030\007 \001(\002R\010minScore\"\355\003\n\021Sea" +
+      "rchExplanation\022\037\n\013dense_score\030\001 \001(\002R\nden" +
+      "seScore\022!\n\014sparse_score\030\002 \001(\002R\013sparseSco" +
+      "re\022\035\n\ndense_rank\030\003 \001(\005R\tdenseRank\022\037\n\013spa" +
+      "rse_rank\030\004 \001(\005R\nsparseRank\022\037\n\013fused_scor" +
+      "e\030\005 \001(\002R\nfusedScore\022!\n\014recency_term\030\006 \001(" +
+      "\002R\013recencyTerm\022\'\n\017importance_term\030\007 \001(\002R" +
+      "\016importanceTerm\022\033\n\theat_term\030\010 \001(\002R\010heat" +
+      "Term\022\035\n\ngraph_hops\030\t \001(\005R\tgraphHops\022\035\n\nf" +
+      "used_rank\030\n \001(\005R\tfusedRank\022%\n\016neighbour_" +
+      "term\030\013 \001(\002R\rneighbourTerm\022#\n\rtemporal_te" +
+      "rm\030\014 \001(\002R\014temporalTerm\022!\n\014speaker_term\030\r" +
+      " \001(\002R\013speakerTerm\022\035\n\ngraph_rank\030\016 \001(\005R\tg" +
+      "raphRank\"\235\001\n\tSearchHit\0221\n\006memory\030\001 \001(\0132\031" +
+      ".memgrid.common.v1.MemoryR\006memory\022\024\n\005sco" +
+      "re\030\002 \001(\002R\005score\022G\n\013explanation\030\003 \001(\0132%.m" +
+      "emgrid.gateway.v1.SearchExplanationR\013exp" +
+      "lanation\"\210\001\n\016SearchResponse\0221\n\004hits\030\001 \003(" +
+      "\0132\035.memgrid.gateway.v1.SearchHitR\004hits\022\032" +
+      "\n\010degraded\030\002 \003(\tR\010degraded\022\'\n\017embedding_" +
+      "model\030\003 \001(\tR\016embeddingModel\"\206\001\n\021CreateCu" +
+      "beRequest\022\027\n\007cube_id\030\001 \001(\tR\006cubeId\022\"\n\row" +
+      "ner_user_id\030\002 \001(\tR\013ownerUserId\022\022\n\004name\030\003" +
+      " \001(\tR\004name\022 \n\013description\030\004 \001(\tR\013descrip" +
+      "tion\"A\n\022CreateCubeResponse\022+\n\004cube\030\001 \001(\013" +
+      "2\027.memgrid.common.v1.CubeR\004cube\"+\n\020ListC" +
+      "ubesRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\"B\n\021" +
+      "ListCubesResponse\022-\n\005cubes\030\001 \003(\0132\027.memgr" +
+      "id.common.v1.CubeR\005cubes\"u\n\020ShareCubeReq" +
+      "uest\022\027\n\007cube_id\030\001 \001(\tR\006cubeId\022\"\n\rowner_u" +
+      "ser_id\030\002 \001(\tR\013ownerUserId\022$\n\016reader_user" +
+      "_id\030\003 \001(\tR\014readerUserId\"@\n\021ShareCubeResp" +
+      "onse\022+\n\004cube\030\001 \001(\0132\027.memgrid.common.v1.C" +
+      "ubeR\004cube\"w\n\022UnshareCubeRequest\022\027\n\007cube_" +
+      "id\030\001 \001(\tR\006cubeId\022\"\n\rowner_user_id\030\002 \001(\tR" +
+      "\013ownerUserId\022$\n\016reader_user_id\030\003 \001(\tR\014re" +
+      "aderUserId\"B\n\023UnshareCubeResponse\022+\n\004cub" +
+      "e\030\001 \001(\0132\027.memgrid.common.v1.CubeR\004cube\"L" +
+      "\n\022ConsolidateRequest\022\027\n\007user_id\030\001 \001(\tR\006u" +
+      "serId\022\035\n\nsession_id\030\002 \001(\tR\tsessionId\"F\n\023" +
+      "ConsolidateResponse\022\025\n\006job_id\030\001 \001(\tR\005job" +
+      "Id\022\030\n\007created\030\002 \001(\010R\007created\"\343\002\n\003Job\022\016\n\002" +
+      "id\030\001 \001(\tR\002id\022\024\n\005topic\030\002 \001(\tR\005topic\0222\n\005st" +
+      "ate\030\003 \001(\0162\034.memgrid.gateway.v1.JobStateR" +
+      "\005state\022\032\n\010attempts\030\004 \001(\005R\010attempts\022!\n\014ma" +
+      "x_attempts\030\005 \001(\005R\013maxAttempts\022\035\n\nlast_er" +
+      "ror\030\006 \001(\tR\tlastError\022\022\n\004note\030\007 \001(\tR\004note" +
+      "\022\032\n\010degraded\030\010 \001(\010R\010degraded\0229\n\ncreated_" +
+      "at\030\t \001(\0132\032.google.protobuf.TimestampR\tcr" +
+      "eatedAt\0229\n\nupdated_at\030\n \001(\0132\032.google.pro" +
+      "tobuf.TimestampR\tupdatedAt\"&\n\rGetJobRequ" +
+      "est\022\025\n\006job_id\030\001 \001(\tR\005jobId\";\n\016GetJobResp" +
+      "onse\022)\n\003job\030\001 \001(\0132\027.memgrid.gateway.v1.J" +
+      "obR\003job\",\n\021GetProfileRequest\022\027\n\007user_id\030" +
+      "\001 \001(\tR\006userId\"\366\001\n\014ProfileEntry\022\020\n\003key\030\001 " +
+      "\001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005value\022\033\n\tmemory" +
+      "_id\030\003 \001(\tR\010memoryId\022\030\n\007subject\030\004 \001(\tR\007su" +
+      "bject\0229\n\nvalid_from\030\005 \001(\0132\032.google.proto" +
+      "buf.TimestampR\tvalidFrom\022\036\n\nconfidence\030\006" +
+      " \001(\002R\nconfidence\022,\n\022source_message_ids\030\007" +
+      " \003(\tR\020sourceMessageIds\"\227\001\n\022GetProfileRes" +
+      "ponse\022:\n\007entries\030\001 \003(\0132 .memgrid.gateway" +
+      ".v1.ProfileEntryR\007entries\022E\n\rrelated_fac" +
+      "ts\030\002 \003(\0132 .memgrid.gateway.v1.ProfileEnt" +
+      "ryR\014relatedFacts\"\266\002\n\007Pattern\022\033\n\tmemory_i" +
+      "d\030\001 \001(\tR\010memoryId\0223\n\004kind\030\002 \001(\0162\037.memgri" +
+      "d.gateway.v1.PatternKindR\004kind\022\020\n\003key\030\003 " +
+      "\001(\tR\003key\022 \n\013description\030\004 \001(\tR\013descripti" +
+      "on\022\030\n\007support\030\005 \001(\005R\007support\022\036\n\nconfiden" +
+      "ce\030\006 \001(\002R\nconfidence\0220\n\024evidence_message" +
+      "_ids\030\007 \003(\tR\022evidenceMessageIds\0229\n\nupdate" +
+      "d_at\030\010 \001(\0132\032.google.protobuf.TimestampR\t" +
+      "updatedAt\"j\n\023ListPatternsRequest\022\027\n\007user" +
+      "_id\030\001 \001(\tR\006userId\022\033\n\tpage_size\030\002 \001(\005R\010pa" +
+      "geSize\022\035\n\npage_token\030\003 \001(\tR\tpageToken\"w\n" +
+      "\024ListPatternsResponse\0227\n\010patterns\030\001 \003(\0132" +
+      "\033.memgrid.gateway.v1.PatternR\010patterns\022&" +
+      "\n\017next_page_token\030\002 \001(\tR\rnextPageToken\"s" +
+      "\n\025RecordFeedbackRequest\022\033\n\tmemory_id\030\001 \001" +
+      "(\tR\010memoryId\022=\n\007verdict\030\002 \001(\0162#.memgrid." +
+      "gateway.v1.FeedbackVerdictR\007verdict\"\256\002\n\026" +
+      "RecordFeedbackResponse\0221\n\006memory\030\001 \001(\0132\031" +
+      ".memgrid.common.v1.MemoryR\006memory\022+\n\021imp" +
+      "ortance_before\030\002 \001(\002R\020importanceBefore\022)" +
+      "\n\020importance_after\030\003 \001(\002R\017importanceAfte" +
+      "r\022%\n\016feedback_count\030\004 \001(\005R\rfeedbackCount" +
+      "\022 \n\013explanation\030\005 \001(\tR\013explanation\022@\n\013pr" +
+      "opagation\030\006 \003(\0132\036.memgrid.common.v1.Prop" +
+      "agationR\013propagation\"\216\001\n\013ChatRequest\022.\n\005" +
+      "scope\030\001 \001(\0132\030.memgrid.common.v1.ScopeR\005s" +
+      "cope\022\030\n\007message\030\002 \001(\tR\007message\022\014\n\001k\030\003 \001(" +
+      "\005R\001k\022\'\n\017idempotency_key\030\004 \001(\tR\016idempoten" +
+      "cyKey\"\234\001\n\013ChatContext\0225\n\010memories\030\001 \003(\0132" +
+      "\031.memgrid.common.v1.MemoryR\010memories\022:\n\007" +
+      "profile\030\002 \003(\0132 .memgrid.gateway.v1.Profi" +
+      "leEntryR\007profile\022\032\n\010degraded\030\003 \003(\tR\010degr" +
+      "aded\"\351\001\n\rChatCompleted\022\026\n\006answer\030\001 \001(\tR\006" +
+      "answer\022&\n\017user_message_id\030\002 \001(\tR\ruserMes" +
+      "sageId\0220\n\024assistant_message_id\030\003 \001(\tR\022as" +
+      "sistantMessageId\022\024\n\005model\030\004 \001(\tR\005model\022#" +
+      "\n\rprompt_tokens\030\005 \001(\005R\014promptTokens\022+\n\021c" +
+      "ompletion_tokens\030\006 \001(\005R\020completionTokens" +
+      "\"\257\001\n\014ChatResponse\022;\n\007context\030\001 \001(\0132\037.mem" +
+      "grid.gateway.v1.ChatContextH\000R\007context\022\026" +
+      "\n\005delta\030\002 \001(\tH\000R\005delta\022A\n\tcompleted\030\003 \001(" +
+      "\0132!.memgrid.gateway.v1.ChatCompletedH\000R\t" +
+      "completedB\007\n\005event*\177\n\rRetrievalMode\022\036\n\032R" +
+      "ETRIEVAL_MODE_UNSPECIFIED\020\000\022\031\n\025RETRIEVAL" +
+      "_MODE_HYBRID\020\001\022\030\n\024RETRIEVAL_MODE_DENSE\020\002" +
+      "\022\031\n\025RETRIEVAL_MODE_SPARSE\020\003*{\n\010JobState\022" +
+      "\031\n\025JOB_STATE_UNSPECIFIED\020\000\022\025\n\021JOB_STATE_" +
+      "PENDING\020\001\022\025\n\021JOB_STATE_RUNNING\020\002\022\022\n\016JOB_" +
+      "STATE_DONE\020\003\022\022\n\016JOB_STATE_DEAD\020\004*\271\001\n\013Pat" +
+      "ternKind\022\034\n\030PATTERN_KIND_UNSPECIFIED\020\000\022 " +
+      "\n\034PATTERN_KIND_RECURRING_TOPIC\020\001\022&\n\"PATT" +
+      "ERN_KIND_CO_OCCURRING_ENTITIES\020\002\022\"\n\036PATT" +
+      "ERN_KIND_TIME_OF_DAY_HABIT\020\003\022\036\n\032PATTERN_" +
+      "KIND_WEEKDAY_HABIT\020\004*q\n\017FeedbackVerdict\022" +
+      " \n\034FEEDBACK_VERDICT_UNSPECIFIED\020\000\022\033\n\027FEE" +
+      "DBACK_VERDICT_USEFUL\020\001\022\037\n\033FEEDBACK_VERDI" +
+      "CT_NOT_USEFUL\020\002B\315\001\n\026dev.memgrid.gateway." +
+      "v1B\024RequestResponseProtoP\001Z3memgrid.dev/" +
+      "clients/go/memgrid/gateway/v1;gatewayv1\242" +
+      "\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022Memgrid\\Gat" +
+      "eway\\V1\342\002\036Memgrid\\Gateway\\V1\\GPBMetadata" +
+      "\352\002\024Memgrid::Gateway::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -593,13 +597,13 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
     internal_static_memgrid_gateway_v1_SearchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_SearchRequest_descriptor,
-        new java.lang.String[] { "Query", "Filter", "K", "ValidAt", "Mode", "Weights", });
+        new java.lang.String[] { "Query", "Filter", "K", "ValidAt", "Mode", "Weights", "MinScore", });
     internal_static_memgrid_gateway_v1_SearchExplanation_descriptor =
       getDescriptor().getMessageType(20);
     internal_static_memgrid_gateway_v1_SearchExplanation_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_SearchExplanation_descriptor,
-        new java.lang.String[] { "DenseScore", "SparseScore", "DenseRank", "SparseRank", "FusedScore", "RecencyTerm", "ImportanceTerm", "HeatTerm", "GraphHops", "FusedRank", });
+        new java.lang.String[] { "DenseScore", "SparseScore", "DenseRank", "SparseRank", "FusedScore", "RecencyTerm", "ImportanceTerm", "HeatTerm", "GraphHops", "FusedRank", "NeighbourTerm", "TemporalTerm", "SpeakerTerm", "GraphRank", });
     internal_static_memgrid_gateway_v1_SearchHit_descriptor =
       getDescriptor().getMessageType(21);
     internal_static_memgrid_gateway_v1_SearchHit_fieldAccessorTable = new

@@ -175,6 +175,66 @@ private static final long serialVersionUID = 0L;
     return fusedRank_;
   }
 
+  public static final int NEIGHBOUR_TERM_FIELD_NUMBER = 11;
+  private float neighbourTerm_ = 0F;
+  /**
+   * <pre>
+   * Relevance passed on by the turns beside this one in its session.
+   * </pre>
+   *
+   * <code>float neighbour_term = 11 [json_name = "neighbourTerm"];</code>
+   * @return The neighbourTerm.
+   */
+  @java.lang.Override
+  public float getNeighbourTerm() {
+    return neighbourTerm_;
+  }
+
+  public static final int TEMPORAL_TERM_FIELD_NUMBER = 12;
+  private float temporalTerm_ = 0F;
+  /**
+   * <pre>
+   * Added when the memory's events fall on the days the query names.
+   * </pre>
+   *
+   * <code>float temporal_term = 12 [json_name = "temporalTerm"];</code>
+   * @return The temporalTerm.
+   */
+  @java.lang.Override
+  public float getTemporalTerm() {
+    return temporalTerm_;
+  }
+
+  public static final int SPEAKER_TERM_FIELD_NUMBER = 13;
+  private float speakerTerm_ = 0F;
+  /**
+   * <pre>
+   * What the query's named speaker added (a turn of the one speaker a query names).
+   * </pre>
+   *
+   * <code>float speaker_term = 13 [json_name = "speakerTerm"];</code>
+   * @return The speakerTerm.
+   */
+  @java.lang.Override
+  public float getSpeakerTerm() {
+    return speakerTerm_;
+  }
+
+  public static final int GRAPH_RANK_FIELD_NUMBER = 14;
+  private int graphRank_ = 0;
+  /**
+   * <pre>
+   * 1-based rank among the memories the graph linked to the query's entities; 0: none.
+   * </pre>
+   *
+   * <code>int32 graph_rank = 14 [json_name = "graphRank"];</code>
+   * @return The graphRank.
+   */
+  @java.lang.Override
+  public int getGraphRank() {
+    return graphRank_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -219,6 +279,18 @@ private static final long serialVersionUID = 0L;
     if (fusedRank_ != 0) {
       output.writeInt32(10, fusedRank_);
     }
+    if (java.lang.Float.floatToRawIntBits(neighbourTerm_) != 0) {
+      output.writeFloat(11, neighbourTerm_);
+    }
+    if (java.lang.Float.floatToRawIntBits(temporalTerm_) != 0) {
+      output.writeFloat(12, temporalTerm_);
+    }
+    if (java.lang.Float.floatToRawIntBits(speakerTerm_) != 0) {
+      output.writeFloat(13, speakerTerm_);
+    }
+    if (graphRank_ != 0) {
+      output.writeInt32(14, graphRank_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -262,6 +334,22 @@ private static final long serialVersionUID = 0L;
     if (fusedRank_ != 0) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(10, fusedRank_);
+    }
+    if (java.lang.Float.floatToRawIntBits(neighbourTerm_) != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeFloatSize(11, neighbourTerm_);
+    }
+    if (java.lang.Float.floatToRawIntBits(temporalTerm_) != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeFloatSize(12, temporalTerm_);
+    }
+    if (java.lang.Float.floatToRawIntBits(speakerTerm_) != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeFloatSize(13, speakerTerm_);
+    }
+    if (graphRank_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt32Size(14, graphRank_);
     }
     return size;
   }
@@ -313,6 +401,17 @@ private static final long serialVersionUID = 0L;
         != other.getGraphHops()) return false;
     if (getFusedRank()
         != other.getFusedRank()) return false;
+    if (java.lang.Float.floatToIntBits(getNeighbourTerm())
+        != java.lang.Float.floatToIntBits(
+            other.getNeighbourTerm())) return false;
+    if (java.lang.Float.floatToIntBits(getTemporalTerm())
+        != java.lang.Float.floatToIntBits(
+            other.getTemporalTerm())) return false;
+    if (java.lang.Float.floatToIntBits(getSpeakerTerm())
+        != java.lang.Float.floatToIntBits(
+            other.getSpeakerTerm())) return false;
+    if (getGraphRank()
+        != other.getGraphRank()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -350,6 +449,17 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getGraphHops();
     hash = (37 * hash) + FUSED_RANK_FIELD_NUMBER;
     hash = (53 * hash) + getFusedRank();
+    hash = (37 * hash) + NEIGHBOUR_TERM_FIELD_NUMBER;
+    hash = (53 * hash) + java.lang.Float.floatToIntBits(
+        getNeighbourTerm());
+    hash = (37 * hash) + TEMPORAL_TERM_FIELD_NUMBER;
+    hash = (53 * hash) + java.lang.Float.floatToIntBits(
+        getTemporalTerm());
+    hash = (37 * hash) + SPEAKER_TERM_FIELD_NUMBER;
+    hash = (53 * hash) + java.lang.Float.floatToIntBits(
+        getSpeakerTerm());
+    hash = (37 * hash) + GRAPH_RANK_FIELD_NUMBER;
+    hash = (53 * hash) + getGraphRank();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -495,6 +605,10 @@ private static final long serialVersionUID = 0L;
       heatTerm_ = 0F;
       graphHops_ = 0;
       fusedRank_ = 0;
+      neighbourTerm_ = 0F;
+      temporalTerm_ = 0F;
+      speakerTerm_ = 0F;
+      graphRank_ = 0;
       return this;
     }
 
@@ -558,6 +672,18 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000200) != 0)) {
         result.fusedRank_ = fusedRank_;
       }
+      if (((from_bitField0_ & 0x00000400) != 0)) {
+        result.neighbourTerm_ = neighbourTerm_;
+      }
+      if (((from_bitField0_ & 0x00000800) != 0)) {
+        result.temporalTerm_ = temporalTerm_;
+      }
+      if (((from_bitField0_ & 0x00001000) != 0)) {
+        result.speakerTerm_ = speakerTerm_;
+      }
+      if (((from_bitField0_ & 0x00002000) != 0)) {
+        result.graphRank_ = graphRank_;
+      }
     }
 
     @java.lang.Override
@@ -601,6 +727,18 @@ private static final long serialVersionUID = 0L;
       }
       if (other.getFusedRank() != 0) {
         setFusedRank(other.getFusedRank());
+      }
+      if (java.lang.Float.floatToRawIntBits(other.getNeighbourTerm()) != 0) {
+        setNeighbourTerm(other.getNeighbourTerm());
+      }
+      if (java.lang.Float.floatToRawIntBits(other.getTemporalTerm()) != 0) {
+        setTemporalTerm(other.getTemporalTerm());
+      }
+      if (java.lang.Float.floatToRawIntBits(other.getSpeakerTerm()) != 0) {
+        setSpeakerTerm(other.getSpeakerTerm());
+      }
+      if (other.getGraphRank() != 0) {
+        setGraphRank(other.getGraphRank());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -676,6 +814,26 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000200;
               break;
             } // case 80
+            case 93: {
+              neighbourTerm_ = input.readFloat();
+              bitField0_ |= 0x00000400;
+              break;
+            } // case 93
+            case 101: {
+              temporalTerm_ = input.readFloat();
+              bitField0_ |= 0x00000800;
+              break;
+            } // case 101
+            case 109: {
+              speakerTerm_ = input.readFloat();
+              bitField0_ |= 0x00001000;
+              break;
+            } // case 109
+            case 112: {
+              graphRank_ = input.readInt32();
+              bitField0_ |= 0x00002000;
+              break;
+            } // case 112
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1048,6 +1206,182 @@ private static final long serialVersionUID = 0L;
     public Builder clearFusedRank() {
       bitField0_ = (bitField0_ & ~0x00000200);
       fusedRank_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private float neighbourTerm_ ;
+    /**
+     * <pre>
+     * Relevance passed on by the turns beside this one in its session.
+     * </pre>
+     *
+     * <code>float neighbour_term = 11 [json_name = "neighbourTerm"];</code>
+     * @return The neighbourTerm.
+     */
+    @java.lang.Override
+    public float getNeighbourTerm() {
+      return neighbourTerm_;
+    }
+    /**
+     * <pre>
+     * Relevance passed on by the turns beside this one in its session.
+     * </pre>
+     *
+     * <code>float neighbour_term = 11 [json_name = "neighbourTerm"];</code>
+     * @param value The neighbourTerm to set.
+     * @return This builder for chaining.
+     */
+    public Builder setNeighbourTerm(float value) {
+
+      neighbourTerm_ = value;
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Relevance passed on by the turns beside this one in its session.
+     * </pre>
+     *
+     * <code>float neighbour_term = 11 [json_name = "neighbourTerm"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearNeighbourTerm() {
+      bitField0_ = (bitField0_ & ~0x00000400);
+      neighbourTerm_ = 0F;
+      onChanged();
+      return this;
+    }
+
+    private float temporalTerm_ ;
+    /**
+     * <pre>
+     * Added when the memory's events fall on the days the query names.
+     * </pre>
+     *
+     * <code>float temporal_term = 12 [json_name = "temporalTerm"];</code>
+     * @return The temporalTerm.
+     */
+    @java.lang.Override
+    public float getTemporalTerm() {
+      return temporalTerm_;
+    }
+    /**
+     * <pre>
+     * Added when the memory's events fall on the days the query names.
+     * </pre>
+     *
+     * <code>float temporal_term = 12 [json_name = "temporalTerm"];</code>
+     * @param value The temporalTerm to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTemporalTerm(float value) {
+
+      temporalTerm_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Added when the memory's events fall on the days the query names.
+     * </pre>
+     *
+     * <code>float temporal_term = 12 [json_name = "temporalTerm"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearTemporalTerm() {
+      bitField0_ = (bitField0_ & ~0x00000800);
+      temporalTerm_ = 0F;
+      onChanged();
+      return this;
+    }
+
+    private float speakerTerm_ ;
+    /**
+     * <pre>
+     * What the query's named speaker added (a turn of the one speaker a query names).
+     * </pre>
+     *
+     * <code>float speaker_term = 13 [json_name = "speakerTerm"];</code>
+     * @return The speakerTerm.
+     */
+    @java.lang.Override
+    public float getSpeakerTerm() {
+      return speakerTerm_;
+    }
+    /**
+     * <pre>
+     * What the query's named speaker added (a turn of the one speaker a query names).
+     * </pre>
+     *
+     * <code>float speaker_term = 13 [json_name = "speakerTerm"];</code>
+     * @param value The speakerTerm to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSpeakerTerm(float value) {
+
+      speakerTerm_ = value;
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * What the query's named speaker added (a turn of the one speaker a query names).
+     * </pre>
+     *
+     * <code>float speaker_term = 13 [json_name = "speakerTerm"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSpeakerTerm() {
+      bitField0_ = (bitField0_ & ~0x00001000);
+      speakerTerm_ = 0F;
+      onChanged();
+      return this;
+    }
+
+    private int graphRank_ ;
+    /**
+     * <pre>
+     * 1-based rank among the memories the graph linked to the query's entities; 0: none.
+     * </pre>
+     *
+     * <code>int32 graph_rank = 14 [json_name = "graphRank"];</code>
+     * @return The graphRank.
+     */
+    @java.lang.Override
+    public int getGraphRank() {
+      return graphRank_;
+    }
+    /**
+     * <pre>
+     * 1-based rank among the memories the graph linked to the query's entities; 0: none.
+     * </pre>
+     *
+     * <code>int32 graph_rank = 14 [json_name = "graphRank"];</code>
+     * @param value The graphRank to set.
+     * @return This builder for chaining.
+     */
+    public Builder setGraphRank(int value) {
+
+      graphRank_ = value;
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * 1-based rank among the memories the graph linked to the query's entities; 0: none.
+     * </pre>
+     *
+     * <code>int32 graph_rank = 14 [json_name = "graphRank"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearGraphRank() {
+      bitField0_ = (bitField0_ & ~0x00002000);
+      graphRank_ = 0;
       onChanged();
       return this;
     }

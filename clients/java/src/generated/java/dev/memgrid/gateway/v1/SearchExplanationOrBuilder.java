@@ -82,4 +82,44 @@ public interface SearchExplanationOrBuilder extends
    * @return The fusedRank.
    */
   int getFusedRank();
+
+  /**
+   * <pre>
+   * Relevance passed on by the turns beside this one in its session.
+   * </pre>
+   *
+   * <code>float neighbour_term = 11 [json_name = "neighbourTerm"];</code>
+   * @return The neighbourTerm.
+   */
+  float getNeighbourTerm();
+
+  /**
+   * <pre>
+   * Added when the memory's events fall on the days the query names.
+   * </pre>
+   *
+   * <code>float temporal_term = 12 [json_name = "temporalTerm"];</code>
+   * @return The temporalTerm.
+   */
+  float getTemporalTerm();
+
+  /**
+   * <pre>
+   * What the query's named speaker added (a turn of the one speaker a query names).
+   * </pre>
+   *
+   * <code>float speaker_term = 13 [json_name = "speakerTerm"];</code>
+   * @return The speakerTerm.
+   */
+  float getSpeakerTerm();
+
+  /**
+   * <pre>
+   * 1-based rank among the memories the graph linked to the query's entities; 0: none.
+   * </pre>
+   *
+   * <code>int32 graph_rank = 14 [json_name = "graphRank"];</code>
+   * @return The graphRank.
+   */
+  int getGraphRank();
 }

@@ -78,6 +78,14 @@ private static final long serialVersionUID = 0L;
   public static final int SCORE_FIELD_NUMBER = 2;
   private float score_ = 0F;
   /**
+   * <pre>
+   * How well the hit matches the query, 0..1, with one meaning whichever retrievers
+   * found it: how close the query comes to anything in scope (its best cosine similarity
+   * to a memory: 0.15 or less -&gt; 0, 0.55 or more -&gt; 1), times this hit's ranking score
+   * relative to the best hit's. So a query about nothing stored scores low even at the
+   * top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+   * </pre>
+   *
    * <code>float score = 2 [json_name = "score"];</code>
    * @return The score.
    */
@@ -613,6 +621,14 @@ private static final long serialVersionUID = 0L;
 
     private float score_ ;
     /**
+     * <pre>
+     * How well the hit matches the query, 0..1, with one meaning whichever retrievers
+     * found it: how close the query comes to anything in scope (its best cosine similarity
+     * to a memory: 0.15 or less -&gt; 0, 0.55 or more -&gt; 1), times this hit's ranking score
+     * relative to the best hit's. So a query about nothing stored scores low even at the
+     * top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+     * </pre>
+     *
      * <code>float score = 2 [json_name = "score"];</code>
      * @return The score.
      */
@@ -621,6 +637,14 @@ private static final long serialVersionUID = 0L;
       return score_;
     }
     /**
+     * <pre>
+     * How well the hit matches the query, 0..1, with one meaning whichever retrievers
+     * found it: how close the query comes to anything in scope (its best cosine similarity
+     * to a memory: 0.15 or less -&gt; 0, 0.55 or more -&gt; 1), times this hit's ranking score
+     * relative to the best hit's. So a query about nothing stored scores low even at the
+     * top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+     * </pre>
+     *
      * <code>float score = 2 [json_name = "score"];</code>
      * @param value The score to set.
      * @return This builder for chaining.
@@ -633,6 +657,14 @@ private static final long serialVersionUID = 0L;
       return this;
     }
     /**
+     * <pre>
+     * How well the hit matches the query, 0..1, with one meaning whichever retrievers
+     * found it: how close the query comes to anything in scope (its best cosine similarity
+     * to a memory: 0.15 or less -&gt; 0, 0.55 or more -&gt; 1), times this hit's ranking score
+     * relative to the best hit's. So a query about nothing stored scores low even at the
+     * top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+     * </pre>
+     *
      * <code>float score = 2 [json_name = "score"];</code>
      * @return This builder for chaining.
      */

@@ -26,6 +26,14 @@ public interface SearchHitOrBuilder extends
   dev.memgrid.common.v1.MemoryOrBuilder getMemoryOrBuilder();
 
   /**
+   * <pre>
+   * How well the hit matches the query, 0..1, with one meaning whichever retrievers
+   * found it: how close the query comes to anything in scope (its best cosine similarity
+   * to a memory: 0.15 or less -&gt; 0, 0.55 or more -&gt; 1), times this hit's ranking score
+   * relative to the best hit's. So a query about nothing stored scores low even at the
+   * top. In RETRIEVAL_MODE_SPARSE, which computes no similarity, the best hit scores 1.
+   * </pre>
+   *
    * <code>float score = 2 [json_name = "score"];</code>
    * @return The score.
    */

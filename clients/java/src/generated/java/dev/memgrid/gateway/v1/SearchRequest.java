@@ -236,6 +236,21 @@ private static final long serialVersionUID = 0L;
     return weights_ == null ? dev.memgrid.gateway.v1.RankWeights.getDefaultInstance() : weights_;
   }
 
+  public static final int MIN_SCORE_FIELD_NUMBER = 7;
+  private float minScore_ = 0F;
+  /**
+   * <pre>
+   * 0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit.
+   * </pre>
+   *
+   * <code>float min_score = 7 [json_name = "minScore"];</code>
+   * @return The minScore.
+   */
+  @java.lang.Override
+  public float getMinScore() {
+    return minScore_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -268,6 +283,9 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000004) != 0)) {
       output.writeMessage(6, getWeights());
     }
+    if (java.lang.Float.floatToRawIntBits(minScore_) != 0) {
+      output.writeFloat(7, minScore_);
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -294,6 +312,10 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000004) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(6, getWeights());
+    }
+    if (java.lang.Float.floatToRawIntBits(minScore_) != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeFloatSize(7, minScore_);
     }
     return size;
   }
@@ -339,6 +361,9 @@ private static final long serialVersionUID = 0L;
       if (!getWeights()
           .equals(other.getWeights())) return false;
     }
+    if (java.lang.Float.floatToIntBits(getMinScore())
+        != java.lang.Float.floatToIntBits(
+            other.getMinScore())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -368,6 +393,9 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + WEIGHTS_FIELD_NUMBER;
       hash = (53 * hash) + getWeights().hashCode();
     }
+    hash = (37 * hash) + MIN_SCORE_FIELD_NUMBER;
+    hash = (53 * hash) + java.lang.Float.floatToIntBits(
+        getMinScore());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -525,6 +553,7 @@ private static final long serialVersionUID = 0L;
         weightsBuilder_.dispose();
         weightsBuilder_ = null;
       }
+      minScore_ = 0F;
       return this;
     }
 
@@ -586,6 +615,9 @@ private static final long serialVersionUID = 0L;
             : weightsBuilder_.build();
         to_bitField0_ |= 0x00000004;
       }
+      if (((from_bitField0_ & 0x00000040) != 0)) {
+        result.minScore_ = minScore_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -620,6 +652,9 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasWeights()) {
         mergeWeights(other.getWeights());
+      }
+      if (java.lang.Float.floatToRawIntBits(other.getMinScore()) != 0) {
+        setMinScore(other.getMinScore());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -681,6 +716,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000020;
               break;
             } // case 50
+            case 61: {
+              minScore_ = input.readFloat();
+              bitField0_ |= 0x00000040;
+              break;
+            } // case 61
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1322,6 +1362,50 @@ private static final long serialVersionUID = 0L;
         weights_ = null;
       }
       return weightsBuilder_;
+    }
+
+    private float minScore_ ;
+    /**
+     * <pre>
+     * 0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit.
+     * </pre>
+     *
+     * <code>float min_score = 7 [json_name = "minScore"];</code>
+     * @return The minScore.
+     */
+    @java.lang.Override
+    public float getMinScore() {
+      return minScore_;
+    }
+    /**
+     * <pre>
+     * 0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit.
+     * </pre>
+     *
+     * <code>float min_score = 7 [json_name = "minScore"];</code>
+     * @param value The minScore to set.
+     * @return This builder for chaining.
+     */
+    public Builder setMinScore(float value) {
+
+      minScore_ = value;
+      bitField0_ |= 0x00000040;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * 0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit.
+     * </pre>
+     *
+     * <code>float min_score = 7 [json_name = "minScore"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearMinScore() {
+      bitField0_ = (bitField0_ & ~0x00000040);
+      minScore_ = 0F;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:memgrid.gateway.v1.SearchRequest)

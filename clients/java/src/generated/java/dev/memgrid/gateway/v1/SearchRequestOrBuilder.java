@@ -122,4 +122,14 @@ public interface SearchRequestOrBuilder extends
    * <code>.memgrid.gateway.v1.RankWeights weights = 6 [json_name = "weights"];</code>
    */
   dev.memgrid.gateway.v1.RankWeightsOrBuilder getWeightsOrBuilder();
+
+  /**
+   * <pre>
+   * 0..1: hits scored below it are left out (see SearchHit.score); 0 keeps every hit.
+   * </pre>
+   *
+   * <code>float min_score = 7 [json_name = "minScore"];</code>
+   * @return The minScore.
+   */
+  float getMinScore();
 }
