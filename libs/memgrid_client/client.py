@@ -299,12 +299,22 @@ class AsyncMemgrid:
         mode: gw.RetrievalMode.ValueType = gw.RETRIEVAL_MODE_UNSPECIFIED,
         weights: gw.RankWeights | None = None,
         valid_at: datetime | None = None,
+        min_score: float = 0.0,
         timeout: float | None = None,
     ) -> gw.SearchResponse:
-        """Hybrid retrieval; valid_at (timezone-aware) asks what was true then."""
+        """Hybrid retrieval; valid_at (timezone-aware) asks what was true then; hits
+        scored below min_score (0..1, see SearchHit.score) are left out."""
         return await self._unary(
             self._stub.Search,
-            build.search(query, memory_filter, k=k, mode=mode, weights=weights, valid_at=valid_at),
+            build.search(
+                query,
+                memory_filter,
+                k=k,
+                mode=mode,
+                weights=weights,
+                valid_at=valid_at,
+                min_score=min_score,
+            ),
             retryable=True,
             timeout=timeout,
         )

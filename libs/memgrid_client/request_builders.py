@@ -83,8 +83,11 @@ def search(
     mode: gw.RetrievalMode.ValueType,
     weights: gw.RankWeights | None,
     valid_at: datetime | None,
+    min_score: float = 0.0,
 ) -> gw.SearchRequest:
-    request = gw.SearchRequest(query=query, filter=memory_filter, k=k, mode=mode, weights=weights)
+    request = gw.SearchRequest(
+        query=query, filter=memory_filter, k=k, mode=mode, weights=weights, min_score=min_score
+    )
     if valid_at is not None:
         request.valid_at.FromDatetime(valid_at)
     return request

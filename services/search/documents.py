@@ -75,6 +75,8 @@ def memory_payload(tenant_id: str, memory: memory_pb2.Memory) -> dict[str, Any]:
         "event_days": event_days(memory.content, valid_from),
         "sparse_version": SPARSE_VERSION,
         "content_hash": memory.content_hash,
+        # Provenance, for ranking a derived memory after the turns it restates.
+        "source_message_ids": list(memory.source_message_ids),
     }
     if memory.kind == memory_pb2.MEMORY_KIND_MESSAGE and memory.session_seq > 0:
         payload["session_seq"] = memory.session_seq

@@ -12,9 +12,10 @@ from memgrid_runtime.errors import FailedPrecondition
 
 from services.search.documents import epoch_seconds
 from services.search.filters import build_index_filter, without_patterns
+from services.search.hits import Hit
 from services.search.index_writer import IndexWriter, Outcome
 from services.search.memory_store_client import MemoryStoreClient
-from services.search.retrieval import Hit, HybridRetriever, Mode, with_overrides
+from services.search.retrieval import HybridRetriever, Mode, with_overrides
 from services.search.validation import (
     SearchLimits,
     validate_index,

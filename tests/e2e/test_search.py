@@ -85,6 +85,50 @@ async def test_bad_search_requests_name_the_field(client_a):
     with pytest.raises(errors.InvalidArgument) as caught:
         await client_a.search("x", common.MemoryFilter(user_id="u"), k=1000)
     assert "k" in [v.field for v in caught.value.violations]
+    with pytest.raises(errors.InvalidArgument) as caught:
+        await client_a.search("x", common.MemoryFilter(user_id="u"), min_score=2.0)
+    assert [v.field for v in caught.value.violations] == ["min_score"]
+
+
+async def test_turns_are_found_by_their_speaker_beside_the_turn_that_matched(client_a):
+    user = _user()
+    scope = common.Scope(user_id=user, session_id="run")
+    turns = [
+        ("Caroline", common.ROLE_USER, "What got you into running?"),
+        ("Melanie", common.ROLE_ASSISTANT, "This has been great for my mental health."),
+        ("Caroline", common.ROLE_USER, "Did you watch the match yesterday?"),
+    ]
+    said = await client_a.add_messages(
+        scope,
+        [common.NewMessage(role=role, speaker=name, content=text) for name, role, text in turns],
+    )
+    assert [m.speaker for m in said.memories] == ["Caroline", "Melanie", "Caroline"]
+    for i in range(20):
+        await client_a.add_memory(f"Shopping list number {i}: bread and milk", user_id=user)
+    found = await client_a.search(
+        "What got Melanie into running?", common.MemoryFilter(user_id=user), k=3
+    )
+    ids = [hit.memory.id for hit in found.hits]
+    # The answer shares one word with the question; its neighbour, the question, matched.
+    assert said.memories[1].id in ids[:2], [h.memory.content for h in found.hits]
+    answer = found.hits[ids.index(said.memories[1].id)]
+    assert answer.explanation.neighbour_term > 0.0
+    assert answer.explanation.speaker_term > 0.0
+
+
+async def test_scores_are_a_match_strength_a_caller_can_threshold(client_a):
+    user = _user()
+    for text in ("I adopted a grey cat named Pixel", "My dentist appointment is on Tuesday"):
+        await client_a.add_memory(text, user_id=user)
+    flt = common.MemoryFilter(user_id=user)
+    related = await client_a.search("when is my dentist appointment?", flt)
+    assert related.hits[0].score > 0.8
+    unrelated = await client_a.search("quantum chromodynamics lattice", flt)
+    assert all(0.0 <= hit.score < 0.2 for hit in unrelated.hits)
+    assert (
+        list((await client_a.search("quantum chromodynamics lattice", flt, min_score=0.5)).hits)
+        == []
+    )
 
 
 async def test_search_outage_fails_fast_and_the_outbox_catches_up(stack, client_a):

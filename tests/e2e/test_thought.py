@@ -200,6 +200,42 @@ async def test_sessions_on_saturday_mornings_about_hiking_become_patterns(
     saturday = patterns["weekday_habit:activity:saturday"]
     assert saturday.description == "User is usually active on Saturdays (3 of 3 sessions)"
     assert patterns["time_of_day_habit:activity:morning"].support == 3
+    # Patterns stand for many turns at once: Search leaves them out unless asked for.
+    query = "Recurring topic: hiking with Anna near Chamonix"
+    default = await client_a.search(query, common.MemoryFilter(user_id=user))
+    assert default.hits and common.MEMORY_KIND_PATTERN not in {h.memory.kind for h in default.hits}
+    asked = await client_a.search(
+        query, common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PATTERN])
+    )
+    assert asked.hits and {h.memory.kind for h in asked.hits} == {common.MEMORY_KIND_PATTERN}
+
+
+async def test_every_derived_memory_cites_the_turns_it_came_from(client_a: MemgridClient) -> None:
+    user = _user()
+    lines = [
+        ("user", "Hi, my name is Odile. I live in Nantes and I work as a luthier."),
+        ("assistant", "Nice to meet you, Odile."),
+        *[
+            (("user", "assistant")[i % 2], f"We keep talking about violin varnish, part {i}.")
+            for i in range(44)
+        ],
+    ]
+    said = await client_a.add_messages(common.Scope(user_id=user, session_id="s"), _turns(lines))
+    await _consolidated(client_a, user)
+    stored = await client_a.list_memories(common.MemoryFilter(user_id=user), page_size=500)
+    derived = [m for m in stored.memories if m.kind != common.MEMORY_KIND_MESSAGE]
+    kinds = {m.kind for m in derived}
+    assert {common.MEMORY_KIND_EPISODE, common.MEMORY_KIND_PROFILE} <= kinds, kinds
+    said_ids = {m.id for m in said.memories}
+    for memory in derived:
+        assert memory.source_message_ids, memory
+        assert set(memory.source_message_ids) <= said_ids, memory
+    # A hit shows where it came from, so an agent can cite the turns.
+    found = await client_a.search(
+        "Where does Odile live?",
+        common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PROFILE]),
+    )
+    assert found.hits and found.hits[0].memory.source_message_ids[0] == said.memories[0].id
 
 
 async def test_a_memory_marked_useful_moves_up_in_search(client_a: MemgridClient) -> None:

@@ -9,28 +9,30 @@ from typing import Any
 import pytest
 from memgrid.common.v1 import memory_pb2
 
+from services.search.context import (
+    favour_dates,
+    favour_latest,
+    favour_named_speaker,
+    missing_neighbours,
+    repeats_last,
+    spread_to_neighbours,
+)
 from services.search.documents import build_points, key_text, turn_key
 from services.search.embedding import OnnxEmbedder
 from services.search.filters import build_index_filter
+from services.search.hits import Hit
 from services.search.index import IndexFilter, VectorIndex, open_index
 from services.search.index.base import Candidate
 from services.search.retrieval import (
     FULL_MATCH_COSINE,
     UNRELATED_COSINE,
     Fusion,
-    Hit,
     HybridRetriever,
     Mode,
     RankWeights,
-    favour_dates,
-    favour_latest,
-    favour_named_speaker,
     fuse,
     match_strength,
-    missing_neighbours,
     relative_scores,
-    repeats_last,
-    spread_to_neighbours,
     tied_ranks,
 )
 from services.search.sparse import SparseEncoder
@@ -368,3 +370,14 @@ def test_match_strength_maps_cosine_to_zero_one() -> None:
     assert match_strength(-0.2) == match_strength(UNRELATED_COSINE) == 0.0
     assert match_strength(FULL_MATCH_COSINE) == match_strength(0.9) == 1.0
     assert 0.0 < match_strength((UNRELATED_COSINE + FULL_MATCH_COSINE) / 2) < 1.0
+
+
+def test_a_derived_memory_whose_sources_rank_above_it_ranks_after_the_new_hits() -> None:
+    ranked = [
+        Hit("t1", payload={"content_hash": "1"}),
+        Hit("episode", payload={"content_hash": "E", "source_message_ids": ["t1"]}),
+        Hit("fact", payload={"content_hash": "F", "source_message_ids": ["t1", "t9"]}),
+        Hit("t2", payload={"content_hash": "2"}),
+    ]
+    # The episode restates t1 only; the fact also stands for t9, which is not above it.
+    assert [h.memory_id for h in repeats_last(ranked)] == ["t1", "fact", "t2", "episode"]

@@ -43,6 +43,7 @@ RANKING_FIELDS = [
     "updated_at",
     "valid_from",
     "content_hash",
+    "source_message_ids",
     "importance",
     "heat",
     "kind",
