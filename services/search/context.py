@@ -10,7 +10,7 @@ moves hits that add nothing new below those that do. The weights are RankWeights
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.search.documents import turn_key
@@ -27,14 +27,15 @@ def _place(payload: Mapping[str, Any]) -> tuple[str, int] | None:
     return str(payload.get("session_id", "")), int(seq)
 
 
-def missing_neighbours(hits: Mapping[str, Hit], reach: int) -> list[str]:
-    """turn_keys of the turns within reach of a hit's turn that are not hits themselves."""
-    present: set[tuple[str, int]] = set()
+def missing_neighbours(hits: Mapping[str, Hit], reach: int, sources: int) -> list[str]:
+    """turn_keys of the turns within reach of the best `sources` hits' turns (by fused
+    score) that are not hits themselves."""
+    present = {place for hit in hits.values() if (place := _place(hit.payload)) is not None}
     wanted: set[tuple[str, int]] = set()
-    for hit in hits.values():
+    best = sorted(hits.values(), key=lambda hit: -hit.fused_score)[:sources]
+    for hit in best:
         if (place := _place(hit.payload)) is None:
             continue
-        present.add(place)
         session, seq = place
         for distance in range(1, reach + 1):
             wanted.update(((session, seq - distance), (session, seq + distance)))
@@ -82,6 +83,31 @@ def favour_dates(hits: Mapping[str, Hit], days: tuple[int, int], share: float) -
     for hit in hits.values():
         if any(first <= day <= last for day in hit.payload.get("event_days", ())):
             hit.temporal_term = share * best
+
+
+def stale_turns(superseded: Sequence[Mapping[str, Any]], hits: Mapping[str, Hit]) -> dict[str, str]:
+    """turn id -> the live memory that replaced what it said: for each superseded memory
+    (payloads) whose successor is among the hits, its source turns that are hits too."""
+    replaced: dict[str, str] = {}
+    for payload in superseded:
+        successor = str(payload.get("superseded_by", ""))
+        if successor not in hits:
+            continue
+        for turn in payload.get("source_message_ids") or ():
+            if turn in hits:
+                replaced.setdefault(turn, successor)
+    return replaced
+
+
+def below_successors(hits: Mapping[str, Hit], replaced: Mapping[str, str]) -> None:
+    """A turn that said what a later memory replaced ("I live in Paris", then the fact "User
+    lives in Berlin") ranks below that memory: its relevance is capped under the
+    successor's. It stays in the results, as history."""
+    for turn, successor in replaced.items():
+        hit, live = hits[turn], hits[successor]
+        cap = 0.9 * live.relevance
+        if hit.relevance > cap:
+            hit.temporal_term -= hit.relevance - cap
 
 
 def favour_latest(hits: Mapping[str, Hit], share: float) -> None:

@@ -70,6 +70,7 @@ def memory_payload(tenant_id: str, memory: memory_pb2.Memory) -> dict[str, Any]:
         # A memory asserts its content from when it was created unless told otherwise.
         "valid_from": valid_from,
         "superseded": bool(memory.superseded_by),
+        "superseded_by": memory.superseded_by,
         # The days its events happened on, for queries that name a date (temporal.py): a
         # turn's valid_from is when it was said.
         "event_days": event_days(memory.content, valid_from),

@@ -121,6 +121,12 @@ async def test_turns_become_a_profile_and_a_move_supersedes_with_history_kept(
         common.CHANGE_TYPE_SUPERSEDED,
     ]
     assert versions[-1].memory.metadata["thought.decision"].startswith("SUPERSEDED: contradicts")
+    # Current before stale: the turn that said Paris ranks below what holds now.
+    found = await client_a.search("Where does Dana live?", common.MemoryFilter(user_id=user))
+    contents = [hit.memory.content for hit in found.hits]
+    said_paris = said.memories[0].content
+    current = next(i for i, hit in enumerate(found.hits) if "Berlin" in hit.memory.content)
+    assert current < contents.index(said_paris), contents
 
 
 async def test_a_long_conversation_spills_into_topic_episodes(client_a: MemgridClient) -> None:

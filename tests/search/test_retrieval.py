@@ -10,12 +10,14 @@ import pytest
 from memgrid.common.v1 import memory_pb2
 
 from services.search.context import (
+    below_successors,
     favour_dates,
     favour_latest,
     favour_named_speaker,
     missing_neighbours,
     repeats_last,
     spread_to_neighbours,
+    stale_turns,
 )
 from services.search.documents import build_points, key_text, turn_key
 from services.search.embedding import OnnxEmbedder
@@ -254,10 +256,14 @@ def test_missing_neighbours_are_the_turns_around_hits_that_are_not_hits() -> Non
         "t4": Hit("t4", payload=turn("t4", "s1", 4).payload),
         "f": Hit("f", payload={"kind": "FACT"}),
     }
-    keys = missing_neighbours(hits, 1)
+    keys = missing_neighbours(hits, 1, sources=10)
     assert keys == sorted([turn_key("s1", 2), turn_key("s1", 5)])
+    # Only the best sources' neighbours are wanted.
+    hits["t4"].fused_score = 0.5
+    assert missing_neighbours(hits, 1, sources=1) == [turn_key("s1", 5)]
     # Positions start at 1: the turn before the first does not exist.
-    assert missing_neighbours({"t1": Hit("t1", payload=turn("t1", "s", 1).payload)}, 2) == [
+    one = {"t1": Hit("t1", payload=turn("t1", "s", 1).payload)}
+    assert missing_neighbours(one, 2, sources=1) == [
         turn_key("s", 2),
         turn_key("s", 3),
     ]
@@ -381,3 +387,21 @@ def test_a_derived_memory_whose_sources_rank_above_it_ranks_after_the_new_hits()
     ]
     # The episode restates t1 only; the fact also stands for t9, which is not above it.
     assert [h.memory_id for h in repeats_last(ranked)] == ["t1", "fact", "t2", "episode"]
+
+
+def test_a_turn_whose_fact_was_replaced_ranks_below_the_replacement() -> None:
+    hits = {
+        "said-paris": Hit("said-paris", fused_score=0.9, payload={"kind": "MESSAGE"}),
+        "lives-berlin": Hit("lives-berlin", fused_score=0.5, payload={"kind": "PROFILE"}),
+        "said-peanuts": Hit("said-peanuts", fused_score=0.4, payload={"kind": "MESSAGE"}),
+    }
+    superseded = [
+        {"superseded_by": "lives-berlin", "source_message_ids": ["said-paris"]},
+        # Its successor is not among the hits: the query is not about it.
+        {"superseded_by": "elsewhere", "source_message_ids": ["said-peanuts"]},
+    ]
+    replaced = stale_turns(superseded, hits)
+    assert replaced == {"said-paris": "lives-berlin"}
+    below_successors(hits, replaced)
+    assert hits["said-paris"].relevance == pytest.approx(0.9 * hits["lives-berlin"].relevance)
+    assert hits["said-peanuts"].relevance == pytest.approx(0.4)

@@ -32,6 +32,7 @@ KEYWORD_FIELDS = (
     "tier",
     "tags",
     "turn_key",
+    "source_message_ids",
 )
 TENANT_FIELD = "tenant_id"
 RANGE_FIELDS = ("created_at", "valid_from", "valid_to", "expires_at")
@@ -44,6 +45,7 @@ RANKING_FIELDS = [
     "valid_from",
     "content_hash",
     "source_message_ids",
+    "superseded_by",
     "importance",
     "heat",
     "kind",
