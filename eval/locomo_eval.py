@@ -84,6 +84,7 @@ from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceStub
 from memgrid_client.client import DEV_API_KEY, AsyncMemgrid
 from memgrid_suite.launcher import SERVICES, Suite
 
+from perf.process_cpu import cpu_seconds_by_service
 from services.search.embedding import OnnxEmbedder, OnnxEmbedderConfig
 
 if TYPE_CHECKING:
@@ -101,7 +102,6 @@ CALL_TIMEOUT_SECONDS = 60.0
 QUEUE_POLL_SECONDS = 1.0
 PROGRESS_EVERY_SECONDS = 5.0
 EMBED_BATCH = 64
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 PASS_SERVICES = {
     "off": ("memory-store", "search", "graph", "gateway"),
@@ -335,43 +335,6 @@ def dense_answers(scorer: ModuleType, convs: Sequence[dict[str, Any]], k: int) -
                 Hit(turns[i]["dia_id"], "TURN", float(row[i]), (turns[i]["dia_id"],)) for i in order
             ]
     return answers
-
-
-# ---------------------------------------------------------------- CPU from /proc
-
-
-def _process_table() -> dict[int, tuple[int, int]]:
-    """pid -> (ppid, CPU ticks of the process and of its reaped children)."""
-    table = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces and parentheses; the fields follow the last ")".
-        fields = stat[stat.rindex(")") + 2 :].split()
-        utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
-        table[int(entry.name)] = (int(fields[1]), utime + stime + cutime + cstime)
-    return table
-
-
-def cpu_seconds_by_service(suite: Suite) -> dict[str, float]:
-    """CPU seconds so far of each service's process tree."""
-    table = _process_table()
-    children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
-    seconds = {}
-    for name, service in suite.running.items():
-        ticks, todo = 0, [service.process.pid]
-        while todo:
-            pid = todo.pop()
-            ticks += table.get(pid, (0, 0))[1]
-            todo.extend(children.get(pid, ()))
-        seconds[name] = ticks / CLOCK_TICKS
-    return seconds
 
 
 # ---------------------------------------------------------------- a memgrid pass

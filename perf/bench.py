@@ -9,9 +9,9 @@ them are printed as one table, then as Markdown, and written to var/bench/latest
 
 Benchmarks, in order: ceiling (h2load against the plain grpc.aio echo server), foundation,
 ghz (every perf/ghz config against a fresh suite), locust (perf/locustfile.py against a
-fresh suite), search, mem0, graph, thought. A missing load tool gives a "not run" row
-naming what to install; a benchmark that exits non-zero gives a row with its exit code,
-the others still run, and this exits non-zero at the end.
+fresh suite), search, mem0, graph, thought, cost (CPU ms per call per service). A missing
+load tool gives a "not run" row naming what to install; a benchmark that exits non-zero
+gives a row with its exit code, the others still run, and this exits non-zero at the end.
 
 Graph measures Neo4j too: with MEMGRID_TEST_NEO4J_URI unset, scripts/neo4j-test-server is
 started for it (and stopped afterwards, unless it was already running); when that fails,
@@ -85,6 +85,7 @@ BENCHMARKS = (
     Benchmark(
         "thought", "perf.thought_bench", ("--turns", "200", "--burst", "200", "--sample", "2")
     ),
+    Benchmark("cost", "perf.cost", ("--quick",)),
 )
 NAMES = tuple(b.name for b in BENCHMARKS)
 # locustfile.py's own example: 16 agents' users for 30 s.

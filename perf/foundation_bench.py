@@ -19,6 +19,9 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,8 +69,16 @@ def load_value(result: LoadResult) -> str:
     )
 
 
-async def echo_ceiling(seconds: float, concurrency: int) -> LoadResult:
-    """The plain grpc.aio echo (perf/echo_server.py) under this process's load generator."""
+@dataclass(frozen=True)
+class EchoServer:
+    pid: int
+    # One echo of a 64-byte payload.
+    call: Callable[[], Awaitable[object]]
+
+
+@asynccontextmanager
+async def echo_server() -> AsyncIterator[EchoServer]:
+    """The plain grpc.aio echo (perf/echo_server.py) as a child process, and a channel to it."""
     port = free_port()
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "perf.echo_server", str(port), stdout=asyncio.subprocess.PIPE
@@ -81,12 +92,16 @@ async def echo_ceiling(seconds: float, concurrency: int) -> LoadResult:
                 "/bench.Echo/Echo", request_serializer=None, response_deserializer=None
             )
             payload = b"x" * 64
-            return await closed_loop(
-                lambda: echo(payload), concurrency=concurrency, seconds=seconds
-            )
+            yield EchoServer(server.pid, lambda: echo(payload))
     finally:
         server.terminate()
         await server.wait()
+
+
+async def echo_ceiling(seconds: float, concurrency: int) -> LoadResult:
+    """The plain grpc.aio echo under this process's load generator."""
+    async with echo_server() as echo:
+        return await closed_loop(echo.call, concurrency=concurrency, seconds=seconds)
 
 
 async def ingest(

@@ -49,12 +49,11 @@ from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
 from memgrid.graph.v1 import request_response_pb2 as graph
 from memgrid.graph.v1 import service_pb2_grpc as graph_grpc
-from memgrid.memory.v1 import request_response_pb2 as memory_rr
-from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceStub
 from memgrid_suite.launcher import SERVICES, Suite
 
 from perf.foundation_bench import echo_ceiling, load_value
 from perf.loadgen import LoadResult, closed_loop, percentile
+from perf.outbox import wait_drained
 from perf.report import Row, ceiling_row, write_json
 from services.graph.model import RelationFilter
 from services.graph.store.cypher_store import CypherGraphStore
@@ -65,7 +64,6 @@ from services.graph.store.neo4j import Neo4jBackend
 if TYPE_CHECKING:
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceAsyncStub
     from memgrid.graph.v1.service_pb2_grpc import GraphServiceAsyncStub
-    from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceAsyncStub
 
 # Fresh per run, so that a reused Neo4j holds no data of an earlier run in the tenant.
 TENANT = f"graph-bench-{uuid.uuid4().hex[:8]}"
@@ -187,18 +185,7 @@ async def load_graph(
 async def wait_graph_queue_drained(suite: Suite, timeout: float = 600.0) -> None:
     """Until the graph service has worked off the jobs the memories' creation queued: a
     backlog would share the cores with what is measured next."""
-    started = time.monotonic()
-    async with grpc.aio.insecure_channel(suite.address_of("memory-store")) as channel:
-        store: MemoryStoreServiceAsyncStub = MemoryStoreServiceStub(channel)
-        while True:
-            reply = await store.GetQueueStats(
-                memory_rr.GetQueueStatsRequest(queues=["graph"]), timeout=60
-            )
-            if all(s.pending + s.leased == 0 for s in reply.stats):
-                return
-            if time.monotonic() - started > timeout:
-                raise RuntimeError(f"the graph outbox is not drained after {timeout:.0f}s")
-            await asyncio.sleep(0.5)
+    await wait_drained(suite, ["graph"], timeout=timeout)
 
 
 async def sequential(call: Callable[[int], Awaitable[int]], count: int) -> Sequential:

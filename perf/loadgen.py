@@ -1,4 +1,5 @@
-"""A closed-loop load generator: N concurrent callers for a fixed time, with latencies."""
+"""A closed-loop load generator: N concurrent callers for a fixed time or number of calls,
+with latencies."""
 
 from __future__ import annotations
 
@@ -40,18 +41,32 @@ async def closed_loop(
     call: Callable[[], Awaitable[object]],
     *,
     concurrency: int,
-    seconds: float,
+    seconds: float | None = None,
+    calls: int | None = None,
     warmup_seconds: float = 1.0,
 ) -> LoadResult:
-    """Runs `concurrency` callers back to back; measures only after the warm-up."""
+    """Runs `concurrency` callers back to back, for `seconds` or until `calls` calls have
+    started after the warm-up; measures only after the warm-up. With warmup_seconds=0 and
+    `calls`, every call made is measured, and none is in flight when this returns."""
+    if (seconds is None) == (calls is None):
+        raise ValueError("give seconds or calls")
     latencies: list[float] = []
     errors = 0
-    measuring = False
-    stop_at = time.perf_counter() + warmup_seconds + seconds
+    measuring = warmup_seconds <= 0
+    stop_at = time.perf_counter() + warmup_seconds + (seconds or 0.0)
+    started_measured = 0
+
+    def another() -> bool:
+        nonlocal started_measured
+        if calls is None:
+            return time.perf_counter() < stop_at
+        if measuring:
+            started_measured += 1
+        return started_measured <= calls
 
     async def caller() -> None:
         nonlocal errors
-        while time.perf_counter() < stop_at:
+        while another():
             started = time.perf_counter()
             try:
                 await call()
@@ -62,10 +77,12 @@ async def closed_loop(
             if measuring:
                 latencies.append(time.perf_counter() - started)
 
-    tasks = [asyncio.create_task(caller()) for _ in range(concurrency)]
-    await asyncio.sleep(warmup_seconds)
-    measuring = True
     measured_from = time.perf_counter()
+    tasks = [asyncio.create_task(caller()) for _ in range(concurrency)]
+    if not measuring:
+        await asyncio.sleep(warmup_seconds)
+        measuring = True
+        measured_from = time.perf_counter()
     await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - measured_from
     latencies.sort()

@@ -39,11 +39,30 @@ def ceiling_row(section: str, concurrency: int, value: str) -> Row:
     return Row(section, figure, value, ratio_to_ceiling=1.0)
 
 
-def print_table(rows: Sequence[Row], *, title: str = "") -> None:
-    if title:
-        print(f"\n{title}")
-    headers = ("section", "figure", "value", "x ceiling", "target", "")
-    cells = [
+def print_columns(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
+    """Any table as aligned plain-text columns."""
+    widths = [
+        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)
+    ]
+    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    print("  ".join("-" * w for w in widths))
+    for cell in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip())
+
+
+def print_markdown_columns(headers: Sequence[str], cells: Sequence[Sequence[str]]) -> None:
+    """Any table as Markdown, for pasting into an issue note."""
+    print("| " + " | ".join(headers) + " |")
+    print("|" + "---|" * len(headers))
+    for cell in cells:
+        print("| " + " | ".join(cell) + " |")
+
+
+ROW_HEADERS = ("section", "figure", "value", "x ceiling", "target", "")
+
+
+def _row_cells(rows: Sequence[Row]) -> list[tuple[str, ...]]:
+    return [
         (
             r.section,
             r.figure,
@@ -54,22 +73,17 @@ def print_table(rows: Sequence[Row], *, title: str = "") -> None:
         )
         for r in rows
     ]
-    widths = [
-        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)
-    ]
-    print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
-    for cell in cells:
-        print("  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip())
+
+
+def print_table(rows: Sequence[Row], *, title: str = "") -> None:
+    if title:
+        print(f"\n{title}")
+    print_columns(ROW_HEADERS, _row_cells(rows))
 
 
 def print_markdown(rows: Sequence[Row]) -> None:
     """The same table as Markdown, for pasting into an issue note."""
-    print("| section | figure | value | x ceiling | target | |")
-    print("|---|---|---|---|---|---|")
-    for r in rows:
-        ratio = f"{r.ratio_to_ceiling:.2f}" if r.ratio_to_ceiling is not None else ""
-        print(f"| {r.section} | {r.figure} | {r.value} | {ratio} | {r.target} | {r.verdict} |")
+    print_markdown_columns(ROW_HEADERS, _row_cells(rows))
 
 
 def write_json(rows: Iterable[Row], path: Path) -> None:

@@ -49,14 +49,13 @@ import uvloop
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-from memgrid.memory.v1 import request_response_pb2 as store_rr
-from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceStub
 from memgrid.search.v1 import request_response_pb2 as search_rr
 from memgrid.search.v1.service_pb2_grpc import SearchServiceStub
 from memgrid_suite.launcher import Suite
 
 from perf.foundation_bench import echo_ceiling
 from perf.loadgen import LoadResult, closed_loop, percentile
+from perf.outbox import wait_drained
 from perf.report import Row, ceiling_row, write_json
 from services.search.embedding import OnnxEmbedder, OnnxEmbedderConfig
 from services.search.index.base import IndexFilter, Match
@@ -66,7 +65,6 @@ from services.search.settings import SearchSettings
 
 if TYPE_CHECKING:
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceAsyncStub
-    from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceAsyncStub
     from memgrid.search.v1.service_pb2_grpc import SearchServiceAsyncStub
 
 REPO = Path(__file__).resolve().parents[1]
@@ -450,18 +448,7 @@ class Bench:
         Memories indexed on write still have their outbox job, which the search service
         works off later (reading each one back to check its version): left running, that
         backlog would share the cores with the search phase being measured."""
-        started = time.monotonic()
-        async with grpc.aio.insecure_channel(self.suite.address_of("memory-store")) as channel:
-            store: MemoryStoreServiceAsyncStub = MemoryStoreServiceStub(channel)
-            while True:
-                reply = await store.GetQueueStats(
-                    store_rr.GetQueueStatsRequest(queues=[SEARCH_QUEUE]), timeout=60
-                )
-                if all(s.pending + s.leased == 0 for s in reply.stats):
-                    return time.monotonic() - started
-                if time.monotonic() - started > timeout:
-                    raise RuntimeError(f"the search outbox is not drained after {timeout:.0f}s")
-                await asyncio.sleep(0.5)
+        return await wait_drained(self.suite, [SEARCH_QUEUE], timeout=timeout)
 
     async def wait_searchable(
         self, expected: int, *, tenant: str = TENANT, stall_seconds: float = 120.0
