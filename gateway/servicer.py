@@ -398,9 +398,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
             )
         )
         if not found.hits:
-            return gw.SearchResponse(
-                degraded=found.degraded, embedding_model=found.embedding_model
-            )
+            return gw.SearchResponse(degraded=found.degraded, embedding_model=found.embedding_model)
         # The index is derived and may briefly hold a memory deleted a moment ago; the
         # system of record decides what exists, and supplies the content.
         stored = await downstream(
