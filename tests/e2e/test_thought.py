@@ -236,12 +236,14 @@ async def test_every_derived_memory_cites_the_turns_it_came_from(client_a: Memgr
     for memory in derived:
         assert memory.source_message_ids, memory
         assert set(memory.source_message_ids) <= said_ids, memory
-    # A hit shows where it came from, so an agent can cite the turns.
-    found = await client_a.search(
-        "Where does Odile live?",
-        common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PROFILE]),
-    )
-    assert found.hits and found.hits[0].memory.source_message_ids[0] == said.memories[0].id
+    # A hit shows where it came from, so an agent can cite the turns. Consolidation's
+    # memories reach the index through the outbox, a moment after its job is done.
+    profile_only = common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PROFILE])
+    deadline = time.monotonic() + 30
+    while not (found := await client_a.search("Where does Odile live?", profile_only)).hits:
+        assert time.monotonic() < deadline, "the profile never became searchable"
+        await asyncio.sleep(0.2)
+    assert found.hits[0].memory.source_message_ids[0] == said.memories[0].id
 
 
 async def test_a_memory_marked_useful_moves_up_in_search(client_a: MemgridClient) -> None:
