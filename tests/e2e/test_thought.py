@@ -8,7 +8,7 @@ import asyncio
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -60,6 +60,21 @@ async def _consolidated(client: MemgridClient, user: str, session_id: str = "") 
         assert job.state != gw.JOB_STATE_DEAD, job.last_error
         await asyncio.sleep(0.1)
     raise AssertionError(f"consolidation job {started.job_id} not done within 60 s")
+
+
+async def _search_until(
+    client: MemgridClient,
+    query: str,
+    memory_filter: common.MemoryFilter,
+    found: Callable[[gw.SearchResponse], bool],
+) -> gw.SearchResponse:
+    """Searches until `found` holds: consolidation's memories reach the index through the
+    outbox, a moment after its job is done."""
+    deadline = time.monotonic() + 30
+    while not found(reply := await client.search(query, memory_filter)):
+        assert time.monotonic() < deadline, [h.memory.content for h in reply.hits]
+        await asyncio.sleep(0.2)
+    return reply
 
 
 def _profile(reply: gw.GetProfileResponse) -> set[tuple[str, str, str]]:
@@ -122,7 +137,16 @@ async def test_turns_become_a_profile_and_a_move_supersedes_with_history_kept(
     ]
     assert versions[-1].memory.metadata["thought.decision"].startswith("SUPERSEDED: contradicts")
     # Current before stale: the turn that said Paris ranks below what holds now.
-    found = await client_a.search("Where does Dana live?", common.MemoryFilter(user_id=user))
+    found = await _search_until(
+        client_a,
+        "Where does Dana live?",
+        common.MemoryFilter(user_id=user),
+        # Both the new fact and the old one's superseded version are indexed.
+        lambda reply: (
+            "User lives in Berlin." in {h.memory.content for h in reply.hits}
+            and "User lives in Paris." not in {h.memory.content for h in reply.hits}
+        ),
+    )
     contents = [hit.memory.content for hit in found.hits]
     said_paris = said.memories[0].content
     current = next(i for i, hit in enumerate(found.hits) if "Berlin" in hit.memory.content)
@@ -208,12 +232,15 @@ async def test_sessions_on_saturday_mornings_about_hiking_become_patterns(
     assert patterns["time_of_day_habit:activity:morning"].support == 3
     # Patterns stand for many turns at once: Search leaves them out unless asked for.
     query = "Recurring topic: hiking with Anna near Chamonix"
+    asked = await _search_until(
+        client_a,
+        query,
+        common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PATTERN]),
+        lambda reply: bool(reply.hits),
+    )
+    assert {h.memory.kind for h in asked.hits} == {common.MEMORY_KIND_PATTERN}
     default = await client_a.search(query, common.MemoryFilter(user_id=user))
     assert default.hits and common.MEMORY_KIND_PATTERN not in {h.memory.kind for h in default.hits}
-    asked = await client_a.search(
-        query, common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PATTERN])
-    )
-    assert asked.hits and {h.memory.kind for h in asked.hits} == {common.MEMORY_KIND_PATTERN}
 
 
 async def test_every_derived_memory_cites_the_turns_it_came_from(client_a: MemgridClient) -> None:
@@ -236,13 +263,11 @@ async def test_every_derived_memory_cites_the_turns_it_came_from(client_a: Memgr
     for memory in derived:
         assert memory.source_message_ids, memory
         assert set(memory.source_message_ids) <= said_ids, memory
-    # A hit shows where it came from, so an agent can cite the turns. Consolidation's
-    # memories reach the index through the outbox, a moment after its job is done.
+    # A hit shows where it came from, so an agent can cite the turns.
     profile_only = common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PROFILE])
-    deadline = time.monotonic() + 30
-    while not (found := await client_a.search("Where does Odile live?", profile_only)).hits:
-        assert time.monotonic() < deadline, "the profile never became searchable"
-        await asyncio.sleep(0.2)
+    found = await _search_until(
+        client_a, "Where does Odile live?", profile_only, lambda reply: bool(reply.hits)
+    )
     assert found.hits[0].memory.source_message_ids[0] == said.memories[0].id
 
 
