@@ -320,26 +320,12 @@ class HybridRetriever:
         graph_call = None
         if self._graph is not None and mode is Mode.HYBRID and weights.graph_weight > 0.0:
             graph_call = asyncio.create_task(self._graph.related(flt.tenant_id, query, limit))
-        dense_vector: list[float] | None = None
         try:
-            if mode is not Mode.SPARSE:
-                started = time.perf_counter()
-                dense_vector = (await self._embedder.embed([query]))[0].tolist()
-                SEARCH_STAGE_SECONDS.labels("embed").observe(time.perf_counter() - started)
+            dense, sparse = await self._retrieve(flt, query, limit, mode)
         except BaseException:
             if graph_call is not None:
                 graph_call.cancel()
             raise
-        sparse_vector = self._sparse.encode_query(query) if mode is not Mode.DENSE else None
-
-        def retrieve() -> tuple[list[Candidate], list[Candidate]]:
-            started = time.perf_counter()
-            dense = self._index.search_dense(flt, dense_vector, limit) if dense_vector else []
-            sparse = self._index.search_sparse(flt, sparse_vector, limit) if sparse_vector else []
-            SEARCH_STAGE_SECONDS.labels("retrieve").observe(time.perf_counter() - started)
-            return dense, sparse
-
-        dense, sparse = await asyncio.to_thread(retrieve)
         degraded: list[str] = []
         graph: list[Candidate] = []
         if graph_call is not None:
@@ -376,6 +362,27 @@ class HybridRetriever:
             best = ranked[:k]
         calibrate(best, match_strength(dense[0].score) if dense else 1.0)
         return [hit for hit in best if hit.score >= min_score], degraded
+
+    async def _retrieve(
+        self, flt: IndexFilter, query: str, limit: int, mode: Mode
+    ) -> tuple[list[Candidate], list[Candidate]]:
+        """The dense and the sparse candidates, each list best first (empty when the mode
+        leaves its retriever out)."""
+        dense_vector: list[float] | None = None
+        if mode is not Mode.SPARSE:
+            started = time.perf_counter()
+            dense_vector = (await self._embedder.embed([query]))[0].tolist()
+            SEARCH_STAGE_SECONDS.labels("embed").observe(time.perf_counter() - started)
+        sparse_vector = self._sparse.encode_query(query) if mode is not Mode.DENSE else None
+
+        def retrieve() -> tuple[list[Candidate], list[Candidate]]:
+            started = time.perf_counter()
+            dense = self._index.search_dense(flt, dense_vector, limit) if dense_vector else []
+            sparse = self._index.search_sparse(flt, sparse_vector, limit) if sparse_vector else []
+            SEARCH_STAGE_SECONDS.labels("retrieve").observe(time.perf_counter() - started)
+            return dense, sparse
+
+        return await asyncio.to_thread(retrieve)
 
     async def _graph_candidates(
         self,
