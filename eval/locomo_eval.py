@@ -86,6 +86,7 @@ from memgrid_suite.launcher import SERVICES, Suite
 
 from perf.process_cpu import cpu_seconds_by_service
 from services.search.embedding import OnnxEmbedder, OnnxEmbedderConfig
+from services.search.temporal import MONTHS
 
 if TYPE_CHECKING:
     from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceAsyncStub
@@ -145,20 +146,6 @@ def with_questions(convs: Sequence[dict[str, Any]], per_conversation: int | None
     return kept
 
 
-_MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-)
 _SESSION_DATE = re.compile(
     r"\s*(\d{1,2}):(\d{2})\s*([ap])\.?m\.?\s+on\s+(\d{1,2})\s+([a-z]+)\.?,?\s+(\d{4})\s*",
     re.IGNORECASE,
@@ -172,12 +159,12 @@ def parse_session_date(text: str) -> datetime:
     if found is None:
         raise ValueError(f"not a LoCoMo session date: {text!r}")
     hour, minute, half, day, month_name, year = found.groups()
-    months = [m for m in _MONTHS if m.startswith(month_name.lower()) and len(month_name) >= 3]
+    months = [m for m in MONTHS if m.startswith(month_name.lower()) and len(month_name) >= 3]
     if len(months) != 1:
         raise ValueError(f"unknown month {month_name!r} in {text!r}")
     clock = int(hour) % 12 + (12 if half.lower() == "p" else 0)
     return datetime(
-        int(year), _MONTHS.index(months[0]) + 1, int(day), clock, int(minute), tzinfo=UTC
+        int(year), MONTHS.index(months[0]) + 1, int(day), clock, int(minute), tzinfo=UTC
     )
 
 

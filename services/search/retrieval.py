@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
@@ -177,37 +177,24 @@ def fuse(
             return [weight / (weights.rrf_k + rank) for rank in ranks]
         return [weight * scaled for scaled in relative_scores(candidates)]
 
-    dense_ranks = tied_ranks(dense)
-    for candidate, rank, part in zip(
-        dense, dense_ranks, contributions(dense, dense_ranks, weights.dense_weight), strict=True
-    ):
-        hit = hits.setdefault(
-            candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
-        )
+    def added(candidates: list[Candidate], weight: float) -> Iterator[tuple[Hit, Candidate, int]]:
+        """Adds each candidate's contribution to its hit; yields (hit, candidate, rank) so
+        that the caller records the retriever's own rank and score."""
+        ranks = tied_ranks(candidates)
+        parts = contributions(candidates, ranks, weight)
+        for candidate, rank, part in zip(candidates, ranks, parts, strict=True):
+            hit = hits.setdefault(
+                candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
+            )
+            hit.fused_score += part
+            yield hit, candidate, rank
+
+    for hit, candidate, rank in added(dense, weights.dense_weight):
         hit.dense_rank, hit.dense_score = rank, candidate.score
-        hit.fused_score += part
-    sparse_ranks = tied_ranks(sparse)
-    for candidate, rank, part in zip(
-        sparse,
-        sparse_ranks,
-        contributions(sparse, sparse_ranks, sparse_weight),
-        strict=True,
-    ):
-        hit = hits.setdefault(
-            candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
-        )
+    for hit, candidate, rank in added(sparse, sparse_weight):
         hit.sparse_rank, hit.sparse_score = rank, candidate.score
-        hit.fused_score += part
-    graph = graph or []
-    graph_ranks = tied_ranks(graph)
-    for candidate, rank, part in zip(
-        graph, graph_ranks, contributions(graph, graph_ranks, weights.graph_weight), strict=True
-    ):
-        hit = hits.setdefault(
-            candidate.memory_id, Hit(candidate.memory_id, payload=candidate.payload)
-        )
+    for hit, candidate, rank in added(graph or [], weights.graph_weight):
         hit.graph_rank, hit.graph_hops = rank, int(candidate.payload.get("graph_hops", 0))
-        hit.fused_score += part
     return hits
 
 
