@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 
 # Clients may change these; tier, heat, validity and supersession belong to the thought
 # engine, which talks to memory-store directly.
+# Deletions up to this many memories leave the index and the graph before the call returns;
+# larger ones (an erasure) go through the outbox alone.
+_IMMEDIATE_REMOVAL_LIMIT = 500
 PUBLIC_UPDATE_PATHS = frozenset({"content", "metadata", "tags", "importance", "expires_at"})
 
 
@@ -304,13 +307,11 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         reply = await downstream(
             self._store.DeleteMemory(store.DeleteMemoryRequest(tenant_id=tenant, id=request.id))
         )
-        removed, unlinked = await asyncio.gather(
-            self._unindex_now(tenant, [reply.id]), self._unlink_now(tenant, [reply.id])
-        )
         return gw.DeleteMemoryResponse(
             id=reply.id,
             versions_deleted=reply.versions_deleted,
-            propagation=self._propagation(search_done=removed, graph_done=unlinked),
+            propagation=await self._propagate_deletion(tenant, [reply.id], reply.derived),
+            derived=reply.derived,
         )
 
     async def DeleteMemories(
@@ -322,17 +323,76 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
                 store.DeleteMemoriesRequest(tenant_id=tenant, filter=request.filter)
             )
         )
-        removed, unlinked = await asyncio.gather(
-            self._unindex_now(tenant, reply.deleted_ids),
-            self._unlink_now(tenant, reply.deleted_ids),
-        )
-        nothing_deleted = not reply.deleted_ids
         return gw.DeleteMemoriesResponse(
             deleted_count=reply.deleted_count,
-            propagation=self._propagation(
-                search_done=removed or nothing_deleted, graph_done=unlinked or nothing_deleted
-            ),
+            propagation=await self._propagate_deletion(tenant, reply.deleted_ids, reply.derived),
+            derived=reply.derived,
         )
+
+    async def EraseUser(
+        self, request: gw.EraseUserRequest, context: grpc.aio.ServicerContext
+    ) -> gw.EraseUserResponse:
+        tenant = self._tenant(context)
+        reply = await downstream(
+            self._store.EraseUser(store.EraseUserRequest(tenant_id=tenant, user_id=request.user_id))
+        )
+        receipt = reply.receipt
+        receipt.propagation.extend(await self._propagate_deletion(tenant, reply.deleted_ids))
+        return gw.EraseUserResponse(receipt=receipt)
+
+    async def EraseTenant(
+        self, request: gw.EraseTenantRequest, context: grpc.aio.ServicerContext
+    ) -> gw.EraseTenantResponse:
+        tenant = self._tenant(context)
+        if request.confirm_tenant_id != tenant:
+            raise InvalidArgument.field(
+                "confirm_tenant_id", "must be the tenant id of the caller's API key"
+            )
+        reply = await downstream(
+            self._store.EraseTenant(store.EraseTenantRequest(tenant_id=tenant))
+        )
+        receipt = reply.receipt
+        receipt.propagation.extend(await self._propagate_deletion(tenant, reply.deleted_ids))
+        return gw.EraseTenantResponse(receipt=receipt)
+
+    async def _propagate_deletion(
+        self,
+        tenant: str,
+        deleted_ids: Sequence[str],
+        derived: common.DerivedChanges | None = None,
+    ) -> list[common.Propagation]:
+        """Takes a committed delete to the index and the graph at once where it can (the
+        outbox does it otherwise): the deleted memories leave both, and the memories the
+        delete rewrote (sources trimmed, supersession undone) are indexed anew, so that a
+        restored fact is searchable when the response says DONE."""
+        gone = [*deleted_ids, *(derived.deleted_ids if derived else ())]
+        if not gone:
+            return self._propagation(search_done=True, graph_done=True)
+        if len(gone) > _IMMEDIATE_REMOVAL_LIMIT:
+            # A large erasure is left to the outbox rather than held in this call.
+            return self._propagation()
+        rewritten = [*derived.revised_ids, *derived.restored_ids] if derived else []
+        removed, unlinked, reindexed = await asyncio.gather(
+            self._unindex_now(tenant, gone),
+            self._unlink_now(tenant, gone),
+            self._reindex_now(tenant, rewritten),
+        )
+        return self._propagation(search_done=removed and reindexed, graph_done=unlinked)
+
+    async def _reindex_now(self, tenant: str, memory_ids: Sequence[str]) -> bool:
+        if not memory_ids:
+            return True
+        try:
+            reply = await self._store.BatchGetMemories(
+                store.BatchGetMemoriesRequest(
+                    tenant_id=tenant, ids=list(dict.fromkeys(memory_ids))
+                ),
+                timeout=deadlines.outbound_timeout(None, self._index_timeout),
+            )
+        except grpc.aio.AioRpcError as exc:
+            log.warning("reading rewritten memories failed, the outbox will index them: %s", exc)
+            return False
+        return await self._index_now(tenant, reply.memories)
 
     async def ListMemories(
         self, request: gw.ListMemoriesRequest, context: grpc.aio.ServicerContext

@@ -62,6 +62,8 @@ def _run(args: argparse.Namespace) -> None:
             reply = client.search(args.query, _filter(args), k=args.k)
         elif args.command == "delete":
             reply = client.delete_memory(args.id)
+        elif args.command == "erase-user":
+            reply = client.erase_user(args.user)
         print(_json(reply))
 
 
@@ -90,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("get", help="show a memory").add_argument("id")
     commands.add_parser("history", help="every version of a memory").add_argument("id")
     commands.add_parser("delete", help="delete a memory everywhere").add_argument("id")
+    commands.add_parser(
+        "erase-user", help="erase everything of one user, everywhere; prints the receipt"
+    ).add_argument("--user", required=True, help="user_id")
     listing = scoped("list", "page through memories")
     listing.add_argument("--page-size", type=int, default=50)
     listing.add_argument("--page-token", default="")

@@ -225,6 +225,28 @@ class Memgrid:
             timeout=timeout,
         )
 
+    def erase_user(self, user_id: str, *, timeout: float | None = None) -> common.ErasureReceipt:
+        """Erases everything of one user; a repeat erases nothing more and is safe to send."""
+        reply = self._unary(
+            self._stub.EraseUser,
+            gw.EraseUserRequest(user_id=user_id),
+            retryable=True,
+            timeout=timeout,
+        )
+        return reply.receipt
+
+    def erase_tenant(
+        self, confirm_tenant_id: str, *, timeout: float | None = None
+    ) -> common.ErasureReceipt:
+        """Erases every user of the caller's tenant, whose id must be given to confirm."""
+        reply = self._unary(
+            self._stub.EraseTenant,
+            gw.EraseTenantRequest(confirm_tenant_id=confirm_tenant_id),
+            retryable=True,
+            timeout=timeout,
+        )
+        return reply.receipt
+
     def list_memories(
         self,
         memory_filter: common.MemoryFilter,

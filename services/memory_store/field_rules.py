@@ -89,6 +89,11 @@ def check_memory_update(
         check_id(v, "update.superseded_by", update.superseded_by)
     if "heat" in paths and not (math.isfinite(update.heat) and update.heat >= 0):
         v.add("update.heat", "must be a finite number >= 0")
+    if "source_message_ids" in paths:
+        if len(update.source_message_ids) > limits.max_source_message_ids:
+            v.add("update.source_message_ids", f"at most {limits.max_source_message_ids} ids")
+        else:
+            check_ids(v, "update.source_message_ids", update.source_message_ids)
 
 
 def check_memory_filter(

@@ -63,15 +63,35 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
         self, request: rr.DeleteMemoryRequest, context: Context
     ) -> rr.DeleteMemoryResponse:
         validation.validate_delete_memory(request)
-        versions = await self._store.delete_memory(request.tenant_id, request.id)
-        return rr.DeleteMemoryResponse(id=request.id, versions_deleted=versions)
+        erasure = await self._store.delete_memory(request.tenant_id, request.id)
+        return rr.DeleteMemoryResponse(
+            id=request.id, versions_deleted=erasure.versions[request.id], derived=erasure.derived
+        )
 
     async def DeleteMemories(
         self, request: rr.DeleteMemoriesRequest, context: Context
     ) -> rr.DeleteMemoriesResponse:
         validation.validate_delete_memories(request, self._limits)
-        deleted = await self._store.delete_memories(request.tenant_id, request.filter)
-        return rr.DeleteMemoriesResponse(deleted_count=len(deleted), deleted_ids=deleted)
+        erasure = await self._store.delete_memories(request.tenant_id, request.filter)
+        return rr.DeleteMemoriesResponse(
+            deleted_count=len(erasure.named_ids),
+            deleted_ids=erasure.named_ids,
+            derived=erasure.derived,
+        )
+
+    async def EraseUser(
+        self, request: rr.EraseUserRequest, context: Context
+    ) -> rr.EraseUserResponse:
+        validation.validate_erase_user(request)
+        erased = await self._store.erase_user(request.tenant_id, request.user_id)
+        return rr.EraseUserResponse(receipt=erased.receipt, deleted_ids=erased.deleted_ids)
+
+    async def EraseTenant(
+        self, request: rr.EraseTenantRequest, context: Context
+    ) -> rr.EraseTenantResponse:
+        validation.validate_erase_tenant(request)
+        erased = await self._store.erase_tenant(request.tenant_id)
+        return rr.EraseTenantResponse(receipt=erased.receipt, deleted_ids=erased.deleted_ids)
 
     async def ListMemories(
         self, request: rr.ListMemoriesRequest, context: Context

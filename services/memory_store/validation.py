@@ -114,6 +114,19 @@ def validate_delete_memory(request: rr.DeleteMemoryRequest) -> None:
     v.raise_if_any()
 
 
+def validate_erase_user(request: rr.EraseUserRequest) -> None:
+    v = Violations()
+    check_tenant(v, request.tenant_id)
+    check_id(v, "user_id", request.user_id)
+    v.raise_if_any()
+
+
+def validate_erase_tenant(request: rr.EraseTenantRequest) -> None:
+    v = Violations()
+    check_tenant(v, request.tenant_id)
+    v.raise_if_any()
+
+
 def validate_delete_memories(request: rr.DeleteMemoriesRequest, limits: RequestLimits) -> None:
     v = Violations()
     check_tenant(v, request.tenant_id)

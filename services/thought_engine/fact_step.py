@@ -134,10 +134,17 @@ class FactStep:
             await self._end(tenant_id, memory, fact, note)
             return
         metadata = records.metadata_with(memory, records.fact_metadata(fact.fact, note))
-        update = memory_pb2.MemoryUpdate(content=fact.fact.statement, metadata=metadata)
+        sources = records.provenance(fact.fact.source_message_ids)
+        update = memory_pb2.MemoryUpdate(
+            content=fact.fact.statement, metadata=metadata, source_message_ids=sources
+        )
         paths = ["metadata"]
         if memory.content != fact.fact.statement:
             paths.append("content")
+        if list(memory.source_message_ids) != sources:
+            # A restated fact rests on more messages now: memory-store's erasure keeps it
+            # while any of them lives.
+            paths.append("source_message_ids")
         await self._store.update_memory(
             tenant_id, memory.id, update, paths, expected_version=memory.version
         )
@@ -181,7 +188,7 @@ def _new_memory(scope: memory_pb2.Scope, fact: StoredFact, note: str) -> memory_
         kind=records.fact_kind(fact.fact),
         content=fact.fact.statement,
         metadata=records.fact_metadata(fact.fact, note),
-        source_message_ids=list(fact.fact.source_message_ids),
+        source_message_ids=records.provenance(fact.fact.source_message_ids),
         valid_from=records.to_timestamp(fact.valid_from),
     )
 

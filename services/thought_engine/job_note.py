@@ -56,13 +56,13 @@ def _facts(report: PassReport) -> str:
     )
     notable = [d for d in decisions if d.action is not Action.SKIP][:_LISTED_DECISIONS]
     if notable:
+        # Ids and attributes only: a note outlives the memories it mentions (a delete
+        # cannot reach into it), so it must not quote what they say. Each fact's own
+        # metadata keeps the reason for its decision.
         text += (
-            " ["
-            + "; ".join(
-                f"{d.action.value} {d.fact.subject} {d.fact.attribute}={d.fact.value!r}: {d.reason}"
-                for d in notable
-            )
-            + "]"
+            " ("
+            + "; ".join(f"{d.action.value} {d.fact.attribute} -> {d.stored_id}" for d in notable)
+            + ")"
         )
     return text
 

@@ -21,9 +21,6 @@ from services.thought_engine.entities import named_entities
 from services.thought_engine.memory_store_client import MemoryStoreClient
 from services.thought_engine.patterns import PatternCandidate, PatternParams, detect_patterns
 
-# memory-store's bound on source_message_ids.
-_MAX_SOURCE_IDS = 256
-
 
 @dataclass(frozen=True)
 class PatternStepResult:
@@ -89,13 +86,20 @@ class PatternStep:
         self, tenant_id: str, memory: memory_pb2.Memory, candidate: PatternCandidate
     ) -> int:
         metadata = records.metadata_with(memory, _pattern_metadata(candidate))
-        if memory.content == candidate.description and dict(memory.metadata) == metadata:
+        sources = _sources(candidate)
+        if (
+            memory.content == candidate.description
+            and dict(memory.metadata) == metadata
+            and list(memory.source_message_ids) == sources
+        ):
             return 0
         await self._store.update_memory(
             tenant_id,
             memory.id,
-            memory_pb2.MemoryUpdate(content=candidate.description, metadata=metadata),
-            ["content", "metadata"],
+            memory_pb2.MemoryUpdate(
+                content=candidate.description, metadata=metadata, source_message_ids=sources
+            ),
+            ["content", "metadata", "source_message_ids"],
             expected_version=memory.version,
         )
         return 1
@@ -132,8 +136,12 @@ def _new_pattern(scope: memory_pb2.Scope, candidate: PatternCandidate) -> memory
         tier=memory_pb2.MEMORY_TIER_LONG,
         content=candidate.description,
         metadata=_pattern_metadata(candidate),
-        source_message_ids=list(candidate.evidence_message_ids[-_MAX_SOURCE_IDS:]),
+        source_message_ids=_sources(candidate),
     )
+
+
+def _sources(candidate: PatternCandidate) -> list[str]:
+    return list(candidate.evidence_message_ids[-records.MAX_SOURCE_IDS :])
 
 
 def _idempotency_key(user_id: str, candidates: Sequence[PatternCandidate]) -> str:

@@ -50,6 +50,8 @@ FEEDBACK_LAST = "thought.feedback_last"
 MAX_METADATA_VALUE_CHARS = 2048
 # Provenance beyond what one metadata value holds keeps the first and the latest ids.
 _MAX_LISTED_IDS = 50
+# memory-store's bound on source_message_ids (MEMGRID_MAX_SOURCE_MESSAGE_IDS's default).
+MAX_SOURCE_IDS = 256
 
 _ROLES: dict[int, Role] = {
     memory_pb2.ROLE_USER: "user",
@@ -142,10 +144,20 @@ def fact_metadata(fact: Fact, decision: str) -> dict[str, str]:
 
 
 def join_ids(ids: Iterable[str]) -> str:
+    return ",".join(_first_and_latest(ids, _MAX_LISTED_IDS))
+
+
+def provenance(ids: Iterable[str]) -> list[str]:
+    """source_message_ids for a memory: the first and the latest of its sources, within
+    memory-store's bound."""
+    return _first_and_latest(ids, MAX_SOURCE_IDS)
+
+
+def _first_and_latest(ids: Iterable[str], limit: int) -> list[str]:
     listed = list(dict.fromkeys(ids))
-    if len(listed) > _MAX_LISTED_IDS:
-        listed = listed[:1] + listed[-(_MAX_LISTED_IDS - 1) :]
-    return ",".join(listed)
+    if len(listed) > limit:
+        listed = listed[:1] + listed[-(limit - 1) :]
+    return listed
 
 
 def split_ids(text: str) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""The memgrid CLI drives the gateway: add, get, list, delete."""
+"""The memgrid CLI drives the gateway: add, get, list, delete, erase a user."""
 
 from __future__ import annotations
 
@@ -48,3 +48,19 @@ async def test_cli_reports_bad_input_with_the_field(stack):
     assert code == 1
     assert "INVALID_ARGUMENT" in err
     assert "memories[0].scope.user_id" in err
+
+
+async def test_cli_erases_a_user_and_prints_the_receipt(stack):
+    user = f"cli-{uuid.uuid4().hex[:8]}"
+    for content in ("I like green tea", "I live in Oslo"):
+        code, _, err = await _memgrid(stack, "add", "--user", user, content)
+        assert code == 0, err
+
+    code, out, err = await _memgrid(stack, "erase-user", "--user", user)
+
+    assert code == 0, err
+    receipt = json.loads(out)
+    assert receipt["user_id"] == user
+    assert int(receipt["memories_deleted"]) == 2
+    code, out, _ = await _memgrid(stack, "list", "--user", user)
+    assert json.loads(out).get("memories", []) == []

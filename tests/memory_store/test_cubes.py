@@ -96,7 +96,7 @@ async def test_only_the_owner_deletes_from_a_cube(store: SqlMemoryStore) -> None
     deleted = await store.delete_memories(
         TENANT, mpb.MemoryFilter(user_id="alice", cube_ids=["work"])
     )
-    assert deleted == [memory.id]
+    assert deleted.named_ids == [memory.id]
 
 
 async def test_cubes_belong_to_one_tenant(store: SqlMemoryStore) -> None:

@@ -296,7 +296,7 @@ async def test_delete_removes_the_memory_and_its_whole_history(store: SqlMemoryS
     for content in ("v2", "v3"):
         await store.update_memory(TENANT, memory.id, mpb.MemoryUpdate(content=content), ["content"])
 
-    assert await store.delete_memory(TENANT, memory.id) == 3
+    assert (await store.delete_memory(TENANT, memory.id)).versions == {memory.id: 3}
 
     with pytest.raises(NotFound):
         await store.get_memory(TENANT, memory.id)
@@ -331,7 +331,7 @@ async def test_delete_by_filter_takes_every_match_and_nothing_else(
     deleted = await store.delete_memories(TENANT, mpb.MemoryFilter(session_id="s1"))
 
     # Expired and superseded matches go too: nothing the filter names outlives the call.
-    assert deleted == [memory.id for memory in doomed]
+    assert deleted.named_ids == [memory.id for memory in doomed]
     assert await store.count_memories(TENANT) == 1
     assert (await store.get_memory(TENANT, kept.id)).id == kept.id
     with pytest.raises(InvalidArgument):

@@ -63,6 +63,8 @@ async def test_migrating_from_version_1_copies_successors_out_of_the_bodies(
     await first.close()
     # Back to version 1, which kept superseded_by only in the memory's body.
     for statement in (
+        "DROP TABLE memory_sources",
+        "DROP INDEX memories_by_successor",
         "ALTER TABLE memories DROP COLUMN superseded_by",
         "DELETE FROM schema_migrations WHERE version > 1",
     ):

@@ -26,7 +26,9 @@ async def test_another_tenant_cannot_reach_a_memory_by_id(store: SqlMemoryStore)
     with pytest.raises(NotFound):
         await store.delete_memory(OTHER_TENANT, memory.id)
     assert await store.record_visits(OTHER_TENANT, [memory.id], 10) == 0
-    assert await store.delete_memories(OTHER_TENANT, mpb.MemoryFilter(user_id="alice")) == []
+    assert (
+        await store.delete_memories(OTHER_TENANT, mpb.MemoryFilter(user_id="alice"))
+    ).named_ids == []
     for memory_filter in (mpb.MemoryFilter(), mpb.MemoryFilter(user_id="alice", tags=["t"])):
         page = await store.list_memories(OTHER_TENANT, memory_filter, 10)
         assert page.memories == []

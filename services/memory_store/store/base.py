@@ -10,13 +10,36 @@ InvalidArgument; other failures raise the domain errors named on each method.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from google.protobuf import timestamp_pb2
 from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
+
+
+@dataclass
+class Erasure:
+    """What a delete removed: the memories it named and everything that went with them."""
+
+    named_ids: list[str]
+    """The memories the caller's delete named, in its order."""
+    versions: dict[str, int]
+    """History entries removed, per deleted memory (named and derived)."""
+    derived: memory_pb2.DerivedChanges = field(default_factory=memory_pb2.DerivedChanges)
+
+    @property
+    def all_deleted_ids(self) -> list[str]:
+        return list(self.versions)
+
+
+@dataclass(frozen=True)
+class ErasedScope:
+    """What EraseUser or EraseTenant removed."""
+
+    receipt: memory_pb2.ErasureReceipt
+    deleted_ids: list[str]
 
 
 @dataclass(frozen=True)
@@ -85,14 +108,23 @@ class MemoryStore(Protocol):
         metadata current_version) when expected_version is set and stale."""
         ...
 
-    async def delete_memory(self, tenant_id: str, memory_id: str) -> int:
-        """Deletes the memory and its history; returns the number of versions removed."""
+    async def delete_memory(self, tenant_id: str, memory_id: str) -> Erasure:
+        """Deletes the memory, its history, and what was derived from it as DerivedChanges
+        in common/v1/memory.proto says. NotFound."""
         ...
 
     async def delete_memories(
         self, tenant_id: str, memory_filter: memory_pb2.MemoryFilter
-    ) -> list[str]:
-        """Deletes every match (see delete_memory); returns their ids."""
+    ) -> Erasure:
+        """Deletes every match (see delete_memory)."""
+        ...
+
+    async def erase_user(self, tenant_id: str, user_id: str) -> ErasedScope:
+        """Deletes everything of the user (see EraseUser in memory/v1/service.proto)."""
+        ...
+
+    async def erase_tenant(self, tenant_id: str) -> ErasedScope:
+        """Deletes everything of the tenant."""
         ...
 
     async def list_memories(

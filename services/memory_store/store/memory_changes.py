@@ -27,6 +27,7 @@ UPDATABLE_FIELDS = (
     "valid_to",
     "superseded_by",
     "heat",
+    "source_message_ids",
 )
 
 
@@ -70,6 +71,7 @@ async def update_memory(
         context.now_us,
         tags_changed="tags" in mask,
         metadata_changed="metadata" in mask,
+        sources_changed="source_message_ids" in mask,
     )
     if not saved:
         raise Aborted(f"memory {memory_id!r} changed concurrently", reason="VERSION_MISMATCH")
@@ -123,6 +125,9 @@ def _apply(
         memory.heat = update.heat
     if "superseded_by" in mask:
         memory.superseded_by = update.superseded_by
+    if "source_message_ids" in mask:
+        del memory.source_message_ids[:]
+        memory.source_message_ids.extend(dict.fromkeys(update.source_message_ids))
     for field in ("expires_at", "valid_to"):
         if field in mask:
             if update.HasField(field):

@@ -10,6 +10,7 @@ from memgrid.common.v1 import memory_pb2
 from .clock import micros_from_timestamp
 from .database import Transaction
 from .filters import live_memory_conditions
+from .provenance import record_sources, replace_sources
 from .rows import MEMORY_COLUMNS, memory_from_row, optional_micros
 
 _INSERT_MEMORY = (
@@ -23,8 +24,10 @@ _INSERT_MEMORY = (
 async def insert_memories(
     tx: Transaction, tenant_id: str, memories: Sequence[memory_pb2.Memory], now_us: int
 ) -> None:
-    """Stores new memories with their tags, metadata and a CREATED history entry each."""
+    """Stores new memories with their tags, metadata, provenance and a CREATED history
+    entry each."""
     await tx.execute_many(_INSERT_MEMORY, [_memory_row(tenant_id, m) for m in memories])
+    await record_sources(tx, tenant_id, memories)
     await tx.execute_many(
         "INSERT INTO memory_tags (tenant_id, memory_id, tag) VALUES (?, ?, ?)",
         [(tenant_id, m.id, tag) for m in memories for tag in dict.fromkeys(m.tags)],
@@ -54,6 +57,7 @@ async def save_new_version(
     *,
     tags_changed: bool,
     metadata_changed: bool,
+    sources_changed: bool = False,
 ) -> bool:
     """Replaces the stored memory with `memory` if it is still at `previous_version`.
 
@@ -98,6 +102,8 @@ async def save_new_version(
             " VALUES (?, ?, ?, ?)",
             [(tenant_id, memory.id, key, value) for key, value in memory.metadata.items()],
         )
+    if sources_changed:
+        await replace_sources(tx, tenant_id, memory)
     await tx.execute(
         "INSERT INTO memory_history (tenant_id, memory_id, version, change_type,"
         " changed_at_us, body) VALUES (?, ?, ?, ?, ?, ?)",

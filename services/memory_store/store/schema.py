@@ -10,6 +10,7 @@ Times are BIGINT microseconds since the epoch (see clock.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from memgrid.common.v1 import memory_pb2
@@ -193,7 +194,69 @@ _V2_SUCCESSOR_COLUMN: list[Step] = [
     _copy_successors_out_of_bodies,
 ]
 
-MIGRATIONS: list[list[Step]] = [_V1_INITIAL, _V2_SUCCESSOR_COLUMN]
+# The thought engine's provenance of a fact restated by later messages, kept in metadata by
+# releases before memory_sources existed (it now updates source_message_ids as well).
+_LEGACY_SOURCES_KEY = "thought.sources"
+
+
+async def _index_sources_of_stored_memories(tx: Transaction) -> None:
+    after: tuple[str, str] = ("", "")
+    while True:
+        rows = await tx.fetch_all(
+            "SELECT tenant_id, id, body FROM memories WHERE (tenant_id, id) > (?, ?)"
+            " ORDER BY tenant_id, id LIMIT ?",
+            (*after, _BACKFILL_BATCH),
+        )
+        links = []
+        for tenant_id, memory_id, body in rows:
+            memory = memory_pb2.Memory.FromString(bytes(body))
+            legacy = memory.metadata.get(_LEGACY_SOURCES_KEY, "").split(",")
+            for source_id in dict.fromkeys([*memory.source_message_ids, *legacy]):
+                if source_id:
+                    links.append((tenant_id, source_id, memory_id))
+        await tx.execute_many(
+            "INSERT INTO memory_sources (tenant_id, source_id, memory_id) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            links,
+        )
+        if len(rows) < _BACKFILL_BATCH:
+            return
+        after = (rows[-1][0], rows[-1][1])
+
+
+# Notes of finished consolidation jobs listed the facts they decided on, values quoted
+# ("[ADD user lives_in='Lyon': ...]"): content that a delete could not reach. Notes no longer
+# quote content; this drops the list from the notes already written.
+_QUOTED_DECISIONS = re.compile(r" \[.*\]", re.DOTALL)
+
+
+async def _drop_quoted_content_from_job_notes(tx: Transaction) -> None:
+    rows = await tx.fetch_all("SELECT id, note FROM jobs WHERE note LIKE '% [%]%'")
+    await tx.execute_many(
+        "UPDATE jobs SET note = ? WHERE id = ?",
+        [(_QUOTED_DECISIONS.sub("", note, count=1), job_id) for job_id, note in rows],
+    )
+
+
+# Provenance where SQL can follow it, so that deleting a memory reaches what was derived
+# from it (see provenance.py and memory_deletion.py).
+_V3_PROVENANCE: list[Step] = [
+    """
+    CREATE TABLE memory_sources (
+        tenant_id TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        memory_id TEXT NOT NULL,
+        PRIMARY KEY (tenant_id, source_id, memory_id)
+    )
+    """,
+    "CREATE INDEX memory_sources_by_memory ON memory_sources (tenant_id, memory_id)",
+    "CREATE INDEX memories_by_successor ON memories (tenant_id, superseded_by)"
+    " WHERE superseded_by <> ''",
+    _index_sources_of_stored_memories,
+    _drop_quoted_content_from_job_notes,
+]
+
+MIGRATIONS: list[list[Step]] = [_V1_INITIAL, _V2_SUCCESSOR_COLUMN, _V3_PROVENANCE]
 
 
 class SchemaTooNew(RuntimeError):

@@ -13,6 +13,7 @@ from memgrid_runtime.errors import InvalidArgument
 
 from . import (
     cubes,
+    erasure,
     idempotency,
     jobs,
     memory_changes,
@@ -20,7 +21,15 @@ from . import (
     memory_deletion,
     memory_reads,
 )
-from .base import EnqueuedJob, ExportPage, FoundMemories, JobPage, MemoryPage
+from .base import (
+    EnqueuedJob,
+    ErasedScope,
+    Erasure,
+    ExportPage,
+    FoundMemories,
+    JobPage,
+    MemoryPage,
+)
 from .clock import Clock, micros_from_timestamp, seconds_to_micros
 from .config import StoreConfig
 from .context import OperationContext
@@ -91,19 +100,25 @@ class SqlMemoryStore:
             )
         )
 
-    async def delete_memory(self, tenant_id: str, memory_id: str) -> int:
+    async def delete_memory(self, tenant_id: str, memory_id: str) -> Erasure:
         return await self._write(
             lambda tx, context: memory_deletion.delete_memory(tx, context, tenant_id, memory_id)
         )
 
     async def delete_memories(
         self, tenant_id: str, memory_filter: memory_pb2.MemoryFilter
-    ) -> list[str]:
+    ) -> Erasure:
         return await self._write(
             lambda tx, context: memory_deletion.delete_matching(
                 tx, context, tenant_id, memory_filter
             )
         )
+
+    async def erase_user(self, tenant_id: str, user_id: str) -> ErasedScope:
+        return await self._write(lambda tx, context: erasure.erase(tx, context, tenant_id, user_id))
+
+    async def erase_tenant(self, tenant_id: str) -> ErasedScope:
+        return await self._write(lambda tx, context: erasure.erase(tx, context, tenant_id, None))
 
     async def list_memories(
         self,

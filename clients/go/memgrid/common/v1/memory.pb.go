@@ -882,12 +882,15 @@ type MemoryUpdate struct {
 	Importance float32                `protobuf:"fixed32,4,opt,name=importance,proto3" json:"importance,omitempty"`
 	Tier       MemoryTier             `protobuf:"varint,5,opt,name=tier,proto3,enum=memgrid.common.v1.MemoryTier" json:"tier,omitempty"`
 	// Unset with "expires_at" in the mask clears the expiry.
-	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
-	ValidTo       *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=valid_to,json=validTo,proto3" json:"valid_to,omitempty"`
-	SupersededBy  string                 `protobuf:"bytes,8,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
-	Heat          float32                `protobuf:"fixed32,9,opt,name=heat,proto3" json:"heat,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ExpiresAt    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	ValidTo      *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=valid_to,json=validTo,proto3" json:"valid_to,omitempty"`
+	SupersededBy string                 `protobuf:"bytes,8,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`
+	Heat         float32                `protobuf:"fixed32,9,opt,name=heat,proto3" json:"heat,omitempty"`
+	// Provenance, replaced whole (internal callers: the thought engine merging the sources
+	// of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+	SourceMessageIds []string `protobuf:"bytes,10,rep,name=source_message_ids,json=sourceMessageIds,proto3" json:"source_message_ids,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *MemoryUpdate) Reset() {
@@ -981,6 +984,13 @@ func (x *MemoryUpdate) GetHeat() float32 {
 		return x.Heat
 	}
 	return 0
+}
+
+func (x *MemoryUpdate) GetSourceMessageIds() []string {
+	if x != nil {
+		return x.SourceMessageIds
+	}
+	return nil
 }
 
 // Selects memories. Every set field must match (AND); repeated fields match any of their
@@ -1278,6 +1288,203 @@ func (x *Cube) GetCreatedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+// What a delete did to the memories derived from the deleted ones, in the same transaction.
+// A memory is derived from the memories its source_message_ids name. When a source is
+// deleted, a derived memory with other living sources keeps them (its source ids lose the
+// deleted ones); one with none left is deleted too, and so is every EPISODE whose turns
+// lose one, since a summary may quote any of them. A memory that a deleted one had
+// superseded is current again (or, when the deleted one had a successor, superseded by
+// that successor).
+type DerivedChanges struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Derived memories deleted with their sources.
+	DeletedIds []string `protobuf:"bytes,1,rep,name=deleted_ids,json=deletedIds,proto3" json:"deleted_ids,omitempty"`
+	// Derived memories kept, their deleted sources removed.
+	RevisedIds []string `protobuf:"bytes,2,rep,name=revised_ids,json=revisedIds,proto3" json:"revised_ids,omitempty"`
+	// Memories a deleted one had superseded.
+	RestoredIds   []string `protobuf:"bytes,3,rep,name=restored_ids,json=restoredIds,proto3" json:"restored_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DerivedChanges) Reset() {
+	*x = DerivedChanges{}
+	mi := &file_memgrid_common_v1_memory_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DerivedChanges) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DerivedChanges) ProtoMessage() {}
+
+func (x *DerivedChanges) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_common_v1_memory_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DerivedChanges.ProtoReflect.Descriptor instead.
+func (*DerivedChanges) Descriptor() ([]byte, []int) {
+	return file_memgrid_common_v1_memory_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *DerivedChanges) GetDeletedIds() []string {
+	if x != nil {
+		return x.DeletedIds
+	}
+	return nil
+}
+
+func (x *DerivedChanges) GetRevisedIds() []string {
+	if x != nil {
+		return x.RevisedIds
+	}
+	return nil
+}
+
+func (x *DerivedChanges) GetRestoredIds() []string {
+	if x != nil {
+		return x.RestoredIds
+	}
+	return nil
+}
+
+// What an erasure of a user's or a whole tenant's data removed. Nothing of the content is
+// kept: the receipt holds counts and ids of no memory.
+type ErasureReceipt struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Unique; logged by every service with the erasure, to match an audit trail against.
+	ReceiptId string `protobuf:"bytes,1,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
+	// Empty for a tenant erasure.
+	UserId   string                 `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	ErasedAt *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=erased_at,json=erasedAt,proto3" json:"erased_at,omitempty"`
+	// Memories of every kind (messages and everything derived from them), with their
+	// history entries.
+	MemoriesDeleted int64 `protobuf:"varint,4,opt,name=memories_deleted,json=memoriesDeleted,proto3" json:"memories_deleted,omitempty"`
+	VersionsDeleted int64 `protobuf:"varint,5,opt,name=versions_deleted,json=versionsDeleted,proto3" json:"versions_deleted,omitempty"`
+	// Cubes the user owned; for a user, also the grants that let them read others' cubes.
+	CubesDeleted      int64 `protobuf:"varint,6,opt,name=cubes_deleted,json=cubesDeleted,proto3" json:"cubes_deleted,omitempty"`
+	CubeGrantsDeleted int64 `protobuf:"varint,7,opt,name=cube_grants_deleted,json=cubeGrantsDeleted,proto3" json:"cube_grants_deleted,omitempty"`
+	// Finished (DONE and DEAD) jobs about the user, with their notes. Pending jobs stay:
+	// they carry the deletions to the search index and the graph.
+	JobsDeleted int64 `protobuf:"varint,8,opt,name=jobs_deleted,json=jobsDeleted,proto3" json:"jobs_deleted,omitempty"`
+	// Stored responses of idempotent writes that could replay erased content.
+	IdempotencyKeysDeleted int64 `protobuf:"varint,9,opt,name=idempotency_keys_deleted,json=idempotencyKeysDeleted,proto3" json:"idempotency_keys_deleted,omitempty"`
+	// How far the deletions have reached the derived stores (the gateway fills this).
+	Propagation   []*Propagation `protobuf:"bytes,10,rep,name=propagation,proto3" json:"propagation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ErasureReceipt) Reset() {
+	*x = ErasureReceipt{}
+	mi := &file_memgrid_common_v1_memory_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ErasureReceipt) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ErasureReceipt) ProtoMessage() {}
+
+func (x *ErasureReceipt) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_common_v1_memory_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ErasureReceipt.ProtoReflect.Descriptor instead.
+func (*ErasureReceipt) Descriptor() ([]byte, []int) {
+	return file_memgrid_common_v1_memory_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ErasureReceipt) GetReceiptId() string {
+	if x != nil {
+		return x.ReceiptId
+	}
+	return ""
+}
+
+func (x *ErasureReceipt) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *ErasureReceipt) GetErasedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ErasedAt
+	}
+	return nil
+}
+
+func (x *ErasureReceipt) GetMemoriesDeleted() int64 {
+	if x != nil {
+		return x.MemoriesDeleted
+	}
+	return 0
+}
+
+func (x *ErasureReceipt) GetVersionsDeleted() int64 {
+	if x != nil {
+		return x.VersionsDeleted
+	}
+	return 0
+}
+
+func (x *ErasureReceipt) GetCubesDeleted() int64 {
+	if x != nil {
+		return x.CubesDeleted
+	}
+	return 0
+}
+
+func (x *ErasureReceipt) GetCubeGrantsDeleted() int64 {
+	if x != nil {
+		return x.CubeGrantsDeleted
+	}
+	return 0
+}
+
+func (x *ErasureReceipt) GetJobsDeleted() int64 {
+	if x != nil {
+		return x.JobsDeleted
+	}
+	return 0
+}
+
+func (x *ErasureReceipt) GetIdempotencyKeysDeleted() int64 {
+	if x != nil {
+		return x.IdempotencyKeysDeleted
+	}
+	return 0
+}
+
+func (x *ErasureReceipt) GetPropagation() []*Propagation {
+	if x != nil {
+		return x.Propagation
+	}
+	return nil
+}
+
 // The state of one derived store after a write or delete.
 type Propagation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1290,7 +1497,7 @@ type Propagation struct {
 
 func (x *Propagation) Reset() {
 	*x = Propagation{}
-	mi := &file_memgrid_common_v1_memory_proto_msgTypes[8]
+	mi := &file_memgrid_common_v1_memory_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1302,7 +1509,7 @@ func (x *Propagation) String() string {
 func (*Propagation) ProtoMessage() {}
 
 func (x *Propagation) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_common_v1_memory_proto_msgTypes[8]
+	mi := &file_memgrid_common_v1_memory_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1315,7 +1522,7 @@ func (x *Propagation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Propagation.ProtoReflect.Descriptor instead.
 func (*Propagation) Descriptor() ([]byte, []int) {
-	return file_memgrid_common_v1_memory_proto_rawDescGZIP(), []int{8}
+	return file_memgrid_common_v1_memory_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Propagation) GetStore() string {
@@ -1408,7 +1615,7 @@ const file_memgrid_common_v1_memory_proto_rawDesc = "" +
 	"\aspeaker\x18\x05 \x01(\tR\aspeaker\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc2\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xf0\x03\n" +
 	"\fMemoryUpdate\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\tR\acontent\x12I\n" +
 	"\bmetadata\x18\x02 \x03(\v2-.memgrid.common.v1.MemoryUpdate.MetadataEntryR\bmetadata\x12\x12\n" +
@@ -1421,7 +1628,9 @@ const file_memgrid_common_v1_memory_proto_rawDesc = "" +
 	"expires_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x125\n" +
 	"\bvalid_to\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\avalidTo\x12#\n" +
 	"\rsuperseded_by\x18\b \x01(\tR\fsupersededBy\x12\x12\n" +
-	"\x04heat\x18\t \x01(\x02R\x04heat\x1a;\n" +
+	"\x04heat\x18\t \x01(\x02R\x04heat\x12,\n" +
+	"\x12source_message_ids\x18\n" +
+	" \x03(\tR\x10sourceMessageIds\x1a;\n" +
 	"\rMetadataEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xb5\x04\n" +
@@ -1456,7 +1665,26 @@ const file_memgrid_common_v1_memory_proto_rawDesc = "" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x12&\n" +
 	"\x0freader_user_ids\x18\x05 \x03(\tR\rreaderUserIds\x129\n" +
 	"\n" +
-	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"^\n" +
+	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"u\n" +
+	"\x0eDerivedChanges\x12\x1f\n" +
+	"\vdeleted_ids\x18\x01 \x03(\tR\n" +
+	"deletedIds\x12\x1f\n" +
+	"\vrevised_ids\x18\x02 \x03(\tR\n" +
+	"revisedIds\x12!\n" +
+	"\frestored_ids\x18\x03 \x03(\tR\vrestoredIds\"\xcb\x03\n" +
+	"\x0eErasureReceipt\x12\x1d\n" +
+	"\n" +
+	"receipt_id\x18\x01 \x01(\tR\treceiptId\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x127\n" +
+	"\terased_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\berasedAt\x12)\n" +
+	"\x10memories_deleted\x18\x04 \x01(\x03R\x0fmemoriesDeleted\x12)\n" +
+	"\x10versions_deleted\x18\x05 \x01(\x03R\x0fversionsDeleted\x12#\n" +
+	"\rcubes_deleted\x18\x06 \x01(\x03R\fcubesDeleted\x12.\n" +
+	"\x13cube_grants_deleted\x18\a \x01(\x03R\x11cubeGrantsDeleted\x12!\n" +
+	"\fjobs_deleted\x18\b \x01(\x03R\vjobsDeleted\x128\n" +
+	"\x18idempotency_keys_deleted\x18\t \x01(\x03R\x16idempotencyKeysDeleted\x12@\n" +
+	"\vpropagation\x18\n" +
+	" \x03(\v2\x1e.memgrid.common.v1.PropagationR\vpropagation\"^\n" +
 	"\vPropagation\x12\x14\n" +
 	"\x05store\x18\x01 \x01(\tR\x05store\x129\n" +
 	"\x05state\x18\x02 \x01(\x0e2#.memgrid.common.v1.PropagationStateR\x05state*\xd8\x01\n" +
@@ -1511,7 +1739,7 @@ func file_memgrid_common_v1_memory_proto_rawDescGZIP() []byte {
 }
 
 var file_memgrid_common_v1_memory_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_memgrid_common_v1_memory_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_memgrid_common_v1_memory_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_memgrid_common_v1_memory_proto_goTypes = []any{
 	(MemoryKind)(0),               // 0: memgrid.common.v1.MemoryKind
 	(MemoryTier)(0),               // 1: memgrid.common.v1.MemoryTier
@@ -1527,55 +1755,59 @@ var file_memgrid_common_v1_memory_proto_goTypes = []any{
 	(*MemoryFilter)(nil),          // 11: memgrid.common.v1.MemoryFilter
 	(*MemoryVersion)(nil),         // 12: memgrid.common.v1.MemoryVersion
 	(*Cube)(nil),                  // 13: memgrid.common.v1.Cube
-	(*Propagation)(nil),           // 14: memgrid.common.v1.Propagation
-	nil,                           // 15: memgrid.common.v1.Memory.MetadataEntry
-	nil,                           // 16: memgrid.common.v1.NewMemory.MetadataEntry
-	nil,                           // 17: memgrid.common.v1.NewMessage.MetadataEntry
-	nil,                           // 18: memgrid.common.v1.MemoryUpdate.MetadataEntry
-	nil,                           // 19: memgrid.common.v1.MemoryFilter.MetadataEntry
-	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 21: google.protobuf.Duration
+	(*DerivedChanges)(nil),        // 14: memgrid.common.v1.DerivedChanges
+	(*ErasureReceipt)(nil),        // 15: memgrid.common.v1.ErasureReceipt
+	(*Propagation)(nil),           // 16: memgrid.common.v1.Propagation
+	nil,                           // 17: memgrid.common.v1.Memory.MetadataEntry
+	nil,                           // 18: memgrid.common.v1.NewMemory.MetadataEntry
+	nil,                           // 19: memgrid.common.v1.NewMessage.MetadataEntry
+	nil,                           // 20: memgrid.common.v1.MemoryUpdate.MetadataEntry
+	nil,                           // 21: memgrid.common.v1.MemoryFilter.MetadataEntry
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 23: google.protobuf.Duration
 }
 var file_memgrid_common_v1_memory_proto_depIdxs = []int32{
 	6,  // 0: memgrid.common.v1.Memory.scope:type_name -> memgrid.common.v1.Scope
 	0,  // 1: memgrid.common.v1.Memory.kind:type_name -> memgrid.common.v1.MemoryKind
 	1,  // 2: memgrid.common.v1.Memory.tier:type_name -> memgrid.common.v1.MemoryTier
 	2,  // 3: memgrid.common.v1.Memory.role:type_name -> memgrid.common.v1.Role
-	15, // 4: memgrid.common.v1.Memory.metadata:type_name -> memgrid.common.v1.Memory.MetadataEntry
-	20, // 5: memgrid.common.v1.Memory.created_at:type_name -> google.protobuf.Timestamp
-	20, // 6: memgrid.common.v1.Memory.updated_at:type_name -> google.protobuf.Timestamp
-	20, // 7: memgrid.common.v1.Memory.expires_at:type_name -> google.protobuf.Timestamp
-	20, // 8: memgrid.common.v1.Memory.last_visited_at:type_name -> google.protobuf.Timestamp
-	20, // 9: memgrid.common.v1.Memory.valid_from:type_name -> google.protobuf.Timestamp
-	20, // 10: memgrid.common.v1.Memory.valid_to:type_name -> google.protobuf.Timestamp
+	17, // 4: memgrid.common.v1.Memory.metadata:type_name -> memgrid.common.v1.Memory.MetadataEntry
+	22, // 5: memgrid.common.v1.Memory.created_at:type_name -> google.protobuf.Timestamp
+	22, // 6: memgrid.common.v1.Memory.updated_at:type_name -> google.protobuf.Timestamp
+	22, // 7: memgrid.common.v1.Memory.expires_at:type_name -> google.protobuf.Timestamp
+	22, // 8: memgrid.common.v1.Memory.last_visited_at:type_name -> google.protobuf.Timestamp
+	22, // 9: memgrid.common.v1.Memory.valid_from:type_name -> google.protobuf.Timestamp
+	22, // 10: memgrid.common.v1.Memory.valid_to:type_name -> google.protobuf.Timestamp
 	6,  // 11: memgrid.common.v1.NewMemory.scope:type_name -> memgrid.common.v1.Scope
 	0,  // 12: memgrid.common.v1.NewMemory.kind:type_name -> memgrid.common.v1.MemoryKind
 	1,  // 13: memgrid.common.v1.NewMemory.tier:type_name -> memgrid.common.v1.MemoryTier
-	16, // 14: memgrid.common.v1.NewMemory.metadata:type_name -> memgrid.common.v1.NewMemory.MetadataEntry
-	21, // 15: memgrid.common.v1.NewMemory.ttl:type_name -> google.protobuf.Duration
-	20, // 16: memgrid.common.v1.NewMemory.valid_from:type_name -> google.protobuf.Timestamp
+	18, // 14: memgrid.common.v1.NewMemory.metadata:type_name -> memgrid.common.v1.NewMemory.MetadataEntry
+	23, // 15: memgrid.common.v1.NewMemory.ttl:type_name -> google.protobuf.Duration
+	22, // 16: memgrid.common.v1.NewMemory.valid_from:type_name -> google.protobuf.Timestamp
 	2,  // 17: memgrid.common.v1.NewMessage.role:type_name -> memgrid.common.v1.Role
-	17, // 18: memgrid.common.v1.NewMessage.metadata:type_name -> memgrid.common.v1.NewMessage.MetadataEntry
-	20, // 19: memgrid.common.v1.NewMessage.occurred_at:type_name -> google.protobuf.Timestamp
-	18, // 20: memgrid.common.v1.MemoryUpdate.metadata:type_name -> memgrid.common.v1.MemoryUpdate.MetadataEntry
+	19, // 18: memgrid.common.v1.NewMessage.metadata:type_name -> memgrid.common.v1.NewMessage.MetadataEntry
+	22, // 19: memgrid.common.v1.NewMessage.occurred_at:type_name -> google.protobuf.Timestamp
+	20, // 20: memgrid.common.v1.MemoryUpdate.metadata:type_name -> memgrid.common.v1.MemoryUpdate.MetadataEntry
 	1,  // 21: memgrid.common.v1.MemoryUpdate.tier:type_name -> memgrid.common.v1.MemoryTier
-	20, // 22: memgrid.common.v1.MemoryUpdate.expires_at:type_name -> google.protobuf.Timestamp
-	20, // 23: memgrid.common.v1.MemoryUpdate.valid_to:type_name -> google.protobuf.Timestamp
+	22, // 22: memgrid.common.v1.MemoryUpdate.expires_at:type_name -> google.protobuf.Timestamp
+	22, // 23: memgrid.common.v1.MemoryUpdate.valid_to:type_name -> google.protobuf.Timestamp
 	0,  // 24: memgrid.common.v1.MemoryFilter.kinds:type_name -> memgrid.common.v1.MemoryKind
 	1,  // 25: memgrid.common.v1.MemoryFilter.tiers:type_name -> memgrid.common.v1.MemoryTier
-	19, // 26: memgrid.common.v1.MemoryFilter.metadata:type_name -> memgrid.common.v1.MemoryFilter.MetadataEntry
-	20, // 27: memgrid.common.v1.MemoryFilter.created_after:type_name -> google.protobuf.Timestamp
-	20, // 28: memgrid.common.v1.MemoryFilter.created_before:type_name -> google.protobuf.Timestamp
+	21, // 26: memgrid.common.v1.MemoryFilter.metadata:type_name -> memgrid.common.v1.MemoryFilter.MetadataEntry
+	22, // 27: memgrid.common.v1.MemoryFilter.created_after:type_name -> google.protobuf.Timestamp
+	22, // 28: memgrid.common.v1.MemoryFilter.created_before:type_name -> google.protobuf.Timestamp
 	3,  // 29: memgrid.common.v1.MemoryVersion.change_type:type_name -> memgrid.common.v1.ChangeType
 	7,  // 30: memgrid.common.v1.MemoryVersion.memory:type_name -> memgrid.common.v1.Memory
-	20, // 31: memgrid.common.v1.MemoryVersion.changed_at:type_name -> google.protobuf.Timestamp
-	20, // 32: memgrid.common.v1.Cube.created_at:type_name -> google.protobuf.Timestamp
-	5,  // 33: memgrid.common.v1.Propagation.state:type_name -> memgrid.common.v1.PropagationState
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	22, // 31: memgrid.common.v1.MemoryVersion.changed_at:type_name -> google.protobuf.Timestamp
+	22, // 32: memgrid.common.v1.Cube.created_at:type_name -> google.protobuf.Timestamp
+	22, // 33: memgrid.common.v1.ErasureReceipt.erased_at:type_name -> google.protobuf.Timestamp
+	16, // 34: memgrid.common.v1.ErasureReceipt.propagation:type_name -> memgrid.common.v1.Propagation
+	5,  // 35: memgrid.common.v1.Propagation.state:type_name -> memgrid.common.v1.PropagationState
+	36, // [36:36] is the sub-list for method output_type
+	36, // [36:36] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_memgrid_common_v1_memory_proto_init() }
@@ -1590,7 +1822,7 @@ func file_memgrid_common_v1_memory_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_memgrid_common_v1_memory_proto_rawDesc), len(file_memgrid_common_v1_memory_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   14,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -856,7 +856,10 @@ type DeleteMemoryResponse struct {
 	// History entries removed from memory-store with the memory.
 	VersionsDeleted int64 `protobuf:"varint,2,opt,name=versions_deleted,json=versionsDeleted,proto3" json:"versions_deleted,omitempty"`
 	// Removal from each derived store.
-	Propagation   []*v1.Propagation `protobuf:"bytes,3,rep,name=propagation,proto3" json:"propagation,omitempty"`
+	Propagation []*v1.Propagation `protobuf:"bytes,3,rep,name=propagation,proto3" json:"propagation,omitempty"`
+	// The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+	// their other sources.
+	Derived       *v1.DerivedChanges `protobuf:"bytes,4,opt,name=derived,proto3" json:"derived,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -912,6 +915,13 @@ func (x *DeleteMemoryResponse) GetPropagation() []*v1.Propagation {
 	return nil
 }
 
+func (x *DeleteMemoryResponse) GetDerived() *v1.DerivedChanges {
+	if x != nil {
+		return x.Derived
+	}
+	return nil
+}
+
 type DeleteMemoriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// At least one of user_id, agent_id, session_id, cube_ids.
@@ -961,6 +971,7 @@ type DeleteMemoriesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	DeletedCount  int64                  `protobuf:"varint,1,opt,name=deleted_count,json=deletedCount,proto3" json:"deleted_count,omitempty"`
 	Propagation   []*v1.Propagation      `protobuf:"bytes,2,rep,name=propagation,proto3" json:"propagation,omitempty"`
+	Derived       *v1.DerivedChanges     `protobuf:"bytes,3,opt,name=derived,proto3" json:"derived,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1009,6 +1020,192 @@ func (x *DeleteMemoriesResponse) GetPropagation() []*v1.Propagation {
 	return nil
 }
 
+func (x *DeleteMemoriesResponse) GetDerived() *v1.DerivedChanges {
+	if x != nil {
+		return x.Derived
+	}
+	return nil
+}
+
+type EraseUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user whose data goes; required.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EraseUserRequest) Reset() {
+	*x = EraseUserRequest{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EraseUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EraseUserRequest) ProtoMessage() {}
+
+func (x *EraseUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EraseUserRequest.ProtoReflect.Descriptor instead.
+func (*EraseUserRequest) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *EraseUserRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type EraseUserResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Receipt       *v1.ErasureReceipt     `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EraseUserResponse) Reset() {
+	*x = EraseUserResponse{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EraseUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EraseUserResponse) ProtoMessage() {}
+
+func (x *EraseUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EraseUserResponse.ProtoReflect.Descriptor instead.
+func (*EraseUserResponse) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *EraseUserResponse) GetReceipt() *v1.ErasureReceipt {
+	if x != nil {
+		return x.Receipt
+	}
+	return nil
+}
+
+type EraseTenantRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Must equal the caller's tenant id: a tenant is never erased by a request that did not
+	// name it.
+	ConfirmTenantId string `protobuf:"bytes,1,opt,name=confirm_tenant_id,json=confirmTenantId,proto3" json:"confirm_tenant_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *EraseTenantRequest) Reset() {
+	*x = EraseTenantRequest{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EraseTenantRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EraseTenantRequest) ProtoMessage() {}
+
+func (x *EraseTenantRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EraseTenantRequest.ProtoReflect.Descriptor instead.
+func (*EraseTenantRequest) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *EraseTenantRequest) GetConfirmTenantId() string {
+	if x != nil {
+		return x.ConfirmTenantId
+	}
+	return ""
+}
+
+type EraseTenantResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Receipt       *v1.ErasureReceipt     `protobuf:"bytes,1,opt,name=receipt,proto3" json:"receipt,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EraseTenantResponse) Reset() {
+	*x = EraseTenantResponse{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EraseTenantResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EraseTenantResponse) ProtoMessage() {}
+
+func (x *EraseTenantResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EraseTenantResponse.ProtoReflect.Descriptor instead.
+func (*EraseTenantResponse) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *EraseTenantResponse) GetReceipt() *v1.ErasureReceipt {
+	if x != nil {
+		return x.Receipt
+	}
+	return nil
+}
+
 type ListMemoriesRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Filter *v1.MemoryFilter       `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
@@ -1021,7 +1218,7 @@ type ListMemoriesRequest struct {
 
 func (x *ListMemoriesRequest) Reset() {
 	*x = ListMemoriesRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[14]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1033,7 +1230,7 @@ func (x *ListMemoriesRequest) String() string {
 func (*ListMemoriesRequest) ProtoMessage() {}
 
 func (x *ListMemoriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[14]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1046,7 +1243,7 @@ func (x *ListMemoriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMemoriesRequest.ProtoReflect.Descriptor instead.
 func (*ListMemoriesRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{14}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListMemoriesRequest) GetFilter() *v1.MemoryFilter {
@@ -1080,7 +1277,7 @@ type ListMemoriesResponse struct {
 
 func (x *ListMemoriesResponse) Reset() {
 	*x = ListMemoriesResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[15]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1092,7 +1289,7 @@ func (x *ListMemoriesResponse) String() string {
 func (*ListMemoriesResponse) ProtoMessage() {}
 
 func (x *ListMemoriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[15]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1105,7 +1302,7 @@ func (x *ListMemoriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMemoriesResponse.ProtoReflect.Descriptor instead.
 func (*ListMemoriesResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{15}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListMemoriesResponse) GetMemories() []*v1.Memory {
@@ -1131,7 +1328,7 @@ type GetMemoryHistoryRequest struct {
 
 func (x *GetMemoryHistoryRequest) Reset() {
 	*x = GetMemoryHistoryRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[16]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1143,7 +1340,7 @@ func (x *GetMemoryHistoryRequest) String() string {
 func (*GetMemoryHistoryRequest) ProtoMessage() {}
 
 func (x *GetMemoryHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[16]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1156,7 +1353,7 @@ func (x *GetMemoryHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMemoryHistoryRequest.ProtoReflect.Descriptor instead.
 func (*GetMemoryHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{16}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetMemoryHistoryRequest) GetId() string {
@@ -1175,7 +1372,7 @@ type GetMemoryHistoryResponse struct {
 
 func (x *GetMemoryHistoryResponse) Reset() {
 	*x = GetMemoryHistoryResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[17]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1187,7 +1384,7 @@ func (x *GetMemoryHistoryResponse) String() string {
 func (*GetMemoryHistoryResponse) ProtoMessage() {}
 
 func (x *GetMemoryHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[17]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1200,7 +1397,7 @@ func (x *GetMemoryHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMemoryHistoryResponse.ProtoReflect.Descriptor instead.
 func (*GetMemoryHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{17}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetMemoryHistoryResponse) GetVersions() []*v1.MemoryVersion {
@@ -1224,7 +1421,7 @@ type RankWeights struct {
 
 func (x *RankWeights) Reset() {
 	*x = RankWeights{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[18]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1236,7 +1433,7 @@ func (x *RankWeights) String() string {
 func (*RankWeights) ProtoMessage() {}
 
 func (x *RankWeights) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[18]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1249,7 +1446,7 @@ func (x *RankWeights) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RankWeights.ProtoReflect.Descriptor instead.
 func (*RankWeights) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{18}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RankWeights) GetRecency() float32 {
@@ -1301,7 +1498,7 @@ type SearchRequest struct {
 
 func (x *SearchRequest) Reset() {
 	*x = SearchRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[19]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1313,7 +1510,7 @@ func (x *SearchRequest) String() string {
 func (*SearchRequest) ProtoMessage() {}
 
 func (x *SearchRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[19]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1326,7 +1523,7 @@ func (x *SearchRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchRequest.ProtoReflect.Descriptor instead.
 func (*SearchRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{19}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SearchRequest) GetQuery() string {
@@ -1409,7 +1606,7 @@ type SearchExplanation struct {
 
 func (x *SearchExplanation) Reset() {
 	*x = SearchExplanation{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[20]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1421,7 +1618,7 @@ func (x *SearchExplanation) String() string {
 func (*SearchExplanation) ProtoMessage() {}
 
 func (x *SearchExplanation) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[20]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1434,7 +1631,7 @@ func (x *SearchExplanation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchExplanation.ProtoReflect.Descriptor instead.
 func (*SearchExplanation) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{20}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SearchExplanation) GetDenseScore() float32 {
@@ -1551,7 +1748,7 @@ type SearchHit struct {
 
 func (x *SearchHit) Reset() {
 	*x = SearchHit{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[21]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1563,7 +1760,7 @@ func (x *SearchHit) String() string {
 func (*SearchHit) ProtoMessage() {}
 
 func (x *SearchHit) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[21]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +1773,7 @@ func (x *SearchHit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchHit.ProtoReflect.Descriptor instead.
 func (*SearchHit) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{21}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SearchHit) GetMemory() *v1.Memory {
@@ -1614,7 +1811,7 @@ type SearchResponse struct {
 
 func (x *SearchResponse) Reset() {
 	*x = SearchResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[22]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +1823,7 @@ func (x *SearchResponse) String() string {
 func (*SearchResponse) ProtoMessage() {}
 
 func (x *SearchResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[22]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +1836,7 @@ func (x *SearchResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SearchResponse.ProtoReflect.Descriptor instead.
 func (*SearchResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{22}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SearchResponse) GetHits() []*SearchHit {
@@ -1675,7 +1872,7 @@ type CreateCubeRequest struct {
 
 func (x *CreateCubeRequest) Reset() {
 	*x = CreateCubeRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[23]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1687,7 +1884,7 @@ func (x *CreateCubeRequest) String() string {
 func (*CreateCubeRequest) ProtoMessage() {}
 
 func (x *CreateCubeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[23]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1700,7 +1897,7 @@ func (x *CreateCubeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCubeRequest.ProtoReflect.Descriptor instead.
 func (*CreateCubeRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{23}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CreateCubeRequest) GetCubeId() string {
@@ -1740,7 +1937,7 @@ type CreateCubeResponse struct {
 
 func (x *CreateCubeResponse) Reset() {
 	*x = CreateCubeResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[24]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1752,7 +1949,7 @@ func (x *CreateCubeResponse) String() string {
 func (*CreateCubeResponse) ProtoMessage() {}
 
 func (x *CreateCubeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[24]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1765,7 +1962,7 @@ func (x *CreateCubeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCubeResponse.ProtoReflect.Descriptor instead.
 func (*CreateCubeResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{24}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CreateCubeResponse) GetCube() *v1.Cube {
@@ -1784,7 +1981,7 @@ type ListCubesRequest struct {
 
 func (x *ListCubesRequest) Reset() {
 	*x = ListCubesRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[25]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1796,7 +1993,7 @@ func (x *ListCubesRequest) String() string {
 func (*ListCubesRequest) ProtoMessage() {}
 
 func (x *ListCubesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[25]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1809,7 +2006,7 @@ func (x *ListCubesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCubesRequest.ProtoReflect.Descriptor instead.
 func (*ListCubesRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{25}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListCubesRequest) GetUserId() string {
@@ -1828,7 +2025,7 @@ type ListCubesResponse struct {
 
 func (x *ListCubesResponse) Reset() {
 	*x = ListCubesResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[26]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1840,7 +2037,7 @@ func (x *ListCubesResponse) String() string {
 func (*ListCubesResponse) ProtoMessage() {}
 
 func (x *ListCubesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[26]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1853,7 +2050,7 @@ func (x *ListCubesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCubesResponse.ProtoReflect.Descriptor instead.
 func (*ListCubesResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{26}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListCubesResponse) GetCubes() []*v1.Cube {
@@ -1874,7 +2071,7 @@ type ShareCubeRequest struct {
 
 func (x *ShareCubeRequest) Reset() {
 	*x = ShareCubeRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1886,7 +2083,7 @@ func (x *ShareCubeRequest) String() string {
 func (*ShareCubeRequest) ProtoMessage() {}
 
 func (x *ShareCubeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1899,7 +2096,7 @@ func (x *ShareCubeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShareCubeRequest.ProtoReflect.Descriptor instead.
 func (*ShareCubeRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{27}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ShareCubeRequest) GetCubeId() string {
@@ -1932,7 +2129,7 @@ type ShareCubeResponse struct {
 
 func (x *ShareCubeResponse) Reset() {
 	*x = ShareCubeResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1944,7 +2141,7 @@ func (x *ShareCubeResponse) String() string {
 func (*ShareCubeResponse) ProtoMessage() {}
 
 func (x *ShareCubeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1957,7 +2154,7 @@ func (x *ShareCubeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShareCubeResponse.ProtoReflect.Descriptor instead.
 func (*ShareCubeResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{28}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ShareCubeResponse) GetCube() *v1.Cube {
@@ -1978,7 +2175,7 @@ type UnshareCubeRequest struct {
 
 func (x *UnshareCubeRequest) Reset() {
 	*x = UnshareCubeRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1990,7 +2187,7 @@ func (x *UnshareCubeRequest) String() string {
 func (*UnshareCubeRequest) ProtoMessage() {}
 
 func (x *UnshareCubeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2003,7 +2200,7 @@ func (x *UnshareCubeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnshareCubeRequest.ProtoReflect.Descriptor instead.
 func (*UnshareCubeRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{29}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *UnshareCubeRequest) GetCubeId() string {
@@ -2036,7 +2233,7 @@ type UnshareCubeResponse struct {
 
 func (x *UnshareCubeResponse) Reset() {
 	*x = UnshareCubeResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2048,7 +2245,7 @@ func (x *UnshareCubeResponse) String() string {
 func (*UnshareCubeResponse) ProtoMessage() {}
 
 func (x *UnshareCubeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2061,7 +2258,7 @@ func (x *UnshareCubeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnshareCubeResponse.ProtoReflect.Descriptor instead.
 func (*UnshareCubeResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{30}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *UnshareCubeResponse) GetCube() *v1.Cube {
@@ -2083,7 +2280,7 @@ type ConsolidateRequest struct {
 
 func (x *ConsolidateRequest) Reset() {
 	*x = ConsolidateRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2095,7 +2292,7 @@ func (x *ConsolidateRequest) String() string {
 func (*ConsolidateRequest) ProtoMessage() {}
 
 func (x *ConsolidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2108,7 +2305,7 @@ func (x *ConsolidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsolidateRequest.ProtoReflect.Descriptor instead.
 func (*ConsolidateRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{31}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ConsolidateRequest) GetUserId() string {
@@ -2137,7 +2334,7 @@ type ConsolidateResponse struct {
 
 func (x *ConsolidateResponse) Reset() {
 	*x = ConsolidateResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2149,7 +2346,7 @@ func (x *ConsolidateResponse) String() string {
 func (*ConsolidateResponse) ProtoMessage() {}
 
 func (x *ConsolidateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2162,7 +2359,7 @@ func (x *ConsolidateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsolidateResponse.ProtoReflect.Descriptor instead.
 func (*ConsolidateResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{32}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ConsolidateResponse) GetJobId() string {
@@ -2203,7 +2400,7 @@ type Job struct {
 
 func (x *Job) Reset() {
 	*x = Job{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2215,7 +2412,7 @@ func (x *Job) String() string {
 func (*Job) ProtoMessage() {}
 
 func (x *Job) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2228,7 +2425,7 @@ func (x *Job) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Job.ProtoReflect.Descriptor instead.
 func (*Job) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{33}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Job) GetId() string {
@@ -2310,7 +2507,7 @@ type GetJobRequest struct {
 
 func (x *GetJobRequest) Reset() {
 	*x = GetJobRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2322,7 +2519,7 @@ func (x *GetJobRequest) String() string {
 func (*GetJobRequest) ProtoMessage() {}
 
 func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2335,7 +2532,7 @@ func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{34}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetJobRequest) GetJobId() string {
@@ -2354,7 +2551,7 @@ type GetJobResponse struct {
 
 func (x *GetJobResponse) Reset() {
 	*x = GetJobResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2366,7 +2563,7 @@ func (x *GetJobResponse) String() string {
 func (*GetJobResponse) ProtoMessage() {}
 
 func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2379,7 +2576,7 @@ func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
 func (*GetJobResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{35}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GetJobResponse) GetJob() *Job {
@@ -2399,7 +2596,7 @@ type GetProfileRequest struct {
 
 func (x *GetProfileRequest) Reset() {
 	*x = GetProfileRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2608,7 @@ func (x *GetProfileRequest) String() string {
 func (*GetProfileRequest) ProtoMessage() {}
 
 func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2621,7 @@ func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileRequest.ProtoReflect.Descriptor instead.
 func (*GetProfileRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{36}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *GetProfileRequest) GetUserId() string {
@@ -2454,7 +2651,7 @@ type ProfileEntry struct {
 
 func (x *ProfileEntry) Reset() {
 	*x = ProfileEntry{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2466,7 +2663,7 @@ func (x *ProfileEntry) String() string {
 func (*ProfileEntry) ProtoMessage() {}
 
 func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2479,7 +2676,7 @@ func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileEntry.ProtoReflect.Descriptor instead.
 func (*ProfileEntry) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{37}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ProfileEntry) GetKey() string {
@@ -2543,7 +2740,7 @@ type GetProfileResponse struct {
 
 func (x *GetProfileResponse) Reset() {
 	*x = GetProfileResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2555,7 +2752,7 @@ func (x *GetProfileResponse) String() string {
 func (*GetProfileResponse) ProtoMessage() {}
 
 func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2568,7 +2765,7 @@ func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileResponse.ProtoReflect.Descriptor instead.
 func (*GetProfileResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{38}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetProfileResponse) GetEntries() []*ProfileEntry {
@@ -2605,7 +2802,7 @@ type Pattern struct {
 
 func (x *Pattern) Reset() {
 	*x = Pattern{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2617,7 +2814,7 @@ func (x *Pattern) String() string {
 func (*Pattern) ProtoMessage() {}
 
 func (x *Pattern) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2630,7 +2827,7 @@ func (x *Pattern) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pattern.ProtoReflect.Descriptor instead.
 func (*Pattern) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{39}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *Pattern) GetMemoryId() string {
@@ -2702,7 +2899,7 @@ type ListPatternsRequest struct {
 
 func (x *ListPatternsRequest) Reset() {
 	*x = ListPatternsRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2714,7 +2911,7 @@ func (x *ListPatternsRequest) String() string {
 func (*ListPatternsRequest) ProtoMessage() {}
 
 func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2727,7 +2924,7 @@ func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsRequest.ProtoReflect.Descriptor instead.
 func (*ListPatternsRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ListPatternsRequest) GetUserId() string {
@@ -2761,7 +2958,7 @@ type ListPatternsResponse struct {
 
 func (x *ListPatternsResponse) Reset() {
 	*x = ListPatternsResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2773,7 +2970,7 @@ func (x *ListPatternsResponse) String() string {
 func (*ListPatternsResponse) ProtoMessage() {}
 
 func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2786,7 +2983,7 @@ func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsResponse.ProtoReflect.Descriptor instead.
 func (*ListPatternsResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ListPatternsResponse) GetPatterns() []*Pattern {
@@ -2814,7 +3011,7 @@ type RecordFeedbackRequest struct {
 
 func (x *RecordFeedbackRequest) Reset() {
 	*x = RecordFeedbackRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2826,7 +3023,7 @@ func (x *RecordFeedbackRequest) String() string {
 func (*RecordFeedbackRequest) ProtoMessage() {}
 
 func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2839,7 +3036,7 @@ func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackRequest.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *RecordFeedbackRequest) GetMemoryId() string {
@@ -2873,7 +3070,7 @@ type RecordFeedbackResponse struct {
 
 func (x *RecordFeedbackResponse) Reset() {
 	*x = RecordFeedbackResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2885,7 +3082,7 @@ func (x *RecordFeedbackResponse) String() string {
 func (*RecordFeedbackResponse) ProtoMessage() {}
 
 func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2898,7 +3095,7 @@ func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackResponse.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *RecordFeedbackResponse) GetMemory() *v1.Memory {
@@ -2959,7 +3156,7 @@ type ChatRequest struct {
 
 func (x *ChatRequest) Reset() {
 	*x = ChatRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2971,7 +3168,7 @@ func (x *ChatRequest) String() string {
 func (*ChatRequest) ProtoMessage() {}
 
 func (x *ChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2984,7 +3181,7 @@ func (x *ChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatRequest.ProtoReflect.Descriptor instead.
 func (*ChatRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ChatRequest) GetScope() *v1.Scope {
@@ -3028,7 +3225,7 @@ type ChatContext struct {
 
 func (x *ChatContext) Reset() {
 	*x = ChatContext{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3040,7 +3237,7 @@ func (x *ChatContext) String() string {
 func (*ChatContext) ProtoMessage() {}
 
 func (x *ChatContext) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3053,7 +3250,7 @@ func (x *ChatContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatContext.ProtoReflect.Descriptor instead.
 func (*ChatContext) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ChatContext) GetMemories() []*v1.Memory {
@@ -3092,7 +3289,7 @@ type ChatCompleted struct {
 
 func (x *ChatCompleted) Reset() {
 	*x = ChatCompleted{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3104,7 +3301,7 @@ func (x *ChatCompleted) String() string {
 func (*ChatCompleted) ProtoMessage() {}
 
 func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3117,7 +3314,7 @@ func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatCompleted.ProtoReflect.Descriptor instead.
 func (*ChatCompleted) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ChatCompleted) GetAnswer() string {
@@ -3176,7 +3373,7 @@ type ChatResponse struct {
 
 func (x *ChatResponse) Reset() {
 	*x = ChatResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3385,7 @@ func (x *ChatResponse) String() string {
 func (*ChatResponse) ProtoMessage() {}
 
 func (x *ChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3398,7 @@ func (x *ChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatResponse.ProtoReflect.Descriptor instead.
 func (*ChatResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ChatResponse) GetEvent() isChatResponse_Event {
@@ -3303,16 +3500,26 @@ const file_memgrid_gateway_v1_request_response_proto_rawDesc = "" +
 	"\x06memory\x18\x01 \x01(\v2\x19.memgrid.common.v1.MemoryR\x06memory\x12@\n" +
 	"\vpropagation\x18\x02 \x03(\v2\x1e.memgrid.common.v1.PropagationR\vpropagation\"%\n" +
 	"\x13DeleteMemoryRequest\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\"\x93\x01\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"\xd0\x01\n" +
 	"\x14DeleteMemoryResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12)\n" +
 	"\x10versions_deleted\x18\x02 \x01(\x03R\x0fversionsDeleted\x12@\n" +
-	"\vpropagation\x18\x03 \x03(\v2\x1e.memgrid.common.v1.PropagationR\vpropagation\"P\n" +
+	"\vpropagation\x18\x03 \x03(\v2\x1e.memgrid.common.v1.PropagationR\vpropagation\x12;\n" +
+	"\aderived\x18\x04 \x01(\v2!.memgrid.common.v1.DerivedChangesR\aderived\"P\n" +
 	"\x15DeleteMemoriesRequest\x127\n" +
-	"\x06filter\x18\x01 \x01(\v2\x1f.memgrid.common.v1.MemoryFilterR\x06filter\"\x7f\n" +
+	"\x06filter\x18\x01 \x01(\v2\x1f.memgrid.common.v1.MemoryFilterR\x06filter\"\xbc\x01\n" +
 	"\x16DeleteMemoriesResponse\x12#\n" +
 	"\rdeleted_count\x18\x01 \x01(\x03R\fdeletedCount\x12@\n" +
-	"\vpropagation\x18\x02 \x03(\v2\x1e.memgrid.common.v1.PropagationR\vpropagation\"\x8a\x01\n" +
+	"\vpropagation\x18\x02 \x03(\v2\x1e.memgrid.common.v1.PropagationR\vpropagation\x12;\n" +
+	"\aderived\x18\x03 \x01(\v2!.memgrid.common.v1.DerivedChangesR\aderived\"+\n" +
+	"\x10EraseUserRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"P\n" +
+	"\x11EraseUserResponse\x12;\n" +
+	"\areceipt\x18\x01 \x01(\v2!.memgrid.common.v1.ErasureReceiptR\areceipt\"@\n" +
+	"\x12EraseTenantRequest\x12*\n" +
+	"\x11confirm_tenant_id\x18\x01 \x01(\tR\x0fconfirmTenantId\"R\n" +
+	"\x13EraseTenantResponse\x12;\n" +
+	"\areceipt\x18\x01 \x01(\v2!.memgrid.common.v1.ErasureReceiptR\areceipt\"\x8a\x01\n" +
 	"\x13ListMemoriesRequest\x127\n" +
 	"\x06filter\x18\x01 \x01(\v2\x1f.memgrid.common.v1.MemoryFilterR\x06filter\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
@@ -3529,7 +3736,7 @@ func file_memgrid_gateway_v1_request_response_proto_rawDescGZIP() []byte {
 }
 
 var file_memgrid_gateway_v1_request_response_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
+var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
 var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(RetrievalMode)(0),               // 0: memgrid.gateway.v1.RetrievalMode
 	(JobState)(0),                    // 1: memgrid.gateway.v1.JobState
@@ -3549,108 +3756,118 @@ var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(*DeleteMemoryResponse)(nil),     // 15: memgrid.gateway.v1.DeleteMemoryResponse
 	(*DeleteMemoriesRequest)(nil),    // 16: memgrid.gateway.v1.DeleteMemoriesRequest
 	(*DeleteMemoriesResponse)(nil),   // 17: memgrid.gateway.v1.DeleteMemoriesResponse
-	(*ListMemoriesRequest)(nil),      // 18: memgrid.gateway.v1.ListMemoriesRequest
-	(*ListMemoriesResponse)(nil),     // 19: memgrid.gateway.v1.ListMemoriesResponse
-	(*GetMemoryHistoryRequest)(nil),  // 20: memgrid.gateway.v1.GetMemoryHistoryRequest
-	(*GetMemoryHistoryResponse)(nil), // 21: memgrid.gateway.v1.GetMemoryHistoryResponse
-	(*RankWeights)(nil),              // 22: memgrid.gateway.v1.RankWeights
-	(*SearchRequest)(nil),            // 23: memgrid.gateway.v1.SearchRequest
-	(*SearchExplanation)(nil),        // 24: memgrid.gateway.v1.SearchExplanation
-	(*SearchHit)(nil),                // 25: memgrid.gateway.v1.SearchHit
-	(*SearchResponse)(nil),           // 26: memgrid.gateway.v1.SearchResponse
-	(*CreateCubeRequest)(nil),        // 27: memgrid.gateway.v1.CreateCubeRequest
-	(*CreateCubeResponse)(nil),       // 28: memgrid.gateway.v1.CreateCubeResponse
-	(*ListCubesRequest)(nil),         // 29: memgrid.gateway.v1.ListCubesRequest
-	(*ListCubesResponse)(nil),        // 30: memgrid.gateway.v1.ListCubesResponse
-	(*ShareCubeRequest)(nil),         // 31: memgrid.gateway.v1.ShareCubeRequest
-	(*ShareCubeResponse)(nil),        // 32: memgrid.gateway.v1.ShareCubeResponse
-	(*UnshareCubeRequest)(nil),       // 33: memgrid.gateway.v1.UnshareCubeRequest
-	(*UnshareCubeResponse)(nil),      // 34: memgrid.gateway.v1.UnshareCubeResponse
-	(*ConsolidateRequest)(nil),       // 35: memgrid.gateway.v1.ConsolidateRequest
-	(*ConsolidateResponse)(nil),      // 36: memgrid.gateway.v1.ConsolidateResponse
-	(*Job)(nil),                      // 37: memgrid.gateway.v1.Job
-	(*GetJobRequest)(nil),            // 38: memgrid.gateway.v1.GetJobRequest
-	(*GetJobResponse)(nil),           // 39: memgrid.gateway.v1.GetJobResponse
-	(*GetProfileRequest)(nil),        // 40: memgrid.gateway.v1.GetProfileRequest
-	(*ProfileEntry)(nil),             // 41: memgrid.gateway.v1.ProfileEntry
-	(*GetProfileResponse)(nil),       // 42: memgrid.gateway.v1.GetProfileResponse
-	(*Pattern)(nil),                  // 43: memgrid.gateway.v1.Pattern
-	(*ListPatternsRequest)(nil),      // 44: memgrid.gateway.v1.ListPatternsRequest
-	(*ListPatternsResponse)(nil),     // 45: memgrid.gateway.v1.ListPatternsResponse
-	(*RecordFeedbackRequest)(nil),    // 46: memgrid.gateway.v1.RecordFeedbackRequest
-	(*RecordFeedbackResponse)(nil),   // 47: memgrid.gateway.v1.RecordFeedbackResponse
-	(*ChatRequest)(nil),              // 48: memgrid.gateway.v1.ChatRequest
-	(*ChatContext)(nil),              // 49: memgrid.gateway.v1.ChatContext
-	(*ChatCompleted)(nil),            // 50: memgrid.gateway.v1.ChatCompleted
-	(*ChatResponse)(nil),             // 51: memgrid.gateway.v1.ChatResponse
-	(*v1.Scope)(nil),                 // 52: memgrid.common.v1.Scope
-	(*v1.NewMessage)(nil),            // 53: memgrid.common.v1.NewMessage
-	(*v1.Memory)(nil),                // 54: memgrid.common.v1.Memory
-	(*v1.Propagation)(nil),           // 55: memgrid.common.v1.Propagation
-	(*v1.NewMemory)(nil),             // 56: memgrid.common.v1.NewMemory
-	(v1.WriteOutcome)(0),             // 57: memgrid.common.v1.WriteOutcome
-	(*v1.MemoryUpdate)(nil),          // 58: memgrid.common.v1.MemoryUpdate
-	(*fieldmaskpb.FieldMask)(nil),    // 59: google.protobuf.FieldMask
-	(*v1.MemoryFilter)(nil),          // 60: memgrid.common.v1.MemoryFilter
-	(*v1.MemoryVersion)(nil),         // 61: memgrid.common.v1.MemoryVersion
-	(*timestamppb.Timestamp)(nil),    // 62: google.protobuf.Timestamp
-	(*v1.Cube)(nil),                  // 63: memgrid.common.v1.Cube
+	(*EraseUserRequest)(nil),         // 18: memgrid.gateway.v1.EraseUserRequest
+	(*EraseUserResponse)(nil),        // 19: memgrid.gateway.v1.EraseUserResponse
+	(*EraseTenantRequest)(nil),       // 20: memgrid.gateway.v1.EraseTenantRequest
+	(*EraseTenantResponse)(nil),      // 21: memgrid.gateway.v1.EraseTenantResponse
+	(*ListMemoriesRequest)(nil),      // 22: memgrid.gateway.v1.ListMemoriesRequest
+	(*ListMemoriesResponse)(nil),     // 23: memgrid.gateway.v1.ListMemoriesResponse
+	(*GetMemoryHistoryRequest)(nil),  // 24: memgrid.gateway.v1.GetMemoryHistoryRequest
+	(*GetMemoryHistoryResponse)(nil), // 25: memgrid.gateway.v1.GetMemoryHistoryResponse
+	(*RankWeights)(nil),              // 26: memgrid.gateway.v1.RankWeights
+	(*SearchRequest)(nil),            // 27: memgrid.gateway.v1.SearchRequest
+	(*SearchExplanation)(nil),        // 28: memgrid.gateway.v1.SearchExplanation
+	(*SearchHit)(nil),                // 29: memgrid.gateway.v1.SearchHit
+	(*SearchResponse)(nil),           // 30: memgrid.gateway.v1.SearchResponse
+	(*CreateCubeRequest)(nil),        // 31: memgrid.gateway.v1.CreateCubeRequest
+	(*CreateCubeResponse)(nil),       // 32: memgrid.gateway.v1.CreateCubeResponse
+	(*ListCubesRequest)(nil),         // 33: memgrid.gateway.v1.ListCubesRequest
+	(*ListCubesResponse)(nil),        // 34: memgrid.gateway.v1.ListCubesResponse
+	(*ShareCubeRequest)(nil),         // 35: memgrid.gateway.v1.ShareCubeRequest
+	(*ShareCubeResponse)(nil),        // 36: memgrid.gateway.v1.ShareCubeResponse
+	(*UnshareCubeRequest)(nil),       // 37: memgrid.gateway.v1.UnshareCubeRequest
+	(*UnshareCubeResponse)(nil),      // 38: memgrid.gateway.v1.UnshareCubeResponse
+	(*ConsolidateRequest)(nil),       // 39: memgrid.gateway.v1.ConsolidateRequest
+	(*ConsolidateResponse)(nil),      // 40: memgrid.gateway.v1.ConsolidateResponse
+	(*Job)(nil),                      // 41: memgrid.gateway.v1.Job
+	(*GetJobRequest)(nil),            // 42: memgrid.gateway.v1.GetJobRequest
+	(*GetJobResponse)(nil),           // 43: memgrid.gateway.v1.GetJobResponse
+	(*GetProfileRequest)(nil),        // 44: memgrid.gateway.v1.GetProfileRequest
+	(*ProfileEntry)(nil),             // 45: memgrid.gateway.v1.ProfileEntry
+	(*GetProfileResponse)(nil),       // 46: memgrid.gateway.v1.GetProfileResponse
+	(*Pattern)(nil),                  // 47: memgrid.gateway.v1.Pattern
+	(*ListPatternsRequest)(nil),      // 48: memgrid.gateway.v1.ListPatternsRequest
+	(*ListPatternsResponse)(nil),     // 49: memgrid.gateway.v1.ListPatternsResponse
+	(*RecordFeedbackRequest)(nil),    // 50: memgrid.gateway.v1.RecordFeedbackRequest
+	(*RecordFeedbackResponse)(nil),   // 51: memgrid.gateway.v1.RecordFeedbackResponse
+	(*ChatRequest)(nil),              // 52: memgrid.gateway.v1.ChatRequest
+	(*ChatContext)(nil),              // 53: memgrid.gateway.v1.ChatContext
+	(*ChatCompleted)(nil),            // 54: memgrid.gateway.v1.ChatCompleted
+	(*ChatResponse)(nil),             // 55: memgrid.gateway.v1.ChatResponse
+	(*v1.Scope)(nil),                 // 56: memgrid.common.v1.Scope
+	(*v1.NewMessage)(nil),            // 57: memgrid.common.v1.NewMessage
+	(*v1.Memory)(nil),                // 58: memgrid.common.v1.Memory
+	(*v1.Propagation)(nil),           // 59: memgrid.common.v1.Propagation
+	(*v1.NewMemory)(nil),             // 60: memgrid.common.v1.NewMemory
+	(v1.WriteOutcome)(0),             // 61: memgrid.common.v1.WriteOutcome
+	(*v1.MemoryUpdate)(nil),          // 62: memgrid.common.v1.MemoryUpdate
+	(*fieldmaskpb.FieldMask)(nil),    // 63: google.protobuf.FieldMask
+	(*v1.DerivedChanges)(nil),        // 64: memgrid.common.v1.DerivedChanges
+	(*v1.MemoryFilter)(nil),          // 65: memgrid.common.v1.MemoryFilter
+	(*v1.ErasureReceipt)(nil),        // 66: memgrid.common.v1.ErasureReceipt
+	(*v1.MemoryVersion)(nil),         // 67: memgrid.common.v1.MemoryVersion
+	(*timestamppb.Timestamp)(nil),    // 68: google.protobuf.Timestamp
+	(*v1.Cube)(nil),                  // 69: memgrid.common.v1.Cube
 }
 var file_memgrid_gateway_v1_request_response_proto_depIdxs = []int32{
-	52, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
-	53, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
-	54, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
-	55, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	56, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
-	54, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	57, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
-	55, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	54, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	54, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	58, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
-	59, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
-	54, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	55, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	55, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	60, // 15: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	55, // 16: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	60, // 17: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	54, // 18: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	61, // 19: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
-	60, // 20: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	62, // 21: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
-	0,  // 22: memgrid.gateway.v1.SearchRequest.mode:type_name -> memgrid.gateway.v1.RetrievalMode
-	22, // 23: memgrid.gateway.v1.SearchRequest.weights:type_name -> memgrid.gateway.v1.RankWeights
-	54, // 24: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
-	24, // 25: memgrid.gateway.v1.SearchHit.explanation:type_name -> memgrid.gateway.v1.SearchExplanation
-	25, // 26: memgrid.gateway.v1.SearchResponse.hits:type_name -> memgrid.gateway.v1.SearchHit
-	63, // 27: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	63, // 28: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
-	63, // 29: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	63, // 30: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	1,  // 31: memgrid.gateway.v1.Job.state:type_name -> memgrid.gateway.v1.JobState
-	62, // 32: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
-	62, // 33: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
-	37, // 34: memgrid.gateway.v1.GetJobResponse.job:type_name -> memgrid.gateway.v1.Job
-	62, // 35: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
-	41, // 36: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
-	41, // 37: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
-	2,  // 38: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
-	62, // 39: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
-	43, // 40: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
-	3,  // 41: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
-	54, // 42: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
-	55, // 43: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	52, // 44: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
-	54, // 45: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
-	41, // 46: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
-	49, // 47: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
-	50, // 48: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	56, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
+	57, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
+	58, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
+	59, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	60, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
+	58, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	61, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
+	59, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	58, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	58, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	62, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
+	63, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	58, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	59, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	59, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	64, // 15: memgrid.gateway.v1.DeleteMemoryResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
+	65, // 16: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	59, // 17: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	64, // 18: memgrid.gateway.v1.DeleteMemoriesResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
+	66, // 19: memgrid.gateway.v1.EraseUserResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
+	66, // 20: memgrid.gateway.v1.EraseTenantResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
+	65, // 21: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	58, // 22: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	67, // 23: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
+	65, // 24: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	68, // 25: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
+	0,  // 26: memgrid.gateway.v1.SearchRequest.mode:type_name -> memgrid.gateway.v1.RetrievalMode
+	26, // 27: memgrid.gateway.v1.SearchRequest.weights:type_name -> memgrid.gateway.v1.RankWeights
+	58, // 28: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
+	28, // 29: memgrid.gateway.v1.SearchHit.explanation:type_name -> memgrid.gateway.v1.SearchExplanation
+	29, // 30: memgrid.gateway.v1.SearchResponse.hits:type_name -> memgrid.gateway.v1.SearchHit
+	69, // 31: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	69, // 32: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
+	69, // 33: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	69, // 34: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	1,  // 35: memgrid.gateway.v1.Job.state:type_name -> memgrid.gateway.v1.JobState
+	68, // 36: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
+	68, // 37: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	41, // 38: memgrid.gateway.v1.GetJobResponse.job:type_name -> memgrid.gateway.v1.Job
+	68, // 39: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
+	45, // 40: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
+	45, // 41: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
+	2,  // 42: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
+	68, // 43: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
+	47, // 44: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
+	3,  // 45: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
+	58, // 46: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
+	59, // 47: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	56, // 48: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
+	58, // 49: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
+	45, // 50: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
+	53, // 51: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
+	54, // 52: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
+	53, // [53:53] is the sub-list for method output_type
+	53, // [53:53] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_memgrid_gateway_v1_request_response_proto_init() }
@@ -3658,8 +3875,8 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 	if File_memgrid_gateway_v1_request_response_proto != nil {
 		return
 	}
-	file_memgrid_gateway_v1_request_response_proto_msgTypes[18].OneofWrappers = []any{}
-	file_memgrid_gateway_v1_request_response_proto_msgTypes[47].OneofWrappers = []any{
+	file_memgrid_gateway_v1_request_response_proto_msgTypes[22].OneofWrappers = []any{}
+	file_memgrid_gateway_v1_request_response_proto_msgTypes[51].OneofWrappers = []any{
 		(*ChatResponse_Context)(nil),
 		(*ChatResponse_Delta)(nil),
 		(*ChatResponse_Completed)(nil),
@@ -3670,7 +3887,7 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_memgrid_gateway_v1_request_response_proto_rawDesc), len(file_memgrid_gateway_v1_request_response_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   48,
+			NumMessages:   52,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -24,7 +24,7 @@ var File_memgrid_gateway_v1_service_proto protoreflect.FileDescriptor
 
 const file_memgrid_gateway_v1_service_proto_rawDesc = "" +
 	"\n" +
-	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\x8a\x13\n" +
+	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\xc4\x14\n" +
 	"\x0eGatewayService\x12^\n" +
 	"\vAddMessages\x12&.memgrid.gateway.v1.AddMessagesRequest\x1a'.memgrid.gateway.v1.AddMessagesResponse\x12^\n" +
 	"\vAddMemories\x12&.memgrid.gateway.v1.AddMemoriesRequest\x1a'.memgrid.gateway.v1.AddMemoriesResponse\x12X\n" +
@@ -32,7 +32,9 @@ const file_memgrid_gateway_v1_service_proto_rawDesc = "" +
 	"\x10BatchGetMemories\x12+.memgrid.gateway.v1.BatchGetMemoriesRequest\x1a,.memgrid.gateway.v1.BatchGetMemoriesResponse\x12a\n" +
 	"\fUpdateMemory\x12'.memgrid.gateway.v1.UpdateMemoryRequest\x1a(.memgrid.gateway.v1.UpdateMemoryResponse\x12a\n" +
 	"\fDeleteMemory\x12'.memgrid.gateway.v1.DeleteMemoryRequest\x1a(.memgrid.gateway.v1.DeleteMemoryResponse\x12g\n" +
-	"\x0eDeleteMemories\x12).memgrid.gateway.v1.DeleteMemoriesRequest\x1a*.memgrid.gateway.v1.DeleteMemoriesResponse\x12a\n" +
+	"\x0eDeleteMemories\x12).memgrid.gateway.v1.DeleteMemoriesRequest\x1a*.memgrid.gateway.v1.DeleteMemoriesResponse\x12X\n" +
+	"\tEraseUser\x12$.memgrid.gateway.v1.EraseUserRequest\x1a%.memgrid.gateway.v1.EraseUserResponse\x12^\n" +
+	"\vEraseTenant\x12&.memgrid.gateway.v1.EraseTenantRequest\x1a'.memgrid.gateway.v1.EraseTenantResponse\x12a\n" +
 	"\fListMemories\x12'.memgrid.gateway.v1.ListMemoriesRequest\x1a(.memgrid.gateway.v1.ListMemoriesResponse\x12m\n" +
 	"\x10GetMemoryHistory\x12+.memgrid.gateway.v1.GetMemoryHistoryRequest\x1a,.memgrid.gateway.v1.GetMemoryHistoryResponse\x12O\n" +
 	"\x06Search\x12!.memgrid.gateway.v1.SearchRequest\x1a\".memgrid.gateway.v1.SearchResponse\x12[\n" +
@@ -63,49 +65,53 @@ var file_memgrid_gateway_v1_service_proto_goTypes = []any{
 	(*UpdateMemoryRequest)(nil),        // 4: memgrid.gateway.v1.UpdateMemoryRequest
 	(*DeleteMemoryRequest)(nil),        // 5: memgrid.gateway.v1.DeleteMemoryRequest
 	(*DeleteMemoriesRequest)(nil),      // 6: memgrid.gateway.v1.DeleteMemoriesRequest
-	(*ListMemoriesRequest)(nil),        // 7: memgrid.gateway.v1.ListMemoriesRequest
-	(*GetMemoryHistoryRequest)(nil),    // 8: memgrid.gateway.v1.GetMemoryHistoryRequest
-	(*SearchRequest)(nil),              // 9: memgrid.gateway.v1.SearchRequest
-	(*CreateCubeRequest)(nil),          // 10: memgrid.gateway.v1.CreateCubeRequest
-	(*ListCubesRequest)(nil),           // 11: memgrid.gateway.v1.ListCubesRequest
-	(*ShareCubeRequest)(nil),           // 12: memgrid.gateway.v1.ShareCubeRequest
-	(*UnshareCubeRequest)(nil),         // 13: memgrid.gateway.v1.UnshareCubeRequest
-	(*ConsolidateRequest)(nil),         // 14: memgrid.gateway.v1.ConsolidateRequest
-	(*GetJobRequest)(nil),              // 15: memgrid.gateway.v1.GetJobRequest
-	(*GetProfileRequest)(nil),          // 16: memgrid.gateway.v1.GetProfileRequest
-	(*ListPatternsRequest)(nil),        // 17: memgrid.gateway.v1.ListPatternsRequest
-	(*RecordFeedbackRequest)(nil),      // 18: memgrid.gateway.v1.RecordFeedbackRequest
-	(*ChatRequest)(nil),                // 19: memgrid.gateway.v1.ChatRequest
-	(*FindEntitiesRequest)(nil),        // 20: memgrid.gateway.v1.FindEntitiesRequest
-	(*GetNeighborsRequest)(nil),        // 21: memgrid.gateway.v1.GetNeighborsRequest
-	(*ShortestPathRequest)(nil),        // 22: memgrid.gateway.v1.ShortestPathRequest
-	(*GetRelatedMemoriesRequest)(nil),  // 23: memgrid.gateway.v1.GetRelatedMemoriesRequest
-	(*GetMemoryGraphRequest)(nil),      // 24: memgrid.gateway.v1.GetMemoryGraphRequest
-	(*AddMessagesResponse)(nil),        // 25: memgrid.gateway.v1.AddMessagesResponse
-	(*AddMemoriesResponse)(nil),        // 26: memgrid.gateway.v1.AddMemoriesResponse
-	(*GetMemoryResponse)(nil),          // 27: memgrid.gateway.v1.GetMemoryResponse
-	(*BatchGetMemoriesResponse)(nil),   // 28: memgrid.gateway.v1.BatchGetMemoriesResponse
-	(*UpdateMemoryResponse)(nil),       // 29: memgrid.gateway.v1.UpdateMemoryResponse
-	(*DeleteMemoryResponse)(nil),       // 30: memgrid.gateway.v1.DeleteMemoryResponse
-	(*DeleteMemoriesResponse)(nil),     // 31: memgrid.gateway.v1.DeleteMemoriesResponse
-	(*ListMemoriesResponse)(nil),       // 32: memgrid.gateway.v1.ListMemoriesResponse
-	(*GetMemoryHistoryResponse)(nil),   // 33: memgrid.gateway.v1.GetMemoryHistoryResponse
-	(*SearchResponse)(nil),             // 34: memgrid.gateway.v1.SearchResponse
-	(*CreateCubeResponse)(nil),         // 35: memgrid.gateway.v1.CreateCubeResponse
-	(*ListCubesResponse)(nil),          // 36: memgrid.gateway.v1.ListCubesResponse
-	(*ShareCubeResponse)(nil),          // 37: memgrid.gateway.v1.ShareCubeResponse
-	(*UnshareCubeResponse)(nil),        // 38: memgrid.gateway.v1.UnshareCubeResponse
-	(*ConsolidateResponse)(nil),        // 39: memgrid.gateway.v1.ConsolidateResponse
-	(*GetJobResponse)(nil),             // 40: memgrid.gateway.v1.GetJobResponse
-	(*GetProfileResponse)(nil),         // 41: memgrid.gateway.v1.GetProfileResponse
-	(*ListPatternsResponse)(nil),       // 42: memgrid.gateway.v1.ListPatternsResponse
-	(*RecordFeedbackResponse)(nil),     // 43: memgrid.gateway.v1.RecordFeedbackResponse
-	(*ChatResponse)(nil),               // 44: memgrid.gateway.v1.ChatResponse
-	(*FindEntitiesResponse)(nil),       // 45: memgrid.gateway.v1.FindEntitiesResponse
-	(*GetNeighborsResponse)(nil),       // 46: memgrid.gateway.v1.GetNeighborsResponse
-	(*ShortestPathResponse)(nil),       // 47: memgrid.gateway.v1.ShortestPathResponse
-	(*GetRelatedMemoriesResponse)(nil), // 48: memgrid.gateway.v1.GetRelatedMemoriesResponse
-	(*GetMemoryGraphResponse)(nil),     // 49: memgrid.gateway.v1.GetMemoryGraphResponse
+	(*EraseUserRequest)(nil),           // 7: memgrid.gateway.v1.EraseUserRequest
+	(*EraseTenantRequest)(nil),         // 8: memgrid.gateway.v1.EraseTenantRequest
+	(*ListMemoriesRequest)(nil),        // 9: memgrid.gateway.v1.ListMemoriesRequest
+	(*GetMemoryHistoryRequest)(nil),    // 10: memgrid.gateway.v1.GetMemoryHistoryRequest
+	(*SearchRequest)(nil),              // 11: memgrid.gateway.v1.SearchRequest
+	(*CreateCubeRequest)(nil),          // 12: memgrid.gateway.v1.CreateCubeRequest
+	(*ListCubesRequest)(nil),           // 13: memgrid.gateway.v1.ListCubesRequest
+	(*ShareCubeRequest)(nil),           // 14: memgrid.gateway.v1.ShareCubeRequest
+	(*UnshareCubeRequest)(nil),         // 15: memgrid.gateway.v1.UnshareCubeRequest
+	(*ConsolidateRequest)(nil),         // 16: memgrid.gateway.v1.ConsolidateRequest
+	(*GetJobRequest)(nil),              // 17: memgrid.gateway.v1.GetJobRequest
+	(*GetProfileRequest)(nil),          // 18: memgrid.gateway.v1.GetProfileRequest
+	(*ListPatternsRequest)(nil),        // 19: memgrid.gateway.v1.ListPatternsRequest
+	(*RecordFeedbackRequest)(nil),      // 20: memgrid.gateway.v1.RecordFeedbackRequest
+	(*ChatRequest)(nil),                // 21: memgrid.gateway.v1.ChatRequest
+	(*FindEntitiesRequest)(nil),        // 22: memgrid.gateway.v1.FindEntitiesRequest
+	(*GetNeighborsRequest)(nil),        // 23: memgrid.gateway.v1.GetNeighborsRequest
+	(*ShortestPathRequest)(nil),        // 24: memgrid.gateway.v1.ShortestPathRequest
+	(*GetRelatedMemoriesRequest)(nil),  // 25: memgrid.gateway.v1.GetRelatedMemoriesRequest
+	(*GetMemoryGraphRequest)(nil),      // 26: memgrid.gateway.v1.GetMemoryGraphRequest
+	(*AddMessagesResponse)(nil),        // 27: memgrid.gateway.v1.AddMessagesResponse
+	(*AddMemoriesResponse)(nil),        // 28: memgrid.gateway.v1.AddMemoriesResponse
+	(*GetMemoryResponse)(nil),          // 29: memgrid.gateway.v1.GetMemoryResponse
+	(*BatchGetMemoriesResponse)(nil),   // 30: memgrid.gateway.v1.BatchGetMemoriesResponse
+	(*UpdateMemoryResponse)(nil),       // 31: memgrid.gateway.v1.UpdateMemoryResponse
+	(*DeleteMemoryResponse)(nil),       // 32: memgrid.gateway.v1.DeleteMemoryResponse
+	(*DeleteMemoriesResponse)(nil),     // 33: memgrid.gateway.v1.DeleteMemoriesResponse
+	(*EraseUserResponse)(nil),          // 34: memgrid.gateway.v1.EraseUserResponse
+	(*EraseTenantResponse)(nil),        // 35: memgrid.gateway.v1.EraseTenantResponse
+	(*ListMemoriesResponse)(nil),       // 36: memgrid.gateway.v1.ListMemoriesResponse
+	(*GetMemoryHistoryResponse)(nil),   // 37: memgrid.gateway.v1.GetMemoryHistoryResponse
+	(*SearchResponse)(nil),             // 38: memgrid.gateway.v1.SearchResponse
+	(*CreateCubeResponse)(nil),         // 39: memgrid.gateway.v1.CreateCubeResponse
+	(*ListCubesResponse)(nil),          // 40: memgrid.gateway.v1.ListCubesResponse
+	(*ShareCubeResponse)(nil),          // 41: memgrid.gateway.v1.ShareCubeResponse
+	(*UnshareCubeResponse)(nil),        // 42: memgrid.gateway.v1.UnshareCubeResponse
+	(*ConsolidateResponse)(nil),        // 43: memgrid.gateway.v1.ConsolidateResponse
+	(*GetJobResponse)(nil),             // 44: memgrid.gateway.v1.GetJobResponse
+	(*GetProfileResponse)(nil),         // 45: memgrid.gateway.v1.GetProfileResponse
+	(*ListPatternsResponse)(nil),       // 46: memgrid.gateway.v1.ListPatternsResponse
+	(*RecordFeedbackResponse)(nil),     // 47: memgrid.gateway.v1.RecordFeedbackResponse
+	(*ChatResponse)(nil),               // 48: memgrid.gateway.v1.ChatResponse
+	(*FindEntitiesResponse)(nil),       // 49: memgrid.gateway.v1.FindEntitiesResponse
+	(*GetNeighborsResponse)(nil),       // 50: memgrid.gateway.v1.GetNeighborsResponse
+	(*ShortestPathResponse)(nil),       // 51: memgrid.gateway.v1.ShortestPathResponse
+	(*GetRelatedMemoriesResponse)(nil), // 52: memgrid.gateway.v1.GetRelatedMemoriesResponse
+	(*GetMemoryGraphResponse)(nil),     // 53: memgrid.gateway.v1.GetMemoryGraphResponse
 }
 var file_memgrid_gateway_v1_service_proto_depIdxs = []int32{
 	0,  // 0: memgrid.gateway.v1.GatewayService.AddMessages:input_type -> memgrid.gateway.v1.AddMessagesRequest
@@ -115,51 +121,55 @@ var file_memgrid_gateway_v1_service_proto_depIdxs = []int32{
 	4,  // 4: memgrid.gateway.v1.GatewayService.UpdateMemory:input_type -> memgrid.gateway.v1.UpdateMemoryRequest
 	5,  // 5: memgrid.gateway.v1.GatewayService.DeleteMemory:input_type -> memgrid.gateway.v1.DeleteMemoryRequest
 	6,  // 6: memgrid.gateway.v1.GatewayService.DeleteMemories:input_type -> memgrid.gateway.v1.DeleteMemoriesRequest
-	7,  // 7: memgrid.gateway.v1.GatewayService.ListMemories:input_type -> memgrid.gateway.v1.ListMemoriesRequest
-	8,  // 8: memgrid.gateway.v1.GatewayService.GetMemoryHistory:input_type -> memgrid.gateway.v1.GetMemoryHistoryRequest
-	9,  // 9: memgrid.gateway.v1.GatewayService.Search:input_type -> memgrid.gateway.v1.SearchRequest
-	10, // 10: memgrid.gateway.v1.GatewayService.CreateCube:input_type -> memgrid.gateway.v1.CreateCubeRequest
-	11, // 11: memgrid.gateway.v1.GatewayService.ListCubes:input_type -> memgrid.gateway.v1.ListCubesRequest
-	12, // 12: memgrid.gateway.v1.GatewayService.ShareCube:input_type -> memgrid.gateway.v1.ShareCubeRequest
-	13, // 13: memgrid.gateway.v1.GatewayService.UnshareCube:input_type -> memgrid.gateway.v1.UnshareCubeRequest
-	14, // 14: memgrid.gateway.v1.GatewayService.Consolidate:input_type -> memgrid.gateway.v1.ConsolidateRequest
-	15, // 15: memgrid.gateway.v1.GatewayService.GetJob:input_type -> memgrid.gateway.v1.GetJobRequest
-	16, // 16: memgrid.gateway.v1.GatewayService.GetProfile:input_type -> memgrid.gateway.v1.GetProfileRequest
-	17, // 17: memgrid.gateway.v1.GatewayService.ListPatterns:input_type -> memgrid.gateway.v1.ListPatternsRequest
-	18, // 18: memgrid.gateway.v1.GatewayService.RecordFeedback:input_type -> memgrid.gateway.v1.RecordFeedbackRequest
-	19, // 19: memgrid.gateway.v1.GatewayService.Chat:input_type -> memgrid.gateway.v1.ChatRequest
-	20, // 20: memgrid.gateway.v1.GatewayService.FindEntities:input_type -> memgrid.gateway.v1.FindEntitiesRequest
-	21, // 21: memgrid.gateway.v1.GatewayService.GetNeighbors:input_type -> memgrid.gateway.v1.GetNeighborsRequest
-	22, // 22: memgrid.gateway.v1.GatewayService.ShortestPath:input_type -> memgrid.gateway.v1.ShortestPathRequest
-	23, // 23: memgrid.gateway.v1.GatewayService.GetRelatedMemories:input_type -> memgrid.gateway.v1.GetRelatedMemoriesRequest
-	24, // 24: memgrid.gateway.v1.GatewayService.GetMemoryGraph:input_type -> memgrid.gateway.v1.GetMemoryGraphRequest
-	25, // 25: memgrid.gateway.v1.GatewayService.AddMessages:output_type -> memgrid.gateway.v1.AddMessagesResponse
-	26, // 26: memgrid.gateway.v1.GatewayService.AddMemories:output_type -> memgrid.gateway.v1.AddMemoriesResponse
-	27, // 27: memgrid.gateway.v1.GatewayService.GetMemory:output_type -> memgrid.gateway.v1.GetMemoryResponse
-	28, // 28: memgrid.gateway.v1.GatewayService.BatchGetMemories:output_type -> memgrid.gateway.v1.BatchGetMemoriesResponse
-	29, // 29: memgrid.gateway.v1.GatewayService.UpdateMemory:output_type -> memgrid.gateway.v1.UpdateMemoryResponse
-	30, // 30: memgrid.gateway.v1.GatewayService.DeleteMemory:output_type -> memgrid.gateway.v1.DeleteMemoryResponse
-	31, // 31: memgrid.gateway.v1.GatewayService.DeleteMemories:output_type -> memgrid.gateway.v1.DeleteMemoriesResponse
-	32, // 32: memgrid.gateway.v1.GatewayService.ListMemories:output_type -> memgrid.gateway.v1.ListMemoriesResponse
-	33, // 33: memgrid.gateway.v1.GatewayService.GetMemoryHistory:output_type -> memgrid.gateway.v1.GetMemoryHistoryResponse
-	34, // 34: memgrid.gateway.v1.GatewayService.Search:output_type -> memgrid.gateway.v1.SearchResponse
-	35, // 35: memgrid.gateway.v1.GatewayService.CreateCube:output_type -> memgrid.gateway.v1.CreateCubeResponse
-	36, // 36: memgrid.gateway.v1.GatewayService.ListCubes:output_type -> memgrid.gateway.v1.ListCubesResponse
-	37, // 37: memgrid.gateway.v1.GatewayService.ShareCube:output_type -> memgrid.gateway.v1.ShareCubeResponse
-	38, // 38: memgrid.gateway.v1.GatewayService.UnshareCube:output_type -> memgrid.gateway.v1.UnshareCubeResponse
-	39, // 39: memgrid.gateway.v1.GatewayService.Consolidate:output_type -> memgrid.gateway.v1.ConsolidateResponse
-	40, // 40: memgrid.gateway.v1.GatewayService.GetJob:output_type -> memgrid.gateway.v1.GetJobResponse
-	41, // 41: memgrid.gateway.v1.GatewayService.GetProfile:output_type -> memgrid.gateway.v1.GetProfileResponse
-	42, // 42: memgrid.gateway.v1.GatewayService.ListPatterns:output_type -> memgrid.gateway.v1.ListPatternsResponse
-	43, // 43: memgrid.gateway.v1.GatewayService.RecordFeedback:output_type -> memgrid.gateway.v1.RecordFeedbackResponse
-	44, // 44: memgrid.gateway.v1.GatewayService.Chat:output_type -> memgrid.gateway.v1.ChatResponse
-	45, // 45: memgrid.gateway.v1.GatewayService.FindEntities:output_type -> memgrid.gateway.v1.FindEntitiesResponse
-	46, // 46: memgrid.gateway.v1.GatewayService.GetNeighbors:output_type -> memgrid.gateway.v1.GetNeighborsResponse
-	47, // 47: memgrid.gateway.v1.GatewayService.ShortestPath:output_type -> memgrid.gateway.v1.ShortestPathResponse
-	48, // 48: memgrid.gateway.v1.GatewayService.GetRelatedMemories:output_type -> memgrid.gateway.v1.GetRelatedMemoriesResponse
-	49, // 49: memgrid.gateway.v1.GatewayService.GetMemoryGraph:output_type -> memgrid.gateway.v1.GetMemoryGraphResponse
-	25, // [25:50] is the sub-list for method output_type
-	0,  // [0:25] is the sub-list for method input_type
+	7,  // 7: memgrid.gateway.v1.GatewayService.EraseUser:input_type -> memgrid.gateway.v1.EraseUserRequest
+	8,  // 8: memgrid.gateway.v1.GatewayService.EraseTenant:input_type -> memgrid.gateway.v1.EraseTenantRequest
+	9,  // 9: memgrid.gateway.v1.GatewayService.ListMemories:input_type -> memgrid.gateway.v1.ListMemoriesRequest
+	10, // 10: memgrid.gateway.v1.GatewayService.GetMemoryHistory:input_type -> memgrid.gateway.v1.GetMemoryHistoryRequest
+	11, // 11: memgrid.gateway.v1.GatewayService.Search:input_type -> memgrid.gateway.v1.SearchRequest
+	12, // 12: memgrid.gateway.v1.GatewayService.CreateCube:input_type -> memgrid.gateway.v1.CreateCubeRequest
+	13, // 13: memgrid.gateway.v1.GatewayService.ListCubes:input_type -> memgrid.gateway.v1.ListCubesRequest
+	14, // 14: memgrid.gateway.v1.GatewayService.ShareCube:input_type -> memgrid.gateway.v1.ShareCubeRequest
+	15, // 15: memgrid.gateway.v1.GatewayService.UnshareCube:input_type -> memgrid.gateway.v1.UnshareCubeRequest
+	16, // 16: memgrid.gateway.v1.GatewayService.Consolidate:input_type -> memgrid.gateway.v1.ConsolidateRequest
+	17, // 17: memgrid.gateway.v1.GatewayService.GetJob:input_type -> memgrid.gateway.v1.GetJobRequest
+	18, // 18: memgrid.gateway.v1.GatewayService.GetProfile:input_type -> memgrid.gateway.v1.GetProfileRequest
+	19, // 19: memgrid.gateway.v1.GatewayService.ListPatterns:input_type -> memgrid.gateway.v1.ListPatternsRequest
+	20, // 20: memgrid.gateway.v1.GatewayService.RecordFeedback:input_type -> memgrid.gateway.v1.RecordFeedbackRequest
+	21, // 21: memgrid.gateway.v1.GatewayService.Chat:input_type -> memgrid.gateway.v1.ChatRequest
+	22, // 22: memgrid.gateway.v1.GatewayService.FindEntities:input_type -> memgrid.gateway.v1.FindEntitiesRequest
+	23, // 23: memgrid.gateway.v1.GatewayService.GetNeighbors:input_type -> memgrid.gateway.v1.GetNeighborsRequest
+	24, // 24: memgrid.gateway.v1.GatewayService.ShortestPath:input_type -> memgrid.gateway.v1.ShortestPathRequest
+	25, // 25: memgrid.gateway.v1.GatewayService.GetRelatedMemories:input_type -> memgrid.gateway.v1.GetRelatedMemoriesRequest
+	26, // 26: memgrid.gateway.v1.GatewayService.GetMemoryGraph:input_type -> memgrid.gateway.v1.GetMemoryGraphRequest
+	27, // 27: memgrid.gateway.v1.GatewayService.AddMessages:output_type -> memgrid.gateway.v1.AddMessagesResponse
+	28, // 28: memgrid.gateway.v1.GatewayService.AddMemories:output_type -> memgrid.gateway.v1.AddMemoriesResponse
+	29, // 29: memgrid.gateway.v1.GatewayService.GetMemory:output_type -> memgrid.gateway.v1.GetMemoryResponse
+	30, // 30: memgrid.gateway.v1.GatewayService.BatchGetMemories:output_type -> memgrid.gateway.v1.BatchGetMemoriesResponse
+	31, // 31: memgrid.gateway.v1.GatewayService.UpdateMemory:output_type -> memgrid.gateway.v1.UpdateMemoryResponse
+	32, // 32: memgrid.gateway.v1.GatewayService.DeleteMemory:output_type -> memgrid.gateway.v1.DeleteMemoryResponse
+	33, // 33: memgrid.gateway.v1.GatewayService.DeleteMemories:output_type -> memgrid.gateway.v1.DeleteMemoriesResponse
+	34, // 34: memgrid.gateway.v1.GatewayService.EraseUser:output_type -> memgrid.gateway.v1.EraseUserResponse
+	35, // 35: memgrid.gateway.v1.GatewayService.EraseTenant:output_type -> memgrid.gateway.v1.EraseTenantResponse
+	36, // 36: memgrid.gateway.v1.GatewayService.ListMemories:output_type -> memgrid.gateway.v1.ListMemoriesResponse
+	37, // 37: memgrid.gateway.v1.GatewayService.GetMemoryHistory:output_type -> memgrid.gateway.v1.GetMemoryHistoryResponse
+	38, // 38: memgrid.gateway.v1.GatewayService.Search:output_type -> memgrid.gateway.v1.SearchResponse
+	39, // 39: memgrid.gateway.v1.GatewayService.CreateCube:output_type -> memgrid.gateway.v1.CreateCubeResponse
+	40, // 40: memgrid.gateway.v1.GatewayService.ListCubes:output_type -> memgrid.gateway.v1.ListCubesResponse
+	41, // 41: memgrid.gateway.v1.GatewayService.ShareCube:output_type -> memgrid.gateway.v1.ShareCubeResponse
+	42, // 42: memgrid.gateway.v1.GatewayService.UnshareCube:output_type -> memgrid.gateway.v1.UnshareCubeResponse
+	43, // 43: memgrid.gateway.v1.GatewayService.Consolidate:output_type -> memgrid.gateway.v1.ConsolidateResponse
+	44, // 44: memgrid.gateway.v1.GatewayService.GetJob:output_type -> memgrid.gateway.v1.GetJobResponse
+	45, // 45: memgrid.gateway.v1.GatewayService.GetProfile:output_type -> memgrid.gateway.v1.GetProfileResponse
+	46, // 46: memgrid.gateway.v1.GatewayService.ListPatterns:output_type -> memgrid.gateway.v1.ListPatternsResponse
+	47, // 47: memgrid.gateway.v1.GatewayService.RecordFeedback:output_type -> memgrid.gateway.v1.RecordFeedbackResponse
+	48, // 48: memgrid.gateway.v1.GatewayService.Chat:output_type -> memgrid.gateway.v1.ChatResponse
+	49, // 49: memgrid.gateway.v1.GatewayService.FindEntities:output_type -> memgrid.gateway.v1.FindEntitiesResponse
+	50, // 50: memgrid.gateway.v1.GatewayService.GetNeighbors:output_type -> memgrid.gateway.v1.GetNeighborsResponse
+	51, // 51: memgrid.gateway.v1.GatewayService.ShortestPath:output_type -> memgrid.gateway.v1.ShortestPathResponse
+	52, // 52: memgrid.gateway.v1.GatewayService.GetRelatedMemories:output_type -> memgrid.gateway.v1.GetRelatedMemoriesResponse
+	53, // 53: memgrid.gateway.v1.GatewayService.GetMemoryGraph:output_type -> memgrid.gateway.v1.GetMemoryGraphResponse
+	27, // [27:54] is the sub-list for method output_type
+	0,  // [0:27] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name

@@ -26,6 +26,8 @@ const (
 	GatewayService_UpdateMemory_FullMethodName       = "/memgrid.gateway.v1.GatewayService/UpdateMemory"
 	GatewayService_DeleteMemory_FullMethodName       = "/memgrid.gateway.v1.GatewayService/DeleteMemory"
 	GatewayService_DeleteMemories_FullMethodName     = "/memgrid.gateway.v1.GatewayService/DeleteMemories"
+	GatewayService_EraseUser_FullMethodName          = "/memgrid.gateway.v1.GatewayService/EraseUser"
+	GatewayService_EraseTenant_FullMethodName        = "/memgrid.gateway.v1.GatewayService/EraseTenant"
 	GatewayService_ListMemories_FullMethodName       = "/memgrid.gateway.v1.GatewayService/ListMemories"
 	GatewayService_GetMemoryHistory_FullMethodName   = "/memgrid.gateway.v1.GatewayService/GetMemoryHistory"
 	GatewayService_Search_FullMethodName             = "/memgrid.gateway.v1.GatewayService/Search"
@@ -77,6 +79,13 @@ type GatewayServiceClient interface {
 	// Deletes every memory matching a filter that names at least a user, agent, session or
 	// cube.
 	DeleteMemories(ctx context.Context, in *DeleteMemoriesRequest, opts ...grpc.CallOption) (*DeleteMemoriesResponse, error)
+	// Erases everything of one user in the caller's tenant: messages, everything derived
+	// from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+	// Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+	EraseUser(ctx context.Context, in *EraseUserRequest, opts ...grpc.CallOption) (*EraseUserResponse, error)
+	// Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+	// the caller's tenant.
+	EraseTenant(ctx context.Context, in *EraseTenantRequest, opts ...grpc.CallOption) (*EraseTenantResponse, error)
 	// Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
 	// token. PERMISSION_DENIED: a cube the user may not read.
 	ListMemories(ctx context.Context, in *ListMemoriesRequest, opts ...grpc.CallOption) (*ListMemoriesResponse, error)
@@ -209,6 +218,26 @@ func (c *gatewayServiceClient) DeleteMemories(ctx context.Context, in *DeleteMem
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(DeleteMemoriesResponse)
 	err := c.cc.Invoke(ctx, GatewayService_DeleteMemories_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *gatewayServiceClient) EraseUser(ctx context.Context, in *EraseUserRequest, opts ...grpc.CallOption) (*EraseUserResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EraseUserResponse)
+	err := c.cc.Invoke(ctx, GatewayService_EraseUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *gatewayServiceClient) EraseTenant(ctx context.Context, in *EraseTenantRequest, opts ...grpc.CallOption) (*EraseTenantResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EraseTenantResponse)
+	err := c.cc.Invoke(ctx, GatewayService_EraseTenant_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -435,6 +464,13 @@ type GatewayServiceServer interface {
 	// Deletes every memory matching a filter that names at least a user, agent, session or
 	// cube.
 	DeleteMemories(context.Context, *DeleteMemoriesRequest) (*DeleteMemoriesResponse, error)
+	// Erases everything of one user in the caller's tenant: messages, everything derived
+	// from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+	// Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+	EraseUser(context.Context, *EraseUserRequest) (*EraseUserResponse, error)
+	// Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+	// the caller's tenant.
+	EraseTenant(context.Context, *EraseTenantRequest) (*EraseTenantResponse, error)
 	// Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
 	// token. PERMISSION_DENIED: a cube the user may not read.
 	ListMemories(context.Context, *ListMemoriesRequest) (*ListMemoriesResponse, error)
@@ -523,6 +559,12 @@ func (UnimplementedGatewayServiceServer) DeleteMemory(context.Context, *DeleteMe
 }
 func (UnimplementedGatewayServiceServer) DeleteMemories(context.Context, *DeleteMemoriesRequest) (*DeleteMemoriesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteMemories not implemented")
+}
+func (UnimplementedGatewayServiceServer) EraseUser(context.Context, *EraseUserRequest) (*EraseUserResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EraseUser not implemented")
+}
+func (UnimplementedGatewayServiceServer) EraseTenant(context.Context, *EraseTenantRequest) (*EraseTenantResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EraseTenant not implemented")
 }
 func (UnimplementedGatewayServiceServer) ListMemories(context.Context, *ListMemoriesRequest) (*ListMemoriesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListMemories not implemented")
@@ -721,6 +763,42 @@ func _GatewayService_DeleteMemories_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(GatewayServiceServer).DeleteMemories(ctx, req.(*DeleteMemoriesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _GatewayService_EraseUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EraseUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(GatewayServiceServer).EraseUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: GatewayService_EraseUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(GatewayServiceServer).EraseUser(ctx, req.(*EraseUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _GatewayService_EraseTenant_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EraseTenantRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(GatewayServiceServer).EraseTenant(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: GatewayService_EraseTenant_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(GatewayServiceServer).EraseTenant(ctx, req.(*EraseTenantRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1076,6 +1154,14 @@ var GatewayService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteMemories",
 			Handler:    _GatewayService_DeleteMemories_Handler,
+		},
+		{
+			MethodName: "EraseUser",
+			Handler:    _GatewayService_EraseUser_Handler,
+		},
+		{
+			MethodName: "EraseTenant",
+			Handler:    _GatewayService_EraseTenant_Handler,
 		},
 		{
 			MethodName: "ListMemories",

@@ -527,6 +527,7 @@ class MemoryUpdate(_message.Message):
     VALID_TO_FIELD_NUMBER: _builtins.int
     SUPERSEDED_BY_FIELD_NUMBER: _builtins.int
     HEAT_FIELD_NUMBER: _builtins.int
+    SOURCE_MESSAGE_IDS_FIELD_NUMBER: _builtins.int
     content: _builtins.str
     importance: _builtins.float
     tier: Global___MemoryTier.ValueType
@@ -542,6 +543,12 @@ class MemoryUpdate(_message.Message):
 
     @_builtins.property
     def valid_to(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def source_message_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Provenance, replaced whole (internal callers: the thought engine merging the sources
+        of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+        """
+
     def __init__(
         self,
         *,
@@ -554,10 +561,11 @@ class MemoryUpdate(_message.Message):
         valid_to: _timestamp_pb2.Timestamp | None = ...,
         superseded_by: _builtins.str = ...,
         heat: _builtins.float = ...,
+        source_message_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at", "valid_to", b"valid_to"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "expires_at", b"expires_at", "heat", b"heat", "importance", b"importance", "metadata", b"metadata", "superseded_by", b"superseded_by", "tags", b"tags", "tier", b"tier", "valid_to", b"valid_to"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "expires_at", b"expires_at", "heat", b"heat", "importance", b"importance", "metadata", b"metadata", "source_message_ids", b"source_message_ids", "superseded_by", b"superseded_by", "tags", b"tags", "tier", b"tier", "valid_to", b"valid_to"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -736,6 +744,113 @@ class Cube(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Cube: _TypeAlias = Cube  # noqa: Y015
+
+@_typing.final
+class DerivedChanges(_message.Message):
+    """What a delete did to the memories derived from the deleted ones, in the same transaction.
+    A memory is derived from the memories its source_message_ids name. When a source is
+    deleted, a derived memory with other living sources keeps them (its source ids lose the
+    deleted ones); one with none left is deleted too, and so is every EPISODE whose turns
+    lose one, since a summary may quote any of them. A memory that a deleted one had
+    superseded is current again (or, when the deleted one had a successor, superseded by
+    that successor).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DELETED_IDS_FIELD_NUMBER: _builtins.int
+    REVISED_IDS_FIELD_NUMBER: _builtins.int
+    RESTORED_IDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def deleted_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Derived memories deleted with their sources."""
+
+    @_builtins.property
+    def revised_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Derived memories kept, their deleted sources removed."""
+
+    @_builtins.property
+    def restored_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Memories a deleted one had superseded."""
+
+    def __init__(
+        self,
+        *,
+        deleted_ids: _abc.Iterable[_builtins.str] | None = ...,
+        revised_ids: _abc.Iterable[_builtins.str] | None = ...,
+        restored_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deleted_ids", b"deleted_ids", "restored_ids", b"restored_ids", "revised_ids", b"revised_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DerivedChanges: _TypeAlias = DerivedChanges  # noqa: Y015
+
+@_typing.final
+class ErasureReceipt(_message.Message):
+    """What an erasure of a user's or a whole tenant's data removed. Nothing of the content is
+    kept: the receipt holds counts and ids of no memory.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECEIPT_ID_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
+    ERASED_AT_FIELD_NUMBER: _builtins.int
+    MEMORIES_DELETED_FIELD_NUMBER: _builtins.int
+    VERSIONS_DELETED_FIELD_NUMBER: _builtins.int
+    CUBES_DELETED_FIELD_NUMBER: _builtins.int
+    CUBE_GRANTS_DELETED_FIELD_NUMBER: _builtins.int
+    JOBS_DELETED_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEYS_DELETED_FIELD_NUMBER: _builtins.int
+    PROPAGATION_FIELD_NUMBER: _builtins.int
+    receipt_id: _builtins.str
+    """Unique; logged by every service with the erasure, to match an audit trail against."""
+    user_id: _builtins.str
+    """Empty for a tenant erasure."""
+    memories_deleted: _builtins.int
+    """Memories of every kind (messages and everything derived from them), with their
+    history entries.
+    """
+    versions_deleted: _builtins.int
+    cubes_deleted: _builtins.int
+    """Cubes the user owned; for a user, also the grants that let them read others' cubes."""
+    cube_grants_deleted: _builtins.int
+    jobs_deleted: _builtins.int
+    """Finished (DONE and DEAD) jobs about the user, with their notes. Pending jobs stay:
+    they carry the deletions to the search index and the graph.
+    """
+    idempotency_keys_deleted: _builtins.int
+    """Stored responses of idempotent writes that could replay erased content."""
+    @_builtins.property
+    def erased_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def propagation(self) -> _containers.RepeatedCompositeFieldContainer[Global___Propagation]:
+        """How far the deletions have reached the derived stores (the gateway fills this)."""
+
+    def __init__(
+        self,
+        *,
+        receipt_id: _builtins.str = ...,
+        user_id: _builtins.str = ...,
+        erased_at: _timestamp_pb2.Timestamp | None = ...,
+        memories_deleted: _builtins.int = ...,
+        versions_deleted: _builtins.int = ...,
+        cubes_deleted: _builtins.int = ...,
+        cube_grants_deleted: _builtins.int = ...,
+        jobs_deleted: _builtins.int = ...,
+        idempotency_keys_deleted: _builtins.int = ...,
+        propagation: _abc.Iterable[Global___Propagation] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["erased_at", b"erased_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cube_grants_deleted", b"cube_grants_deleted", "cubes_deleted", b"cubes_deleted", "erased_at", b"erased_at", "idempotency_keys_deleted", b"idempotency_keys_deleted", "jobs_deleted", b"jobs_deleted", "memories_deleted", b"memories_deleted", "propagation", b"propagation", "receipt_id", b"receipt_id", "user_id", b"user_id", "versions_deleted", b"versions_deleted"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ErasureReceipt: _TypeAlias = ErasureReceipt  # noqa: Y015
 
 @_typing.final
 class Propagation(_message.Message):

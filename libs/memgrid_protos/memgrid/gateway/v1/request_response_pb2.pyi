@@ -411,6 +411,7 @@ class DeleteMemoryResponse(_message.Message):
     ID_FIELD_NUMBER: _builtins.int
     VERSIONS_DELETED_FIELD_NUMBER: _builtins.int
     PROPAGATION_FIELD_NUMBER: _builtins.int
+    DERIVED_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     versions_deleted: _builtins.int
     """History entries removed from memory-store with the memory."""
@@ -418,16 +419,23 @@ class DeleteMemoryResponse(_message.Message):
     def propagation(self) -> _containers.RepeatedCompositeFieldContainer[_memory_pb2.Propagation]:
         """Removal from each derived store."""
 
+    @_builtins.property
+    def derived(self) -> _memory_pb2.DerivedChanges:
+        """The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+        their other sources.
+        """
+
     def __init__(
         self,
         *,
         id: _builtins.str = ...,
         versions_deleted: _builtins.int = ...,
         propagation: _abc.Iterable[_memory_pb2.Propagation] | None = ...,
+        derived: _memory_pb2.DerivedChanges | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["derived", b"derived"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "propagation", b"propagation", "versions_deleted", b"versions_deleted"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["derived", b"derived", "id", b"id", "propagation", b"propagation", "versions_deleted", b"versions_deleted"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -461,22 +469,108 @@ class DeleteMemoriesResponse(_message.Message):
 
     DELETED_COUNT_FIELD_NUMBER: _builtins.int
     PROPAGATION_FIELD_NUMBER: _builtins.int
+    DERIVED_FIELD_NUMBER: _builtins.int
     deleted_count: _builtins.int
     @_builtins.property
     def propagation(self) -> _containers.RepeatedCompositeFieldContainer[_memory_pb2.Propagation]: ...
+    @_builtins.property
+    def derived(self) -> _memory_pb2.DerivedChanges: ...
     def __init__(
         self,
         *,
         deleted_count: _builtins.int = ...,
         propagation: _abc.Iterable[_memory_pb2.Propagation] | None = ...,
+        derived: _memory_pb2.DerivedChanges | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["derived", b"derived"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["deleted_count", b"deleted_count", "propagation", b"propagation"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["deleted_count", b"deleted_count", "derived", b"derived", "propagation", b"propagation"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DeleteMemoriesResponse: _TypeAlias = DeleteMemoriesResponse  # noqa: Y015
+
+@_typing.final
+class EraseUserRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.str
+    """The user whose data goes; required."""
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EraseUserRequest: _TypeAlias = EraseUserRequest  # noqa: Y015
+
+@_typing.final
+class EraseUserResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECEIPT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def receipt(self) -> _memory_pb2.ErasureReceipt: ...
+    def __init__(
+        self,
+        *,
+        receipt: _memory_pb2.ErasureReceipt | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["receipt", b"receipt"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["receipt", b"receipt"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EraseUserResponse: _TypeAlias = EraseUserResponse  # noqa: Y015
+
+@_typing.final
+class EraseTenantRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONFIRM_TENANT_ID_FIELD_NUMBER: _builtins.int
+    confirm_tenant_id: _builtins.str
+    """Must equal the caller's tenant id: a tenant is never erased by a request that did not
+    name it.
+    """
+    def __init__(
+        self,
+        *,
+        confirm_tenant_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confirm_tenant_id", b"confirm_tenant_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EraseTenantRequest: _TypeAlias = EraseTenantRequest  # noqa: Y015
+
+@_typing.final
+class EraseTenantResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECEIPT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def receipt(self) -> _memory_pb2.ErasureReceipt: ...
+    def __init__(
+        self,
+        *,
+        receipt: _memory_pb2.ErasureReceipt | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["receipt", b"receipt"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["receipt", b"receipt"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EraseTenantResponse: _TypeAlias = EraseTenantResponse  # noqa: Y015
 
 @_typing.final
 class ListMemoriesRequest(_message.Message):

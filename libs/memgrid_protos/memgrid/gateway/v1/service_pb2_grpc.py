@@ -76,6 +76,16 @@ class GatewayServiceStub:
                 request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.DeleteMemoriesRequest.SerializeToString,
                 response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.DeleteMemoriesResponse.FromString,
                 _registered_method=True)
+        self.EraseUser = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/EraseUser',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseUserRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseUserResponse.FromString,
+                _registered_method=True)
+        self.EraseTenant = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/EraseTenant',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseTenantRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseTenantResponse.FromString,
+                _registered_method=True)
         self.ListMemories = channel.unary_unary(
                 '/memgrid.gateway.v1.GatewayService/ListMemories',
                 request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.ListMemoriesRequest.SerializeToString,
@@ -227,6 +237,23 @@ class GatewayServiceServicer:
     def DeleteMemories(self, request, context):
         """Deletes every memory matching a filter that names at least a user, agent, session or
         cube.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EraseUser(self, request, context):
+        """Erases everything of one user in the caller's tenant: messages, everything derived
+        from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+        Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EraseTenant(self, request, context):
+        """Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+        the caller's tenant.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -417,6 +444,16 @@ def add_GatewayServiceServicer_to_server(servicer, server):
                     servicer.DeleteMemories,
                     request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.DeleteMemoriesRequest.FromString,
                     response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.DeleteMemoriesResponse.SerializeToString,
+            ),
+            'EraseUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseUser,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseUserRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseUserResponse.SerializeToString,
+            ),
+            'EraseTenant': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseTenant,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseTenantRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseTenantResponse.SerializeToString,
             ),
             'ListMemories': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMemories,
@@ -704,6 +741,60 @@ class GatewayService:
             '/memgrid.gateway.v1.GatewayService/DeleteMemories',
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.DeleteMemoriesRequest.SerializeToString,
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.DeleteMemoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/EraseUser',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseUserRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseTenant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/EraseTenant',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseTenantRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.EraseTenantResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -64,6 +64,15 @@ class GatewayServiceStub:
     """Deletes every memory matching a filter that names at least a user, agent, session or
     cube.
     """
+    EraseUser: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.EraseUserRequest, _request_response_pb2.EraseUserResponse]
+    """Erases everything of one user in the caller's tenant: messages, everything derived
+    from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+    Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+    """
+    EraseTenant: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.EraseTenantRequest, _request_response_pb2.EraseTenantResponse]
+    """Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+    the caller's tenant.
+    """
     ListMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]
     """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
     token. PERMISSION_DENIED: a cube the user may not read.
@@ -171,6 +180,15 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     DeleteMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoriesRequest, _request_response_pb2.DeleteMemoriesResponse]  # type: ignore[assignment]
     """Deletes every memory matching a filter that names at least a user, agent, session or
     cube.
+    """
+    EraseUser: _aio.UnaryUnaryMultiCallable[_request_response_pb2.EraseUserRequest, _request_response_pb2.EraseUserResponse]  # type: ignore[assignment]
+    """Erases everything of one user in the caller's tenant: messages, everything derived
+    from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+    Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+    """
+    EraseTenant: _aio.UnaryUnaryMultiCallable[_request_response_pb2.EraseTenantRequest, _request_response_pb2.EraseTenantResponse]  # type: ignore[assignment]
+    """Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+    the caller's tenant.
     """
     ListMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]  # type: ignore[assignment]
     """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
@@ -318,6 +336,27 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_request_response_pb2.DeleteMemoriesResponse, _abc.Awaitable[_request_response_pb2.DeleteMemoriesResponse]]:
         """Deletes every memory matching a filter that names at least a user, agent, session or
         cube.
+        """
+
+    @_abc_1.abstractmethod
+    def EraseUser(
+        self,
+        request: _request_response_pb2.EraseUserRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.EraseUserResponse, _abc.Awaitable[_request_response_pb2.EraseUserResponse]]:
+        """Erases everything of one user in the caller's tenant: messages, everything derived
+        from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+        Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+        """
+
+    @_abc_1.abstractmethod
+    def EraseTenant(
+        self,
+        request: _request_response_pb2.EraseTenantRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.EraseTenantResponse, _abc.Awaitable[_request_response_pb2.EraseTenantResponse]]:
+        """Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+        the caller's tenant.
         """
 
     @_abc_1.abstractmethod

@@ -73,6 +73,16 @@ class MemoryStoreServiceStub:
                 request_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.DeleteMemoriesRequest.SerializeToString,
                 response_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.DeleteMemoriesResponse.FromString,
                 _registered_method=True)
+        self.EraseUser = channel.unary_unary(
+                '/memgrid.memory.v1.MemoryStoreService/EraseUser',
+                request_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseUserRequest.SerializeToString,
+                response_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseUserResponse.FromString,
+                _registered_method=True)
+        self.EraseTenant = channel.unary_unary(
+                '/memgrid.memory.v1.MemoryStoreService/EraseTenant',
+                request_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseTenantRequest.SerializeToString,
+                response_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseTenantResponse.FromString,
+                _registered_method=True)
         self.ListMemories = channel.unary_unary(
                 '/memgrid.memory.v1.MemoryStoreService/ListMemories',
                 request_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.ListMemoriesRequest.SerializeToString,
@@ -224,6 +234,23 @@ class MemoryStoreServiceServicer:
         """Deletes every memory matching the filter, as DeleteMemory does for each, including
         expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
         PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EraseUser(self, request, context):
+        """Deletes everything of one user: every memory they wrote (and what derives from it),
+        the cubes they own and their grants on others' cubes, their session counters, their
+        finished jobs and the idempotency records that could replay their content. Deletions
+        reach the search index and the graph through the outbox, like any delete.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EraseTenant(self, request, context):
+        """The same for every user of a tenant.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -399,6 +426,16 @@ def add_MemoryStoreServiceServicer_to_server(servicer, server):
                     servicer.DeleteMemories,
                     request_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.DeleteMemoriesRequest.FromString,
                     response_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.DeleteMemoriesResponse.SerializeToString,
+            ),
+            'EraseUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseUser,
+                    request_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseUserRequest.FromString,
+                    response_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseUserResponse.SerializeToString,
+            ),
+            'EraseTenant': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseTenant,
+                    request_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseTenantRequest.FromString,
+                    response_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseTenantResponse.SerializeToString,
             ),
             'ListMemories': grpc.unary_unary_rpc_method_handler(
                     servicer.ListMemories,
@@ -684,6 +721,60 @@ class MemoryStoreService:
             '/memgrid.memory.v1.MemoryStoreService/DeleteMemories',
             memgrid_dot_memory_dot_v1_dot_request__response__pb2.DeleteMemoriesRequest.SerializeToString,
             memgrid_dot_memory_dot_v1_dot_request__response__pb2.DeleteMemoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.memory.v1.MemoryStoreService/EraseUser',
+            memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseUserRequest.SerializeToString,
+            memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseTenant(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.memory.v1.MemoryStoreService/EraseTenant',
+            memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseTenantRequest.SerializeToString,
+            memgrid_dot_memory_dot_v1_dot_request__response__pb2.EraseTenantResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -64,6 +64,14 @@ class MemoryStoreServiceStub:
     expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
     PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
     """
+    EraseUser: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.EraseUserRequest, _request_response_pb2.EraseUserResponse]
+    """Deletes everything of one user: every memory they wrote (and what derives from it),
+    the cubes they own and their grants on others' cubes, their session counters, their
+    finished jobs and the idempotency records that could replay their content. Deletions
+    reach the search index and the graph through the outbox, like any delete.
+    """
+    EraseTenant: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.EraseTenantRequest, _request_response_pb2.EraseTenantResponse]
+    """The same for every user of a tenant."""
     ListMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]
     """Pages through matching memories, oldest first. INVALID_ARGUMENT: bad page_token or a
     token from another filter. PERMISSION_DENIED: a cube the user may not read. NOT_FOUND:
@@ -150,6 +158,14 @@ class MemoryStoreServiceAsyncStub(MemoryStoreServiceStub):
     expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
     PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
     """
+    EraseUser: _aio.UnaryUnaryMultiCallable[_request_response_pb2.EraseUserRequest, _request_response_pb2.EraseUserResponse]  # type: ignore[assignment]
+    """Deletes everything of one user: every memory they wrote (and what derives from it),
+    the cubes they own and their grants on others' cubes, their session counters, their
+    finished jobs and the idempotency records that could replay their content. Deletions
+    reach the search index and the graph through the outbox, like any delete.
+    """
+    EraseTenant: _aio.UnaryUnaryMultiCallable[_request_response_pb2.EraseTenantRequest, _request_response_pb2.EraseTenantResponse]  # type: ignore[assignment]
+    """The same for every user of a tenant."""
     ListMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]  # type: ignore[assignment]
     """Pages through matching memories, oldest first. INVALID_ARGUMENT: bad page_token or a
     token from another filter. PERMISSION_DENIED: a cube the user may not read. NOT_FOUND:
@@ -275,6 +291,26 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         expired and superseded ones whatever include_superseded says. NOT_FOUND: unknown cube.
         PERMISSION_DENIED: the filter's user does not own a cube in cube_ids.
         """
+
+    @_abc_1.abstractmethod
+    def EraseUser(
+        self,
+        request: _request_response_pb2.EraseUserRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.EraseUserResponse, _abc.Awaitable[_request_response_pb2.EraseUserResponse]]:
+        """Deletes everything of one user: every memory they wrote (and what derives from it),
+        the cubes they own and their grants on others' cubes, their session counters, their
+        finished jobs and the idempotency records that could replay their content. Deletions
+        reach the search index and the graph through the outbox, like any delete.
+        """
+
+    @_abc_1.abstractmethod
+    def EraseTenant(
+        self,
+        request: _request_response_pb2.EraseTenantRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.EraseTenantResponse, _abc.Awaitable[_request_response_pb2.EraseTenantResponse]]:
+        """The same for every user of a tenant."""
 
     @_abc_1.abstractmethod
     def ListMemories(

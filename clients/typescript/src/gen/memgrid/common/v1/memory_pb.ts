@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file memgrid/common/v1/memory.proto.
  */
 export const file_memgrid_common_v1_memory: GenFile = /*@__PURE__*/
-  fileDesc("Ch5tZW1ncmlkL2NvbW1vbi92MS9tZW1vcnkucHJvdG8SEW1lbWdyaWQuY29tbW9uLnYxIk8KBVNjb3BlEg8KB3VzZXJfaWQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKc2Vzc2lvbl9pZBgDIAEoCRIPCgdjdWJlX2lkGAQgASgJIqMGCgZNZW1vcnkSCgoCaWQYASABKAkSJwoFc2NvcGUYAiABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIrCgRraW5kGAMgASgOMh0ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5S2luZBIrCgR0aWVyGAQgASgOMh0ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5VGllchIPCgdjb250ZW50GAUgASgJEiUKBHJvbGUYBiABKA4yFy5tZW1ncmlkLmNvbW1vbi52MS5Sb2xlEhMKC3Nlc3Npb25fc2VxGAcgASgDEjkKCG1ldGFkYXRhGAggAygLMicubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5Lk1ldGFkYXRhRW50cnkSDAoEdGFncxgJIAMoCRISCgppbXBvcnRhbmNlGAogASgCEgwKBGhlYXQYCyABKAISEwoLdmlzaXRfY291bnQYDCABKAMSGgoSc291cmNlX21lc3NhZ2VfaWRzGA0gAygJEhQKDGNvbnRlbnRfaGFzaBgOIAEoCRIPCgd2ZXJzaW9uGA8gASgDEi4KCmNyZWF0ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD2xhc3RfdmlzaXRlZF9hdBgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdmFsaWRfZnJvbRgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIdmFsaWRfdG8YFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN1cGVyc2VkZWRfYnkYFiABKAkSDwoHc3BlYWtlchgXIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiuAMKCU5ld01lbW9yeRInCgVzY29wZRgBIAEoCzIYLm1lbWdyaWQuY29tbW9uLnYxLlNjb3BlEisKBGtpbmQYAiABKA4yHS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlLaW5kEisKBHRpZXIYAyABKA4yHS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlUaWVyEg8KB2NvbnRlbnQYBCABKAkSPAoIbWV0YWRhdGEYBSADKAsyKi5tZW1ncmlkLmNvbW1vbi52MS5OZXdNZW1vcnkuTWV0YWRhdGFFbnRyeRIMCgR0YWdzGAYgAygJEhcKCmltcG9ydGFuY2UYByABKAJIAIgBARImCgN0dGwYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGgoSc291cmNlX21lc3NhZ2VfaWRzGAkgAygJEi4KCnZhbGlkX2Zyb20YCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfaW1wb3J0YW5jZSL2AQoKTmV3TWVzc2FnZRIlCgRyb2xlGAEgASgOMhcubWVtZ3JpZC5jb21tb24udjEuUm9sZRIPCgdjb250ZW50GAIgASgJEj0KCG1ldGFkYXRhGAMgAygLMisubWVtZ3JpZC5jb21tb24udjEuTmV3TWVzc2FnZS5NZXRhZGF0YUVudHJ5Ei8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdzcGVha2VyGAUgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLjAgoMTWVtb3J5VXBkYXRlEg8KB2NvbnRlbnQYASABKAkSPwoIbWV0YWRhdGEYAiADKAsyLS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlVcGRhdGUuTWV0YWRhdGFFbnRyeRIMCgR0YWdzGAMgAygJEhIKCmltcG9ydGFuY2UYBCABKAISKwoEdGllchgFIAEoDjIdLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeVRpZXISLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIdmFsaWRfdG8YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN1cGVyc2VkZWRfYnkYCCABKAkSDAoEaGVhdBgJIAEoAhovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEitgMKDE1lbW9yeUZpbHRlchIPCgd1c2VyX2lkGAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhIKCnNlc3Npb25faWQYAyABKAkSEAoIY3ViZV9pZHMYBCADKAkSLAoFa2luZHMYBSADKA4yHS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlLaW5kEiwKBXRpZXJzGAYgAygOMh0ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5VGllchIMCgR0YWdzGAcgAygJEj8KCG1ldGFkYXRhGAggAygLMi0ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5RmlsdGVyLk1ldGFkYXRhRW50cnkSMQoNY3JlYXRlZF9hZnRlchgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMgoOY3JlYXRlZF9iZWZvcmUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhoKEmluY2x1ZGVfc3VwZXJzZWRlZBgLIAEoCBovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEirwEKDU1lbW9yeVZlcnNpb24SDwoHdmVyc2lvbhgBIAEoAxIyCgtjaGFuZ2VfdHlwZRgCIAEoDjIdLm1lbWdyaWQuY29tbW9uLnYxLkNoYW5nZVR5cGUSKQoGbWVtb3J5GAMgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5Ei4KCmNoYW5nZWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpoBCgRDdWJlEg8KB2N1YmVfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhcKD3JlYWRlcl91c2VyX2lkcxgFIAMoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJQCgtQcm9wYWdhdGlvbhINCgVzdG9yZRgBIAEoCRIyCgVzdGF0ZRgCIAEoDjIjLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uU3RhdGUq2AEKCk1lbW9yeUtpbmQSGwoXTUVNT1JZX0tJTkRfVU5TUEVDSUZJRUQQABIXChNNRU1PUllfS0lORF9NRVNTQUdFEAESFwoTTUVNT1JZX0tJTkRfRVBJU09ERRACEhQKEE1FTU9SWV9LSU5EX0ZBQ1QQAxIXChNNRU1PUllfS0lORF9QUk9GSUxFEAQSFwoTTUVNT1JZX0tJTkRfUEFUVEVSThAFEhkKFU1FTU9SWV9LSU5EX1BST0NFRFVSRRAGEhgKFE1FTU9SWV9LSU5EX0FSVElGQUNUEAcqawoKTWVtb3J5VGllchIbChdNRU1PUllfVElFUl9VTlNQRUNJRklFRBAAEhUKEU1FTU9SWV9USUVSX1NIT1JUEAESEwoPTUVNT1JZX1RJRVJfTUlEEAISFAoQTUVNT1JZX1RJRVJfTE9ORxADKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg0KCVJPTEVfVVNFUhABEhIKDlJPTEVfQVNTSVNUQU5UEAISDwoLUk9MRV9TWVNURU0QAxINCglST0xFX1RPT0wQBCp3CgpDaGFuZ2VUeXBlEhsKF0NIQU5HRV9UWVBFX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBABEhcKE0NIQU5HRV9UWVBFX1VQREFURUQQAhIaChZDSEFOR0VfVFlQRV9TVVBFUlNFREVEEAMqaAoMV3JpdGVPdXRjb21lEh0KGVdSSVRFX09VVENPTUVfVU5TUEVDSUZJRUQQABIZChVXUklURV9PVVRDT01FX0NSRUFURUQQARIeChpXUklURV9PVVRDT01FX0RFRFVQTElDQVRFRBACKnAKEFByb3BhZ2F0aW9uU3RhdGUSIQodUFJPUEFHQVRJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZQUk9QQUdBVElPTl9TVEFURV9ET05FEAESHQoZUFJPUEFHQVRJT05fU1RBVEVfUEVORElORxACQr0BChVkZXYubWVtZ3JpZC5jb21tb24udjFCC01lbW9yeVByb3RvUAFaMW1lbWdyaWQuZGV2L2NsaWVudHMvZ28vbWVtZ3JpZC9jb21tb24vdjE7Y29tbW9udjGiAgNNQ1iqAhFNZW1ncmlkLkNvbW1vbi5WMcoCEU1lbWdyaWRcQ29tbW9uXFYx4gIdTWVtZ3JpZFxDb21tb25cVjFcR1BCTWV0YWRhdGHqAhNNZW1ncmlkOjpDb21tb246OlYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("Ch5tZW1ncmlkL2NvbW1vbi92MS9tZW1vcnkucHJvdG8SEW1lbWdyaWQuY29tbW9uLnYxIk8KBVNjb3BlEg8KB3VzZXJfaWQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKc2Vzc2lvbl9pZBgDIAEoCRIPCgdjdWJlX2lkGAQgASgJIqMGCgZNZW1vcnkSCgoCaWQYASABKAkSJwoFc2NvcGUYAiABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIrCgRraW5kGAMgASgOMh0ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5S2luZBIrCgR0aWVyGAQgASgOMh0ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5VGllchIPCgdjb250ZW50GAUgASgJEiUKBHJvbGUYBiABKA4yFy5tZW1ncmlkLmNvbW1vbi52MS5Sb2xlEhMKC3Nlc3Npb25fc2VxGAcgASgDEjkKCG1ldGFkYXRhGAggAygLMicubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5Lk1ldGFkYXRhRW50cnkSDAoEdGFncxgJIAMoCRISCgppbXBvcnRhbmNlGAogASgCEgwKBGhlYXQYCyABKAISEwoLdmlzaXRfY291bnQYDCABKAMSGgoSc291cmNlX21lc3NhZ2VfaWRzGA0gAygJEhQKDGNvbnRlbnRfaGFzaBgOIAEoCRIPCgd2ZXJzaW9uGA8gASgDEi4KCmNyZWF0ZWRfYXQYECABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYESABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD2xhc3RfdmlzaXRlZF9hdBgTIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKdmFsaWRfZnJvbRgUIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIdmFsaWRfdG8YFSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN1cGVyc2VkZWRfYnkYFiABKAkSDwoHc3BlYWtlchgXIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiuAMKCU5ld01lbW9yeRInCgVzY29wZRgBIAEoCzIYLm1lbWdyaWQuY29tbW9uLnYxLlNjb3BlEisKBGtpbmQYAiABKA4yHS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlLaW5kEisKBHRpZXIYAyABKA4yHS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlUaWVyEg8KB2NvbnRlbnQYBCABKAkSPAoIbWV0YWRhdGEYBSADKAsyKi5tZW1ncmlkLmNvbW1vbi52MS5OZXdNZW1vcnkuTWV0YWRhdGFFbnRyeRIMCgR0YWdzGAYgAygJEhcKCmltcG9ydGFuY2UYByABKAJIAIgBARImCgN0dGwYCCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SGgoSc291cmNlX21lc3NhZ2VfaWRzGAkgAygJEi4KCnZhbGlkX2Zyb20YCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AUINCgtfaW1wb3J0YW5jZSL2AQoKTmV3TWVzc2FnZRIlCgRyb2xlGAEgASgOMhcubWVtZ3JpZC5jb21tb24udjEuUm9sZRIPCgdjb250ZW50GAIgASgJEj0KCG1ldGFkYXRhGAMgAygLMisubWVtZ3JpZC5jb21tb24udjEuTmV3TWVzc2FnZS5NZXRhZGF0YUVudHJ5Ei8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdzcGVha2VyGAUgASgJGi8KDU1ldGFkYXRhRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASL/AgoMTWVtb3J5VXBkYXRlEg8KB2NvbnRlbnQYASABKAkSPwoIbWV0YWRhdGEYAiADKAsyLS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlVcGRhdGUuTWV0YWRhdGFFbnRyeRIMCgR0YWdzGAMgAygJEhIKCmltcG9ydGFuY2UYBCABKAISKwoEdGllchgFIAEoDjIdLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeVRpZXISLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIdmFsaWRfdG8YByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXN1cGVyc2VkZWRfYnkYCCABKAkSDAoEaGVhdBgJIAEoAhIaChJzb3VyY2VfbWVzc2FnZV9pZHMYCiADKAkaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIrYDCgxNZW1vcnlGaWx0ZXISDwoHdXNlcl9pZBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRISCgpzZXNzaW9uX2lkGAMgASgJEhAKCGN1YmVfaWRzGAQgAygJEiwKBWtpbmRzGAUgAygOMh0ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5S2luZBIsCgV0aWVycxgGIAMoDjIdLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeVRpZXISDAoEdGFncxgHIAMoCRI/CghtZXRhZGF0YRgIIAMoCzItLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeUZpbHRlci5NZXRhZGF0YUVudHJ5EjEKDWNyZWF0ZWRfYWZ0ZXIYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjIKDmNyZWF0ZWRfYmVmb3JlGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIaChJpbmNsdWRlX3N1cGVyc2VkZWQYCyABKAgaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIq8BCg1NZW1vcnlWZXJzaW9uEg8KB3ZlcnNpb24YASABKAMSMgoLY2hhbmdlX3R5cGUYAiABKA4yHS5tZW1ncmlkLmNvbW1vbi52MS5DaGFuZ2VUeXBlEikKBm1lbW9yeRgDIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIuCgpjaGFuZ2VkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKaAQoEQ3ViZRIPCgdjdWJlX2lkGAEgASgJEhUKDW93bmVyX3VzZXJfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIXCg9yZWFkZXJfdXNlcl9pZHMYBSADKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUAoORGVyaXZlZENoYW5nZXMSEwoLZGVsZXRlZF9pZHMYASADKAkSEwoLcmV2aXNlZF9pZHMYAiADKAkSFAoMcmVzdG9yZWRfaWRzGAMgAygJIrkCCg5FcmFzdXJlUmVjZWlwdBISCgpyZWNlaXB0X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSLQoJZXJhc2VkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIYChBtZW1vcmllc19kZWxldGVkGAQgASgDEhgKEHZlcnNpb25zX2RlbGV0ZWQYBSABKAMSFQoNY3ViZXNfZGVsZXRlZBgGIAEoAxIbChNjdWJlX2dyYW50c19kZWxldGVkGAcgASgDEhQKDGpvYnNfZGVsZXRlZBgIIAEoAxIgChhpZGVtcG90ZW5jeV9rZXlzX2RlbGV0ZWQYCSABKAMSMwoLcHJvcGFnYXRpb24YCiADKAsyHi5tZW1ncmlkLmNvbW1vbi52MS5Qcm9wYWdhdGlvbiJQCgtQcm9wYWdhdGlvbhINCgVzdG9yZRgBIAEoCRIyCgVzdGF0ZRgCIAEoDjIjLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uU3RhdGUq2AEKCk1lbW9yeUtpbmQSGwoXTUVNT1JZX0tJTkRfVU5TUEVDSUZJRUQQABIXChNNRU1PUllfS0lORF9NRVNTQUdFEAESFwoTTUVNT1JZX0tJTkRfRVBJU09ERRACEhQKEE1FTU9SWV9LSU5EX0ZBQ1QQAxIXChNNRU1PUllfS0lORF9QUk9GSUxFEAQSFwoTTUVNT1JZX0tJTkRfUEFUVEVSThAFEhkKFU1FTU9SWV9LSU5EX1BST0NFRFVSRRAGEhgKFE1FTU9SWV9LSU5EX0FSVElGQUNUEAcqawoKTWVtb3J5VGllchIbChdNRU1PUllfVElFUl9VTlNQRUNJRklFRBAAEhUKEU1FTU9SWV9USUVSX1NIT1JUEAESEwoPTUVNT1JZX1RJRVJfTUlEEAISFAoQTUVNT1JZX1RJRVJfTE9ORxADKl8KBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEg0KCVJPTEVfVVNFUhABEhIKDlJPTEVfQVNTSVNUQU5UEAISDwoLUk9MRV9TWVNURU0QAxINCglST0xFX1RPT0wQBCp3CgpDaGFuZ2VUeXBlEhsKF0NIQU5HRV9UWVBFX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX1RZUEVfQ1JFQVRFRBABEhcKE0NIQU5HRV9UWVBFX1VQREFURUQQAhIaChZDSEFOR0VfVFlQRV9TVVBFUlNFREVEEAMqaAoMV3JpdGVPdXRjb21lEh0KGVdSSVRFX09VVENPTUVfVU5TUEVDSUZJRUQQABIZChVXUklURV9PVVRDT01FX0NSRUFURUQQARIeChpXUklURV9PVVRDT01FX0RFRFVQTElDQVRFRBACKnAKEFByb3BhZ2F0aW9uU3RhdGUSIQodUFJPUEFHQVRJT05fU1RBVEVfVU5TUEVDSUZJRUQQABIaChZQUk9QQUdBVElPTl9TVEFURV9ET05FEAESHQoZUFJPUEFHQVRJT05fU1RBVEVfUEVORElORxACQr0BChVkZXYubWVtZ3JpZC5jb21tb24udjFCC01lbW9yeVByb3RvUAFaMW1lbWdyaWQuZGV2L2NsaWVudHMvZ28vbWVtZ3JpZC9jb21tb24vdjE7Y29tbW9udjGiAgNNQ1iqAhFNZW1ncmlkLkNvbW1vbi5WMcoCEU1lbWdyaWRcQ29tbW9uXFYx4gIdTWVtZ3JpZFxDb21tb25cVjFcR1BCTWV0YWRhdGHqAhNNZW1ncmlkOjpDb21tb246OlYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp]);
 
 /**
  * Where a memory belongs inside a tenant. The tenant itself never appears here: it comes
@@ -385,6 +385,14 @@ export type MemoryUpdate = Message<"memgrid.common.v1.MemoryUpdate"> & {
    * @generated from field: float heat = 9;
    */
   heat: number;
+
+  /**
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   *
+   * @generated from field: repeated string source_message_ids = 10;
+   */
+  sourceMessageIds: string[];
 };
 
 /**
@@ -566,6 +574,128 @@ export const CubeSchema: GenMessage<Cube> = /*@__PURE__*/
   messageDesc(file_memgrid_common_v1_memory, 7);
 
 /**
+ * What a delete did to the memories derived from the deleted ones, in the same transaction.
+ * A memory is derived from the memories its source_message_ids name. When a source is
+ * deleted, a derived memory with other living sources keeps them (its source ids lose the
+ * deleted ones); one with none left is deleted too, and so is every EPISODE whose turns
+ * lose one, since a summary may quote any of them. A memory that a deleted one had
+ * superseded is current again (or, when the deleted one had a successor, superseded by
+ * that successor).
+ *
+ * @generated from message memgrid.common.v1.DerivedChanges
+ */
+export type DerivedChanges = Message<"memgrid.common.v1.DerivedChanges"> & {
+  /**
+   * Derived memories deleted with their sources.
+   *
+   * @generated from field: repeated string deleted_ids = 1;
+   */
+  deletedIds: string[];
+
+  /**
+   * Derived memories kept, their deleted sources removed.
+   *
+   * @generated from field: repeated string revised_ids = 2;
+   */
+  revisedIds: string[];
+
+  /**
+   * Memories a deleted one had superseded.
+   *
+   * @generated from field: repeated string restored_ids = 3;
+   */
+  restoredIds: string[];
+};
+
+/**
+ * Describes the message memgrid.common.v1.DerivedChanges.
+ * Use `create(DerivedChangesSchema)` to create a new message.
+ */
+export const DerivedChangesSchema: GenMessage<DerivedChanges> = /*@__PURE__*/
+  messageDesc(file_memgrid_common_v1_memory, 8);
+
+/**
+ * What an erasure of a user's or a whole tenant's data removed. Nothing of the content is
+ * kept: the receipt holds counts and ids of no memory.
+ *
+ * @generated from message memgrid.common.v1.ErasureReceipt
+ */
+export type ErasureReceipt = Message<"memgrid.common.v1.ErasureReceipt"> & {
+  /**
+   * Unique; logged by every service with the erasure, to match an audit trail against.
+   *
+   * @generated from field: string receipt_id = 1;
+   */
+  receiptId: string;
+
+  /**
+   * Empty for a tenant erasure.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp erased_at = 3;
+   */
+  erasedAt?: Timestamp | undefined;
+
+  /**
+   * Memories of every kind (messages and everything derived from them), with their
+   * history entries.
+   *
+   * @generated from field: int64 memories_deleted = 4;
+   */
+  memoriesDeleted: bigint;
+
+  /**
+   * @generated from field: int64 versions_deleted = 5;
+   */
+  versionsDeleted: bigint;
+
+  /**
+   * Cubes the user owned; for a user, also the grants that let them read others' cubes.
+   *
+   * @generated from field: int64 cubes_deleted = 6;
+   */
+  cubesDeleted: bigint;
+
+  /**
+   * @generated from field: int64 cube_grants_deleted = 7;
+   */
+  cubeGrantsDeleted: bigint;
+
+  /**
+   * Finished (DONE and DEAD) jobs about the user, with their notes. Pending jobs stay:
+   * they carry the deletions to the search index and the graph.
+   *
+   * @generated from field: int64 jobs_deleted = 8;
+   */
+  jobsDeleted: bigint;
+
+  /**
+   * Stored responses of idempotent writes that could replay erased content.
+   *
+   * @generated from field: int64 idempotency_keys_deleted = 9;
+   */
+  idempotencyKeysDeleted: bigint;
+
+  /**
+   * How far the deletions have reached the derived stores (the gateway fills this).
+   *
+   * @generated from field: repeated memgrid.common.v1.Propagation propagation = 10;
+   */
+  propagation: Propagation[];
+};
+
+/**
+ * Describes the message memgrid.common.v1.ErasureReceipt.
+ * Use `create(ErasureReceiptSchema)` to create a new message.
+ */
+export const ErasureReceiptSchema: GenMessage<ErasureReceipt> = /*@__PURE__*/
+  messageDesc(file_memgrid_common_v1_memory, 9);
+
+/**
  * The state of one derived store after a write or delete.
  *
  * @generated from message memgrid.common.v1.Propagation
@@ -589,7 +719,7 @@ export type Propagation = Message<"memgrid.common.v1.Propagation"> & {
  * Use `create(PropagationSchema)` to create a new message.
  */
 export const PropagationSchema: GenMessage<Propagation> = /*@__PURE__*/
-  messageDesc(file_memgrid_common_v1_memory, 8);
+  messageDesc(file_memgrid_common_v1_memory, 10);
 
 /**
  * What a memory is. MESSAGE is a raw conversation turn (M0); EPISODE a segment summary

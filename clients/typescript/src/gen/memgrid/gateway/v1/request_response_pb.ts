@@ -6,7 +6,7 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { Cube, Memory, MemoryFilter, MemoryUpdate, MemoryVersion, NewMemory, NewMessage, Propagation, Scope, WriteOutcome } from "../../common/v1/memory_pb.js";
+import type { Cube, DerivedChanges, ErasureReceipt, Memory, MemoryFilter, MemoryUpdate, MemoryVersion, NewMemory, NewMessage, Propagation, Scope, WriteOutcome } from "../../common/v1/memory_pb.js";
 import { file_memgrid_common_v1_memory } from "../../common/v1/memory_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file memgrid/gateway/v1/request_response.proto.
  */
 export const file_memgrid_gateway_v1_request_response: GenFile = /*@__PURE__*/
-  fileDesc("CiltZW1ncmlkL2dhdGV3YXkvdjEvcmVxdWVzdF9yZXNwb25zZS5wcm90bxISbWVtZ3JpZC5nYXRld2F5LnYxIocBChJBZGRNZXNzYWdlc1JlcXVlc3QSJwoFc2NvcGUYASABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIvCghtZXNzYWdlcxgCIAMoCzIdLm1lbWdyaWQuY29tbW9uLnYxLk5ld01lc3NhZ2USFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIokBChNBZGRNZXNzYWdlc1Jlc3BvbnNlEisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24SEAoIcmVwbGF5ZWQYAyABKAgibAoSQWRkTWVtb3JpZXNSZXF1ZXN0Ei4KCG1lbW9yaWVzGAEgAygLMhwubWVtZ3JpZC5jb21tb24udjEuTmV3TWVtb3J5EhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRINCgVkZWR1cBgDIAEoCCK8AQoTQWRkTWVtb3JpZXNSZXNwb25zZRIrCghtZW1vcmllcxgBIAMoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIxCghvdXRjb21lcxgCIAMoDjIfLm1lbWdyaWQuY29tbW9uLnYxLldyaXRlT3V0Y29tZRIzCgtwcm9wYWdhdGlvbhgDIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uEhAKCHJlcGxheWVkGAQgASgIIh4KEEdldE1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkiPgoRR2V0TWVtb3J5UmVzcG9uc2USKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5IiYKF0JhdGNoR2V0TWVtb3JpZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCSJcChhCYXRjaEdldE1lbW9yaWVzUmVzcG9uc2USKwoIbWVtb3JpZXMYASADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSEwoLbWlzc2luZ19pZHMYAiADKAkinQEKE1VwZGF0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoAxIvCgZ1cGRhdGUYAyABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlVcGRhdGUSLwoLdXBkYXRlX21hc2sYBCABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrInYKFFVwZGF0ZU1lbW9yeVJlc3BvbnNlEikKBm1lbW9yeRgBIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIzCgtwcm9wYWdhdGlvbhgCIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uIiEKE0RlbGV0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkicQoURGVsZXRlTWVtb3J5UmVzcG9uc2USCgoCaWQYASABKAkSGAoQdmVyc2lvbnNfZGVsZXRlZBgCIAEoAxIzCgtwcm9wYWdhdGlvbhgDIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uIkgKFURlbGV0ZU1lbW9yaWVzUmVxdWVzdBIvCgZmaWx0ZXIYASABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlGaWx0ZXIiZAoWRGVsZXRlTWVtb3JpZXNSZXNwb25zZRIVCg1kZWxldGVkX2NvdW50GAEgASgDEjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24ibQoTTGlzdE1lbW9yaWVzUmVxdWVzdBIvCgZmaWx0ZXIYASABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgFEhIKCnBhZ2VfdG9rZW4YAyABKAkiXAoUTGlzdE1lbW9yaWVzUmVzcG9uc2USKwoIbWVtb3JpZXMYASADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIiUKF0dldE1lbW9yeUhpc3RvcnlSZXF1ZXN0EgoKAmlkGAEgASgJIk4KGEdldE1lbW9yeUhpc3RvcnlSZXNwb25zZRIyCgh2ZXJzaW9ucxgBIAMoCzIgLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeVZlcnNpb24imQEKC1JhbmtXZWlnaHRzEhQKB3JlY2VuY3kYASABKAJIAIgBARIXCgppbXBvcnRhbmNlGAIgASgCSAGIAQESEQoEaGVhdBgDIAEoAkgCiAEBEhYKCWRpdmVyc2l0eRgEIAEoAkgDiAEBQgoKCF9yZWNlbmN5Qg0KC19pbXBvcnRhbmNlQgcKBV9oZWF0QgwKCl9kaXZlcnNpdHki/gEKDVNlYXJjaFJlcXVlc3QSDQoFcXVlcnkYASABKAkSLwoGZmlsdGVyGAIgASgLMh8ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5RmlsdGVyEgkKAWsYAyABKAUSLAoIdmFsaWRfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KBG1vZGUYBSABKA4yIS5tZW1ncmlkLmdhdGV3YXkudjEuUmV0cmlldmFsTW9kZRIwCgd3ZWlnaHRzGAYgASgLMh8ubWVtZ3JpZC5nYXRld2F5LnYxLlJhbmtXZWlnaHRzEhEKCW1pbl9zY29yZRgHIAEoAiK/AgoRU2VhcmNoRXhwbGFuYXRpb24SEwoLZGVuc2Vfc2NvcmUYASABKAISFAoMc3BhcnNlX3Njb3JlGAIgASgCEhIKCmRlbnNlX3JhbmsYAyABKAUSEwoLc3BhcnNlX3JhbmsYBCABKAUSEwoLZnVzZWRfc2NvcmUYBSABKAISFAoMcmVjZW5jeV90ZXJtGAYgASgCEhcKD2ltcG9ydGFuY2VfdGVybRgHIAEoAhIRCgloZWF0X3Rlcm0YCCABKAISEgoKZ3JhcGhfaG9wcxgJIAEoBRISCgpmdXNlZF9yYW5rGAogASgFEhYKDm5laWdoYm91cl90ZXJtGAsgASgCEhUKDXRlbXBvcmFsX3Rlcm0YDCABKAISFAoMc3BlYWtlcl90ZXJtGA0gASgCEhIKCmdyYXBoX3JhbmsYDiABKAUigQEKCVNlYXJjaEhpdBIpCgZtZW1vcnkYASABKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSDQoFc2NvcmUYAiABKAISOgoLZXhwbGFuYXRpb24YAyABKAsyJS5tZW1ncmlkLmdhdGV3YXkudjEuU2VhcmNoRXhwbGFuYXRpb24iaAoOU2VhcmNoUmVzcG9uc2USKwoEaGl0cxgBIAMoCzIdLm1lbWdyaWQuZ2F0ZXdheS52MS5TZWFyY2hIaXQSEAoIZGVncmFkZWQYAiADKAkSFwoPZW1iZWRkaW5nX21vZGVsGAMgASgJIl4KEUNyZWF0ZUN1YmVSZXF1ZXN0Eg8KB2N1YmVfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJIjsKEkNyZWF0ZUN1YmVSZXNwb25zZRIlCgRjdWJlGAEgASgLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSIjChBMaXN0Q3ViZXNSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiOwoRTGlzdEN1YmVzUmVzcG9uc2USJgoFY3ViZXMYASADKAsyFy5tZW1ncmlkLmNvbW1vbi52MS5DdWJlIlIKEFNoYXJlQ3ViZVJlcXVlc3QSDwoHY3ViZV9pZBgBIAEoCRIVCg1vd25lcl91c2VyX2lkGAIgASgJEhYKDnJlYWRlcl91c2VyX2lkGAMgASgJIjoKEVNoYXJlQ3ViZVJlc3BvbnNlEiUKBGN1YmUYASABKAsyFy5tZW1ncmlkLmNvbW1vbi52MS5DdWJlIlQKElVuc2hhcmVDdWJlUmVxdWVzdBIPCgdjdWJlX2lkGAEgASgJEhUKDW93bmVyX3VzZXJfaWQYAiABKAkSFgoOcmVhZGVyX3VzZXJfaWQYAyABKAkiPAoTVW5zaGFyZUN1YmVSZXNwb25zZRIlCgRjdWJlGAEgASgLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSI5ChJDb25zb2xpZGF0ZVJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJIjYKE0NvbnNvbGlkYXRlUmVzcG9uc2USDgoGam9iX2lkGAEgASgJEg8KB2NyZWF0ZWQYAiABKAgiiQIKA0pvYhIKCgJpZBgBIAEoCRINCgV0b3BpYxgCIAEoCRIrCgVzdGF0ZRgDIAEoDjIcLm1lbWdyaWQuZ2F0ZXdheS52MS5Kb2JTdGF0ZRIQCghhdHRlbXB0cxgEIAEoBRIUCgxtYXhfYXR0ZW1wdHMYBSABKAUSEgoKbGFzdF9lcnJvchgGIAEoCRIMCgRub3RlGAcgASgJEhAKCGRlZ3JhZGVkGAggASgIEi4KCmNyZWF0ZWRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnVwZGF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIh8KDUdldEpvYlJlcXVlc3QSDgoGam9iX2lkGAEgASgJIjYKDkdldEpvYlJlc3BvbnNlEiQKA2pvYhgBIAEoCzIXLm1lbWdyaWQuZ2F0ZXdheS52MS5Kb2IiJAoRR2V0UHJvZmlsZVJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSKuAQoMUHJvZmlsZUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCRIRCgltZW1vcnlfaWQYAyABKAkSDwoHc3ViamVjdBgEIAEoCRIuCgp2YWxpZF9mcm9tGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpjb25maWRlbmNlGAYgASgCEhoKEnNvdXJjZV9tZXNzYWdlX2lkcxgHIAMoCSKAAQoSR2V0UHJvZmlsZVJlc3BvbnNlEjEKB2VudHJpZXMYASADKAsyIC5tZW1ncmlkLmdhdGV3YXkudjEuUHJvZmlsZUVudHJ5EjcKDXJlbGF0ZWRfZmFjdHMYAiADKAsyIC5tZW1ncmlkLmdhdGV3YXkudjEuUHJvZmlsZUVudHJ5IuABCgdQYXR0ZXJuEhEKCW1lbW9yeV9pZBgBIAEoCRItCgRraW5kGAIgASgOMh8ubWVtZ3JpZC5nYXRld2F5LnYxLlBhdHRlcm5LaW5kEgsKA2tleRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIPCgdzdXBwb3J0GAUgASgFEhIKCmNvbmZpZGVuY2UYBiABKAISHAoUZXZpZGVuY2VfbWVzc2FnZV9pZHMYByADKAkSLgoKdXBkYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiTQoTTGlzdFBhdHRlcm5zUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIl4KFExpc3RQYXR0ZXJuc1Jlc3BvbnNlEi0KCHBhdHRlcm5zGAEgAygLMhsubWVtZ3JpZC5nYXRld2F5LnYxLlBhdHRlcm4SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJImAKFVJlY29yZEZlZWRiYWNrUmVxdWVzdBIRCgltZW1vcnlfaWQYASABKAkSNAoHdmVyZGljdBgCIAEoDjIjLm1lbWdyaWQuZ2F0ZXdheS52MS5GZWVkYmFja1ZlcmRpY3Qi2gEKFlJlY29yZEZlZWRiYWNrUmVzcG9uc2USKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EhkKEWltcG9ydGFuY2VfYmVmb3JlGAIgASgCEhgKEGltcG9ydGFuY2VfYWZ0ZXIYAyABKAISFgoOZmVlZGJhY2tfY291bnQYBCABKAUSEwoLZXhwbGFuYXRpb24YBSABKAkSMwoLcHJvcGFnYXRpb24YBiADKAsyHi5tZW1ncmlkLmNvbW1vbi52MS5Qcm9wYWdhdGlvbiJrCgtDaGF0UmVxdWVzdBInCgVzY29wZRgBIAEoCzIYLm1lbWdyaWQuY29tbW9uLnYxLlNjb3BlEg8KB21lc3NhZ2UYAiABKAkSCQoBaxgDIAEoBRIXCg9pZGVtcG90ZW5jeV9rZXkYBCABKAkifwoLQ2hhdENvbnRleHQSKwoIbWVtb3JpZXMYASADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSMQoHcHJvZmlsZRgCIAMoCzIgLm1lbWdyaWQuZ2F0ZXdheS52MS5Qcm9maWxlRW50cnkSEAoIZGVncmFkZWQYAyADKAkilwEKDUNoYXRDb21wbGV0ZWQSDgoGYW5zd2VyGAEgASgJEhcKD3VzZXJfbWVzc2FnZV9pZBgCIAEoCRIcChRhc3Npc3RhbnRfbWVzc2FnZV9pZBgDIAEoCRINCgVtb2RlbBgEIAEoCRIVCg1wcm9tcHRfdG9rZW5zGAUgASgFEhkKEWNvbXBsZXRpb25fdG9rZW5zGAYgASgFIpQBCgxDaGF0UmVzcG9uc2USMgoHY29udGV4dBgBIAEoCzIfLm1lbWdyaWQuZ2F0ZXdheS52MS5DaGF0Q29udGV4dEgAEg8KBWRlbHRhGAIgASgJSAASNgoJY29tcGxldGVkGAMgASgLMiEubWVtZ3JpZC5nYXRld2F5LnYxLkNoYXRDb21wbGV0ZWRIAEIHCgVldmVudCp/Cg1SZXRyaWV2YWxNb2RlEh4KGlJFVFJJRVZBTF9NT0RFX1VOU1BFQ0lGSUVEEAASGQoVUkVUUklFVkFMX01PREVfSFlCUklEEAESGAoUUkVUUklFVkFMX01PREVfREVOU0UQAhIZChVSRVRSSUVWQUxfTU9ERV9TUEFSU0UQAyp7CghKb2JTdGF0ZRIZChVKT0JfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFKT0JfU1RBVEVfUEVORElORxABEhUKEUpPQl9TVEFURV9SVU5OSU5HEAISEgoOSk9CX1NUQVRFX0RPTkUQAxISCg5KT0JfU1RBVEVfREVBRBAEKrkBCgtQYXR0ZXJuS2luZBIcChhQQVRURVJOX0tJTkRfVU5TUEVDSUZJRUQQABIgChxQQVRURVJOX0tJTkRfUkVDVVJSSU5HX1RPUElDEAESJgoiUEFUVEVSTl9LSU5EX0NPX09DQ1VSUklOR19FTlRJVElFUxACEiIKHlBBVFRFUk5fS0lORF9USU1FX09GX0RBWV9IQUJJVBADEh4KGlBBVFRFUk5fS0lORF9XRUVLREFZX0hBQklUEAQqcQoPRmVlZGJhY2tWZXJkaWN0EiAKHEZFRURCQUNLX1ZFUkRJQ1RfVU5TUEVDSUZJRUQQABIbChdGRUVEQkFDS19WRVJESUNUX1VTRUZVTBABEh8KG0ZFRURCQUNLX1ZFUkRJQ1RfTk9UX1VTRUZVTBACQs0BChZkZXYubWVtZ3JpZC5nYXRld2F5LnYxQhRSZXF1ZXN0UmVzcG9uc2VQcm90b1ABWjNtZW1ncmlkLmRldi9jbGllbnRzL2dvL21lbWdyaWQvZ2F0ZXdheS92MTtnYXRld2F5djGiAgNNR1iqAhJNZW1ncmlkLkdhdGV3YXkuVjHKAhJNZW1ncmlkXEdhdGV3YXlcVjHiAh5NZW1ncmlkXEdhdGV3YXlcVjFcR1BCTWV0YWRhdGHqAhRNZW1ncmlkOjpHYXRld2F5OjpWMWIGcHJvdG8z", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_memgrid_common_v1_memory]);
+  fileDesc("CiltZW1ncmlkL2dhdGV3YXkvdjEvcmVxdWVzdF9yZXNwb25zZS5wcm90bxISbWVtZ3JpZC5nYXRld2F5LnYxIocBChJBZGRNZXNzYWdlc1JlcXVlc3QSJwoFc2NvcGUYASABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIvCghtZXNzYWdlcxgCIAMoCzIdLm1lbWdyaWQuY29tbW9uLnYxLk5ld01lc3NhZ2USFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIokBChNBZGRNZXNzYWdlc1Jlc3BvbnNlEisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24SEAoIcmVwbGF5ZWQYAyABKAgibAoSQWRkTWVtb3JpZXNSZXF1ZXN0Ei4KCG1lbW9yaWVzGAEgAygLMhwubWVtZ3JpZC5jb21tb24udjEuTmV3TWVtb3J5EhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRINCgVkZWR1cBgDIAEoCCK8AQoTQWRkTWVtb3JpZXNSZXNwb25zZRIrCghtZW1vcmllcxgBIAMoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIxCghvdXRjb21lcxgCIAMoDjIfLm1lbWdyaWQuY29tbW9uLnYxLldyaXRlT3V0Y29tZRIzCgtwcm9wYWdhdGlvbhgDIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uEhAKCHJlcGxheWVkGAQgASgIIh4KEEdldE1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkiPgoRR2V0TWVtb3J5UmVzcG9uc2USKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5IiYKF0JhdGNoR2V0TWVtb3JpZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCSJcChhCYXRjaEdldE1lbW9yaWVzUmVzcG9uc2USKwoIbWVtb3JpZXMYASADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSEwoLbWlzc2luZ19pZHMYAiADKAkinQEKE1VwZGF0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoAxIvCgZ1cGRhdGUYAyABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlVcGRhdGUSLwoLdXBkYXRlX21hc2sYBCABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrInYKFFVwZGF0ZU1lbW9yeVJlc3BvbnNlEikKBm1lbW9yeRgBIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIzCgtwcm9wYWdhdGlvbhgCIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uIiEKE0RlbGV0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkipQEKFERlbGV0ZU1lbW9yeVJlc3BvbnNlEgoKAmlkGAEgASgJEhgKEHZlcnNpb25zX2RlbGV0ZWQYAiABKAMSMwoLcHJvcGFnYXRpb24YAyADKAsyHi5tZW1ncmlkLmNvbW1vbi52MS5Qcm9wYWdhdGlvbhIyCgdkZXJpdmVkGAQgASgLMiEubWVtZ3JpZC5jb21tb24udjEuRGVyaXZlZENoYW5nZXMiSAoVRGVsZXRlTWVtb3JpZXNSZXF1ZXN0Ei8KBmZpbHRlchgBIAEoCzIfLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeUZpbHRlciKYAQoWRGVsZXRlTWVtb3JpZXNSZXNwb25zZRIVCg1kZWxldGVkX2NvdW50GAEgASgDEjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24SMgoHZGVyaXZlZBgDIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLkRlcml2ZWRDaGFuZ2VzIiMKEEVyYXNlVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJHChFFcmFzZVVzZXJSZXNwb25zZRIyCgdyZWNlaXB0GAEgASgLMiEubWVtZ3JpZC5jb21tb24udjEuRXJhc3VyZVJlY2VpcHQiLwoSRXJhc2VUZW5hbnRSZXF1ZXN0EhkKEWNvbmZpcm1fdGVuYW50X2lkGAEgASgJIkkKE0VyYXNlVGVuYW50UmVzcG9uc2USMgoHcmVjZWlwdBgBIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLkVyYXN1cmVSZWNlaXB0Im0KE0xpc3RNZW1vcmllc1JlcXVlc3QSLwoGZmlsdGVyGAEgASgLMh8ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5RmlsdGVyEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlwKFExpc3RNZW1vcmllc1Jlc3BvbnNlEisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIlChdHZXRNZW1vcnlIaXN0b3J5UmVxdWVzdBIKCgJpZBgBIAEoCSJOChhHZXRNZW1vcnlIaXN0b3J5UmVzcG9uc2USMgoIdmVyc2lvbnMYASADKAsyIC5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlWZXJzaW9uIpkBCgtSYW5rV2VpZ2h0cxIUCgdyZWNlbmN5GAEgASgCSACIAQESFwoKaW1wb3J0YW5jZRgCIAEoAkgBiAEBEhEKBGhlYXQYAyABKAJIAogBARIWCglkaXZlcnNpdHkYBCABKAJIA4gBAUIKCghfcmVjZW5jeUINCgtfaW1wb3J0YW5jZUIHCgVfaGVhdEIMCgpfZGl2ZXJzaXR5Iv4BCg1TZWFyY2hSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEi8KBmZpbHRlchgCIAEoCzIfLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeUZpbHRlchIJCgFrGAMgASgFEiwKCHZhbGlkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgRtb2RlGAUgASgOMiEubWVtZ3JpZC5nYXRld2F5LnYxLlJldHJpZXZhbE1vZGUSMAoHd2VpZ2h0cxgGIAEoCzIfLm1lbWdyaWQuZ2F0ZXdheS52MS5SYW5rV2VpZ2h0cxIRCgltaW5fc2NvcmUYByABKAIivwIKEVNlYXJjaEV4cGxhbmF0aW9uEhMKC2RlbnNlX3Njb3JlGAEgASgCEhQKDHNwYXJzZV9zY29yZRgCIAEoAhISCgpkZW5zZV9yYW5rGAMgASgFEhMKC3NwYXJzZV9yYW5rGAQgASgFEhMKC2Z1c2VkX3Njb3JlGAUgASgCEhQKDHJlY2VuY3lfdGVybRgGIAEoAhIXCg9pbXBvcnRhbmNlX3Rlcm0YByABKAISEQoJaGVhdF90ZXJtGAggASgCEhIKCmdyYXBoX2hvcHMYCSABKAUSEgoKZnVzZWRfcmFuaxgKIAEoBRIWCg5uZWlnaGJvdXJfdGVybRgLIAEoAhIVCg10ZW1wb3JhbF90ZXJtGAwgASgCEhQKDHNwZWFrZXJfdGVybRgNIAEoAhISCgpncmFwaF9yYW5rGA4gASgFIoEBCglTZWFyY2hIaXQSKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5Eg0KBXNjb3JlGAIgASgCEjoKC2V4cGxhbmF0aW9uGAMgASgLMiUubWVtZ3JpZC5nYXRld2F5LnYxLlNlYXJjaEV4cGxhbmF0aW9uImgKDlNlYXJjaFJlc3BvbnNlEisKBGhpdHMYASADKAsyHS5tZW1ncmlkLmdhdGV3YXkudjEuU2VhcmNoSGl0EhAKCGRlZ3JhZGVkGAIgAygJEhcKD2VtYmVkZGluZ19tb2RlbBgDIAEoCSJeChFDcmVhdGVDdWJlUmVxdWVzdBIPCgdjdWJlX2lkGAEgASgJEhUKDW93bmVyX3VzZXJfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCSI7ChJDcmVhdGVDdWJlUmVzcG9uc2USJQoEY3ViZRgBIAEoCzIXLm1lbWdyaWQuY29tbW9uLnYxLkN1YmUiIwoQTGlzdEN1YmVzUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIjsKEUxpc3RDdWJlc1Jlc3BvbnNlEiYKBWN1YmVzGAEgAygLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSJSChBTaGFyZUN1YmVSZXF1ZXN0Eg8KB2N1YmVfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIWCg5yZWFkZXJfdXNlcl9pZBgDIAEoCSI6ChFTaGFyZUN1YmVSZXNwb25zZRIlCgRjdWJlGAEgASgLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSJUChJVbnNoYXJlQ3ViZVJlcXVlc3QSDwoHY3ViZV9pZBgBIAEoCRIVCg1vd25lcl91c2VyX2lkGAIgASgJEhYKDnJlYWRlcl91c2VyX2lkGAMgASgJIjwKE1Vuc2hhcmVDdWJlUmVzcG9uc2USJQoEY3ViZRgBIAEoCzIXLm1lbWdyaWQuY29tbW9uLnYxLkN1YmUiOQoSQ29uc29saWRhdGVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCSI2ChNDb25zb2xpZGF0ZVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgIIokCCgNKb2ISCgoCaWQYASABKAkSDQoFdG9waWMYAiABKAkSKwoFc3RhdGUYAyABKA4yHC5tZW1ncmlkLmdhdGV3YXkudjEuSm9iU3RhdGUSEAoIYXR0ZW1wdHMYBCABKAUSFAoMbWF4X2F0dGVtcHRzGAUgASgFEhIKCmxhc3RfZXJyb3IYBiABKAkSDAoEbm90ZRgHIAEoCRIQCghkZWdyYWRlZBgIIAEoCBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIfCg1HZXRKb2JSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSI2Cg5HZXRKb2JSZXNwb25zZRIkCgNqb2IYASABKAsyFy5tZW1ncmlkLmdhdGV3YXkudjEuSm9iIiQKEUdldFByb2ZpbGVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkirgEKDFByb2ZpbGVFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAkSEQoJbWVtb3J5X2lkGAMgASgJEg8KB3N1YmplY3QYBCABKAkSLgoKdmFsaWRfZnJvbRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY29uZmlkZW5jZRgGIAEoAhIaChJzb3VyY2VfbWVzc2FnZV9pZHMYByADKAkigAEKEkdldFByb2ZpbGVSZXNwb25zZRIxCgdlbnRyaWVzGAEgAygLMiAubWVtZ3JpZC5nYXRld2F5LnYxLlByb2ZpbGVFbnRyeRI3Cg1yZWxhdGVkX2ZhY3RzGAIgAygLMiAubWVtZ3JpZC5nYXRld2F5LnYxLlByb2ZpbGVFbnRyeSLgAQoHUGF0dGVybhIRCgltZW1vcnlfaWQYASABKAkSLQoEa2luZBgCIAEoDjIfLm1lbWdyaWQuZ2F0ZXdheS52MS5QYXR0ZXJuS2luZBILCgNrZXkYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDwoHc3VwcG9ydBgFIAEoBRISCgpjb25maWRlbmNlGAYgASgCEhwKFGV2aWRlbmNlX21lc3NhZ2VfaWRzGAcgAygJEi4KCnVwZGF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk0KE0xpc3RQYXR0ZXJuc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJeChRMaXN0UGF0dGVybnNSZXNwb25zZRItCghwYXR0ZXJucxgBIAMoCzIbLm1lbWdyaWQuZ2F0ZXdheS52MS5QYXR0ZXJuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJgChVSZWNvcmRGZWVkYmFja1JlcXVlc3QSEQoJbWVtb3J5X2lkGAEgASgJEjQKB3ZlcmRpY3QYAiABKA4yIy5tZW1ncmlkLmdhdGV3YXkudjEuRmVlZGJhY2tWZXJkaWN0ItoBChZSZWNvcmRGZWVkYmFja1Jlc3BvbnNlEikKBm1lbW9yeRgBIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIZChFpbXBvcnRhbmNlX2JlZm9yZRgCIAEoAhIYChBpbXBvcnRhbmNlX2FmdGVyGAMgASgCEhYKDmZlZWRiYWNrX2NvdW50GAQgASgFEhMKC2V4cGxhbmF0aW9uGAUgASgJEjMKC3Byb3BhZ2F0aW9uGAYgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24iawoLQ2hhdFJlcXVlc3QSJwoFc2NvcGUYASABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIPCgdtZXNzYWdlGAIgASgJEgkKAWsYAyABKAUSFwoPaWRlbXBvdGVuY3lfa2V5GAQgASgJIn8KC0NoYXRDb250ZXh0EisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EjEKB3Byb2ZpbGUYAiADKAsyIC5tZW1ncmlkLmdhdGV3YXkudjEuUHJvZmlsZUVudHJ5EhAKCGRlZ3JhZGVkGAMgAygJIpcBCg1DaGF0Q29tcGxldGVkEg4KBmFuc3dlchgBIAEoCRIXCg91c2VyX21lc3NhZ2VfaWQYAiABKAkSHAoUYXNzaXN0YW50X21lc3NhZ2VfaWQYAyABKAkSDQoFbW9kZWwYBCABKAkSFQoNcHJvbXB0X3Rva2VucxgFIAEoBRIZChFjb21wbGV0aW9uX3Rva2VucxgGIAEoBSKUAQoMQ2hhdFJlc3BvbnNlEjIKB2NvbnRleHQYASABKAsyHy5tZW1ncmlkLmdhdGV3YXkudjEuQ2hhdENvbnRleHRIABIPCgVkZWx0YRgCIAEoCUgAEjYKCWNvbXBsZXRlZBgDIAEoCzIhLm1lbWdyaWQuZ2F0ZXdheS52MS5DaGF0Q29tcGxldGVkSABCBwoFZXZlbnQqfwoNUmV0cmlldmFsTW9kZRIeChpSRVRSSUVWQUxfTU9ERV9VTlNQRUNJRklFRBAAEhkKFVJFVFJJRVZBTF9NT0RFX0hZQlJJRBABEhgKFFJFVFJJRVZBTF9NT0RFX0RFTlNFEAISGQoVUkVUUklFVkFMX01PREVfU1BBUlNFEAMqewoISm9iU3RhdGUSGQoVSk9CX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRSk9CX1NUQVRFX1BFTkRJTkcQARIVChFKT0JfU1RBVEVfUlVOTklORxACEhIKDkpPQl9TVEFURV9ET05FEAMSEgoOSk9CX1NUQVRFX0RFQUQQBCq5AQoLUGF0dGVybktpbmQSHAoYUEFUVEVSTl9LSU5EX1VOU1BFQ0lGSUVEEAASIAocUEFUVEVSTl9LSU5EX1JFQ1VSUklOR19UT1BJQxABEiYKIlBBVFRFUk5fS0lORF9DT19PQ0NVUlJJTkdfRU5USVRJRVMQAhIiCh5QQVRURVJOX0tJTkRfVElNRV9PRl9EQVlfSEFCSVQQAxIeChpQQVRURVJOX0tJTkRfV0VFS0RBWV9IQUJJVBAEKnEKD0ZlZWRiYWNrVmVyZGljdBIgChxGRUVEQkFDS19WRVJESUNUX1VOU1BFQ0lGSUVEEAASGwoXRkVFREJBQ0tfVkVSRElDVF9VU0VGVUwQARIfChtGRUVEQkFDS19WRVJESUNUX05PVF9VU0VGVUwQAkLNAQoWZGV2Lm1lbWdyaWQuZ2F0ZXdheS52MUIUUmVxdWVzdFJlc3BvbnNlUHJvdG9QAVozbWVtZ3JpZC5kZXYvY2xpZW50cy9nby9tZW1ncmlkL2dhdGV3YXkvdjE7Z2F0ZXdheXYxogIDTUdYqgISTWVtZ3JpZC5HYXRld2F5LlYxygISTWVtZ3JpZFxHYXRld2F5XFYx4gIeTWVtZ3JpZFxHYXRld2F5XFYxXEdQQk1ldGFkYXRh6gIUTWVtZ3JpZDo6R2F0ZXdheTo6VjFiBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_memgrid_common_v1_memory]);
 
 /**
  * @generated from message memgrid.gateway.v1.AddMessagesRequest
@@ -314,6 +314,14 @@ export type DeleteMemoryResponse = Message<"memgrid.gateway.v1.DeleteMemoryRespo
    * @generated from field: repeated memgrid.common.v1.Propagation propagation = 3;
    */
   propagation: Propagation[];
+
+  /**
+   * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+   * their other sources.
+   *
+   * @generated from field: memgrid.common.v1.DerivedChanges derived = 4;
+   */
+  derived?: DerivedChanges | undefined;
 };
 
 /**
@@ -355,6 +363,11 @@ export type DeleteMemoriesResponse = Message<"memgrid.gateway.v1.DeleteMemoriesR
    * @generated from field: repeated memgrid.common.v1.Propagation propagation = 2;
    */
   propagation: Propagation[];
+
+  /**
+   * @generated from field: memgrid.common.v1.DerivedChanges derived = 3;
+   */
+  derived?: DerivedChanges | undefined;
 };
 
 /**
@@ -363,6 +376,79 @@ export type DeleteMemoriesResponse = Message<"memgrid.gateway.v1.DeleteMemoriesR
  */
 export const DeleteMemoriesResponseSchema: GenMessage<DeleteMemoriesResponse> = /*@__PURE__*/
   messageDesc(file_memgrid_gateway_v1_request_response, 13);
+
+/**
+ * @generated from message memgrid.gateway.v1.EraseUserRequest
+ */
+export type EraseUserRequest = Message<"memgrid.gateway.v1.EraseUserRequest"> & {
+  /**
+   * The user whose data goes; required.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message memgrid.gateway.v1.EraseUserRequest.
+ * Use `create(EraseUserRequestSchema)` to create a new message.
+ */
+export const EraseUserRequestSchema: GenMessage<EraseUserRequest> = /*@__PURE__*/
+  messageDesc(file_memgrid_gateway_v1_request_response, 14);
+
+/**
+ * @generated from message memgrid.gateway.v1.EraseUserResponse
+ */
+export type EraseUserResponse = Message<"memgrid.gateway.v1.EraseUserResponse"> & {
+  /**
+   * @generated from field: memgrid.common.v1.ErasureReceipt receipt = 1;
+   */
+  receipt?: ErasureReceipt | undefined;
+};
+
+/**
+ * Describes the message memgrid.gateway.v1.EraseUserResponse.
+ * Use `create(EraseUserResponseSchema)` to create a new message.
+ */
+export const EraseUserResponseSchema: GenMessage<EraseUserResponse> = /*@__PURE__*/
+  messageDesc(file_memgrid_gateway_v1_request_response, 15);
+
+/**
+ * @generated from message memgrid.gateway.v1.EraseTenantRequest
+ */
+export type EraseTenantRequest = Message<"memgrid.gateway.v1.EraseTenantRequest"> & {
+  /**
+   * Must equal the caller's tenant id: a tenant is never erased by a request that did not
+   * name it.
+   *
+   * @generated from field: string confirm_tenant_id = 1;
+   */
+  confirmTenantId: string;
+};
+
+/**
+ * Describes the message memgrid.gateway.v1.EraseTenantRequest.
+ * Use `create(EraseTenantRequestSchema)` to create a new message.
+ */
+export const EraseTenantRequestSchema: GenMessage<EraseTenantRequest> = /*@__PURE__*/
+  messageDesc(file_memgrid_gateway_v1_request_response, 16);
+
+/**
+ * @generated from message memgrid.gateway.v1.EraseTenantResponse
+ */
+export type EraseTenantResponse = Message<"memgrid.gateway.v1.EraseTenantResponse"> & {
+  /**
+   * @generated from field: memgrid.common.v1.ErasureReceipt receipt = 1;
+   */
+  receipt?: ErasureReceipt | undefined;
+};
+
+/**
+ * Describes the message memgrid.gateway.v1.EraseTenantResponse.
+ * Use `create(EraseTenantResponseSchema)` to create a new message.
+ */
+export const EraseTenantResponseSchema: GenMessage<EraseTenantResponse> = /*@__PURE__*/
+  messageDesc(file_memgrid_gateway_v1_request_response, 17);
 
 /**
  * @generated from message memgrid.gateway.v1.ListMemoriesRequest
@@ -391,7 +477,7 @@ export type ListMemoriesRequest = Message<"memgrid.gateway.v1.ListMemoriesReques
  * Use `create(ListMemoriesRequestSchema)` to create a new message.
  */
 export const ListMemoriesRequestSchema: GenMessage<ListMemoriesRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 14);
+  messageDesc(file_memgrid_gateway_v1_request_response, 18);
 
 /**
  * @generated from message memgrid.gateway.v1.ListMemoriesResponse
@@ -413,7 +499,7 @@ export type ListMemoriesResponse = Message<"memgrid.gateway.v1.ListMemoriesRespo
  * Use `create(ListMemoriesResponseSchema)` to create a new message.
  */
 export const ListMemoriesResponseSchema: GenMessage<ListMemoriesResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 15);
+  messageDesc(file_memgrid_gateway_v1_request_response, 19);
 
 /**
  * @generated from message memgrid.gateway.v1.GetMemoryHistoryRequest
@@ -430,7 +516,7 @@ export type GetMemoryHistoryRequest = Message<"memgrid.gateway.v1.GetMemoryHisto
  * Use `create(GetMemoryHistoryRequestSchema)` to create a new message.
  */
 export const GetMemoryHistoryRequestSchema: GenMessage<GetMemoryHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 16);
+  messageDesc(file_memgrid_gateway_v1_request_response, 20);
 
 /**
  * @generated from message memgrid.gateway.v1.GetMemoryHistoryResponse
@@ -447,7 +533,7 @@ export type GetMemoryHistoryResponse = Message<"memgrid.gateway.v1.GetMemoryHist
  * Use `create(GetMemoryHistoryResponseSchema)` to create a new message.
  */
 export const GetMemoryHistoryResponseSchema: GenMessage<GetMemoryHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 17);
+  messageDesc(file_memgrid_gateway_v1_request_response, 21);
 
 /**
  * Rerank boosts; an unset field takes the server default, 0 turns the boost off.
@@ -483,7 +569,7 @@ export type RankWeights = Message<"memgrid.gateway.v1.RankWeights"> & {
  * Use `create(RankWeightsSchema)` to create a new message.
  */
 export const RankWeightsSchema: GenMessage<RankWeights> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 18);
+  messageDesc(file_memgrid_gateway_v1_request_response, 22);
 
 /**
  * @generated from message memgrid.gateway.v1.SearchRequest
@@ -541,7 +627,7 @@ export type SearchRequest = Message<"memgrid.gateway.v1.SearchRequest"> & {
  * Use `create(SearchRequestSchema)` to create a new message.
  */
 export const SearchRequestSchema: GenMessage<SearchRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 19);
+  messageDesc(file_memgrid_gateway_v1_request_response, 23);
 
 /**
  * Why a hit ranked where it did.
@@ -640,7 +726,7 @@ export type SearchExplanation = Message<"memgrid.gateway.v1.SearchExplanation"> 
  * Use `create(SearchExplanationSchema)` to create a new message.
  */
 export const SearchExplanationSchema: GenMessage<SearchExplanation> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 20);
+  messageDesc(file_memgrid_gateway_v1_request_response, 24);
 
 /**
  * @generated from message memgrid.gateway.v1.SearchHit
@@ -673,7 +759,7 @@ export type SearchHit = Message<"memgrid.gateway.v1.SearchHit"> & {
  * Use `create(SearchHitSchema)` to create a new message.
  */
 export const SearchHitSchema: GenMessage<SearchHit> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 21);
+  messageDesc(file_memgrid_gateway_v1_request_response, 25);
 
 /**
  * @generated from message memgrid.gateway.v1.SearchResponse
@@ -706,7 +792,7 @@ export type SearchResponse = Message<"memgrid.gateway.v1.SearchResponse"> & {
  * Use `create(SearchResponseSchema)` to create a new message.
  */
 export const SearchResponseSchema: GenMessage<SearchResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 22);
+  messageDesc(file_memgrid_gateway_v1_request_response, 26);
 
 /**
  * @generated from message memgrid.gateway.v1.CreateCubeRequest
@@ -738,7 +824,7 @@ export type CreateCubeRequest = Message<"memgrid.gateway.v1.CreateCubeRequest"> 
  * Use `create(CreateCubeRequestSchema)` to create a new message.
  */
 export const CreateCubeRequestSchema: GenMessage<CreateCubeRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 23);
+  messageDesc(file_memgrid_gateway_v1_request_response, 27);
 
 /**
  * @generated from message memgrid.gateway.v1.CreateCubeResponse
@@ -755,7 +841,7 @@ export type CreateCubeResponse = Message<"memgrid.gateway.v1.CreateCubeResponse"
  * Use `create(CreateCubeResponseSchema)` to create a new message.
  */
 export const CreateCubeResponseSchema: GenMessage<CreateCubeResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 24);
+  messageDesc(file_memgrid_gateway_v1_request_response, 28);
 
 /**
  * @generated from message memgrid.gateway.v1.ListCubesRequest
@@ -772,7 +858,7 @@ export type ListCubesRequest = Message<"memgrid.gateway.v1.ListCubesRequest"> & 
  * Use `create(ListCubesRequestSchema)` to create a new message.
  */
 export const ListCubesRequestSchema: GenMessage<ListCubesRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 25);
+  messageDesc(file_memgrid_gateway_v1_request_response, 29);
 
 /**
  * @generated from message memgrid.gateway.v1.ListCubesResponse
@@ -789,7 +875,7 @@ export type ListCubesResponse = Message<"memgrid.gateway.v1.ListCubesResponse"> 
  * Use `create(ListCubesResponseSchema)` to create a new message.
  */
 export const ListCubesResponseSchema: GenMessage<ListCubesResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 26);
+  messageDesc(file_memgrid_gateway_v1_request_response, 30);
 
 /**
  * @generated from message memgrid.gateway.v1.ShareCubeRequest
@@ -816,7 +902,7 @@ export type ShareCubeRequest = Message<"memgrid.gateway.v1.ShareCubeRequest"> & 
  * Use `create(ShareCubeRequestSchema)` to create a new message.
  */
 export const ShareCubeRequestSchema: GenMessage<ShareCubeRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 27);
+  messageDesc(file_memgrid_gateway_v1_request_response, 31);
 
 /**
  * @generated from message memgrid.gateway.v1.ShareCubeResponse
@@ -833,7 +919,7 @@ export type ShareCubeResponse = Message<"memgrid.gateway.v1.ShareCubeResponse"> 
  * Use `create(ShareCubeResponseSchema)` to create a new message.
  */
 export const ShareCubeResponseSchema: GenMessage<ShareCubeResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 28);
+  messageDesc(file_memgrid_gateway_v1_request_response, 32);
 
 /**
  * @generated from message memgrid.gateway.v1.UnshareCubeRequest
@@ -860,7 +946,7 @@ export type UnshareCubeRequest = Message<"memgrid.gateway.v1.UnshareCubeRequest"
  * Use `create(UnshareCubeRequestSchema)` to create a new message.
  */
 export const UnshareCubeRequestSchema: GenMessage<UnshareCubeRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 29);
+  messageDesc(file_memgrid_gateway_v1_request_response, 33);
 
 /**
  * @generated from message memgrid.gateway.v1.UnshareCubeResponse
@@ -877,7 +963,7 @@ export type UnshareCubeResponse = Message<"memgrid.gateway.v1.UnshareCubeRespons
  * Use `create(UnshareCubeResponseSchema)` to create a new message.
  */
 export const UnshareCubeResponseSchema: GenMessage<UnshareCubeResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 30);
+  messageDesc(file_memgrid_gateway_v1_request_response, 34);
 
 /**
  * @generated from message memgrid.gateway.v1.ConsolidateRequest
@@ -903,7 +989,7 @@ export type ConsolidateRequest = Message<"memgrid.gateway.v1.ConsolidateRequest"
  * Use `create(ConsolidateRequestSchema)` to create a new message.
  */
 export const ConsolidateRequestSchema: GenMessage<ConsolidateRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 31);
+  messageDesc(file_memgrid_gateway_v1_request_response, 35);
 
 /**
  * @generated from message memgrid.gateway.v1.ConsolidateResponse
@@ -929,7 +1015,7 @@ export type ConsolidateResponse = Message<"memgrid.gateway.v1.ConsolidateRespons
  * Use `create(ConsolidateResponseSchema)` to create a new message.
  */
 export const ConsolidateResponseSchema: GenMessage<ConsolidateResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 32);
+  messageDesc(file_memgrid_gateway_v1_request_response, 36);
 
 /**
  * A background consolidation job.
@@ -1002,7 +1088,7 @@ export type Job = Message<"memgrid.gateway.v1.Job"> & {
  * Use `create(JobSchema)` to create a new message.
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 33);
+  messageDesc(file_memgrid_gateway_v1_request_response, 37);
 
 /**
  * @generated from message memgrid.gateway.v1.GetJobRequest
@@ -1019,7 +1105,7 @@ export type GetJobRequest = Message<"memgrid.gateway.v1.GetJobRequest"> & {
  * Use `create(GetJobRequestSchema)` to create a new message.
  */
 export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 34);
+  messageDesc(file_memgrid_gateway_v1_request_response, 38);
 
 /**
  * @generated from message memgrid.gateway.v1.GetJobResponse
@@ -1036,7 +1122,7 @@ export type GetJobResponse = Message<"memgrid.gateway.v1.GetJobResponse"> & {
  * Use `create(GetJobResponseSchema)` to create a new message.
  */
 export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 35);
+  messageDesc(file_memgrid_gateway_v1_request_response, 39);
 
 /**
  * @generated from message memgrid.gateway.v1.GetProfileRequest
@@ -1055,7 +1141,7 @@ export type GetProfileRequest = Message<"memgrid.gateway.v1.GetProfileRequest"> 
  * Use `create(GetProfileRequestSchema)` to create a new message.
  */
 export const GetProfileRequestSchema: GenMessage<GetProfileRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 36);
+  messageDesc(file_memgrid_gateway_v1_request_response, 40);
 
 /**
  * One current fact extracted from the user's messages.
@@ -1111,7 +1197,7 @@ export type ProfileEntry = Message<"memgrid.gateway.v1.ProfileEntry"> & {
  * Use `create(ProfileEntrySchema)` to create a new message.
  */
 export const ProfileEntrySchema: GenMessage<ProfileEntry> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 37);
+  messageDesc(file_memgrid_gateway_v1_request_response, 41);
 
 /**
  * @generated from message memgrid.gateway.v1.GetProfileResponse
@@ -1137,7 +1223,7 @@ export type GetProfileResponse = Message<"memgrid.gateway.v1.GetProfileResponse"
  * Use `create(GetProfileResponseSchema)` to create a new message.
  */
 export const GetProfileResponseSchema: GenMessage<GetProfileResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 38);
+  messageDesc(file_memgrid_gateway_v1_request_response, 42);
 
 /**
  * A regularity detected across a user's sessions (a PATTERN memory).
@@ -1197,7 +1283,7 @@ export type Pattern = Message<"memgrid.gateway.v1.Pattern"> & {
  * Use `create(PatternSchema)` to create a new message.
  */
 export const PatternSchema: GenMessage<Pattern> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 39);
+  messageDesc(file_memgrid_gateway_v1_request_response, 43);
 
 /**
  * @generated from message memgrid.gateway.v1.ListPatternsRequest
@@ -1228,7 +1314,7 @@ export type ListPatternsRequest = Message<"memgrid.gateway.v1.ListPatternsReques
  * Use `create(ListPatternsRequestSchema)` to create a new message.
  */
 export const ListPatternsRequestSchema: GenMessage<ListPatternsRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 40);
+  messageDesc(file_memgrid_gateway_v1_request_response, 44);
 
 /**
  * @generated from message memgrid.gateway.v1.ListPatternsResponse
@@ -1250,7 +1336,7 @@ export type ListPatternsResponse = Message<"memgrid.gateway.v1.ListPatternsRespo
  * Use `create(ListPatternsResponseSchema)` to create a new message.
  */
 export const ListPatternsResponseSchema: GenMessage<ListPatternsResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 41);
+  messageDesc(file_memgrid_gateway_v1_request_response, 45);
 
 /**
  * @generated from message memgrid.gateway.v1.RecordFeedbackRequest
@@ -1274,7 +1360,7 @@ export type RecordFeedbackRequest = Message<"memgrid.gateway.v1.RecordFeedbackRe
  * Use `create(RecordFeedbackRequestSchema)` to create a new message.
  */
 export const RecordFeedbackRequestSchema: GenMessage<RecordFeedbackRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 42);
+  messageDesc(file_memgrid_gateway_v1_request_response, 46);
 
 /**
  * @generated from message memgrid.gateway.v1.RecordFeedbackResponse
@@ -1322,7 +1408,7 @@ export type RecordFeedbackResponse = Message<"memgrid.gateway.v1.RecordFeedbackR
  * Use `create(RecordFeedbackResponseSchema)` to create a new message.
  */
 export const RecordFeedbackResponseSchema: GenMessage<RecordFeedbackResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 43);
+  messageDesc(file_memgrid_gateway_v1_request_response, 47);
 
 /**
  * @generated from message memgrid.gateway.v1.ChatRequest
@@ -1362,7 +1448,7 @@ export type ChatRequest = Message<"memgrid.gateway.v1.ChatRequest"> & {
  * Use `create(ChatRequestSchema)` to create a new message.
  */
 export const ChatRequestSchema: GenMessage<ChatRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 44);
+  messageDesc(file_memgrid_gateway_v1_request_response, 48);
 
 /**
  * What the answer is built on; the first event of a Chat stream.
@@ -1393,7 +1479,7 @@ export type ChatContext = Message<"memgrid.gateway.v1.ChatContext"> & {
  * Use `create(ChatContextSchema)` to create a new message.
  */
 export const ChatContextSchema: GenMessage<ChatContext> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 45);
+  messageDesc(file_memgrid_gateway_v1_request_response, 49);
 
 /**
  * The last event of a Chat stream, sent once the exchange is stored.
@@ -1437,7 +1523,7 @@ export type ChatCompleted = Message<"memgrid.gateway.v1.ChatCompleted"> & {
  * Use `create(ChatCompletedSchema)` to create a new message.
  */
 export const ChatCompletedSchema: GenMessage<ChatCompleted> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 46);
+  messageDesc(file_memgrid_gateway_v1_request_response, 50);
 
 /**
  * @generated from message memgrid.gateway.v1.ChatResponse
@@ -1474,7 +1560,7 @@ export type ChatResponse = Message<"memgrid.gateway.v1.ChatResponse"> & {
  * Use `create(ChatResponseSchema)` to create a new message.
  */
 export const ChatResponseSchema: GenMessage<ChatResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 47);
+  messageDesc(file_memgrid_gateway_v1_request_response, 51);
 
 /**
  * Which retrievers a search uses.

@@ -92,6 +92,16 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_memgrid_common_v1_Cube_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_common_v1_DerivedChanges_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_common_v1_DerivedChanges_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_common_v1_ErasureReceipt_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_common_v1_ErasureReceipt_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_memgrid_common_v1_Propagation_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -158,7 +168,7 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
       "\001(\0132\032.google.protobuf.TimestampR\noccurre" +
       "dAt\022\030\n\007speaker\030\005 \001(\tR\007speaker\032;\n\rMetadat" +
       "aEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR" +
-      "\005value:\0028\001\"\302\003\n\014MemoryUpdate\022\030\n\007content\030\001" +
+      "\005value:\0028\001\"\360\003\n\014MemoryUpdate\022\030\n\007content\030\001" +
       " \001(\tR\007content\022I\n\010metadata\030\002 \003(\0132-.memgri" +
       "d.common.v1.MemoryUpdate.MetadataEntryR\010" +
       "metadata\022\022\n\004tags\030\003 \003(\tR\004tags\022\036\n\nimportan" +
@@ -168,60 +178,76 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
       "\texpiresAt\0225\n\010valid_to\030\007 \001(\0132\032.google.pr" +
       "otobuf.TimestampR\007validTo\022#\n\rsuperseded_" +
       "by\030\010 \001(\tR\014supersededBy\022\022\n\004heat\030\t \001(\002R\004he" +
-      "at\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n" +
-      "\005value\030\002 \001(\tR\005value:\0028\001\"\265\004\n\014MemoryFilter" +
-      "\022\027\n\007user_id\030\001 \001(\tR\006userId\022\031\n\010agent_id\030\002 " +
-      "\001(\tR\007agentId\022\035\n\nsession_id\030\003 \001(\tR\tsessio" +
-      "nId\022\031\n\010cube_ids\030\004 \003(\tR\007cubeIds\0223\n\005kinds\030" +
-      "\005 \003(\0162\035.memgrid.common.v1.MemoryKindR\005ki" +
-      "nds\0223\n\005tiers\030\006 \003(\0162\035.memgrid.common.v1.M" +
-      "emoryTierR\005tiers\022\022\n\004tags\030\007 \003(\tR\004tags\022I\n\010" +
-      "metadata\030\010 \003(\0132-.memgrid.common.v1.Memor" +
-      "yFilter.MetadataEntryR\010metadata\022?\n\rcreat" +
-      "ed_after\030\t \001(\0132\032.google.protobuf.Timesta" +
-      "mpR\014createdAfter\022A\n\016created_before\030\n \001(\013" +
-      "2\032.google.protobuf.TimestampR\rcreatedBef" +
-      "ore\022-\n\022include_superseded\030\013 \001(\010R\021include" +
-      "Superseded\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\t" +
-      "R\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\327\001\n\rMemo" +
-      "ryVersion\022\030\n\007version\030\001 \001(\003R\007version\022>\n\013c" +
-      "hange_type\030\002 \001(\0162\035.memgrid.common.v1.Cha" +
-      "ngeTypeR\nchangeType\0221\n\006memory\030\003 \001(\0132\031.me" +
-      "mgrid.common.v1.MemoryR\006memory\0229\n\nchange" +
-      "d_at\030\004 \001(\0132\032.google.protobuf.TimestampR\t" +
-      "changedAt\"\334\001\n\004Cube\022\027\n\007cube_id\030\001 \001(\tR\006cub" +
-      "eId\022\"\n\rowner_user_id\030\002 \001(\tR\013ownerUserId\022" +
-      "\022\n\004name\030\003 \001(\tR\004name\022 \n\013description\030\004 \001(\t" +
-      "R\013description\022&\n\017reader_user_ids\030\005 \003(\tR\r" +
-      "readerUserIds\0229\n\ncreated_at\030\006 \001(\0132\032.goog" +
-      "le.protobuf.TimestampR\tcreatedAt\"^\n\013Prop" +
-      "agation\022\024\n\005store\030\001 \001(\tR\005store\0229\n\005state\030\002" +
-      " \001(\0162#.memgrid.common.v1.PropagationStat" +
-      "eR\005state*\330\001\n\nMemoryKind\022\033\n\027MEMORY_KIND_U" +
-      "NSPECIFIED\020\000\022\027\n\023MEMORY_KIND_MESSAGE\020\001\022\027\n" +
-      "\023MEMORY_KIND_EPISODE\020\002\022\024\n\020MEMORY_KIND_FA" +
-      "CT\020\003\022\027\n\023MEMORY_KIND_PROFILE\020\004\022\027\n\023MEMORY_" +
-      "KIND_PATTERN\020\005\022\031\n\025MEMORY_KIND_PROCEDURE\020" +
-      "\006\022\030\n\024MEMORY_KIND_ARTIFACT\020\007*k\n\nMemoryTie" +
-      "r\022\033\n\027MEMORY_TIER_UNSPECIFIED\020\000\022\025\n\021MEMORY" +
-      "_TIER_SHORT\020\001\022\023\n\017MEMORY_TIER_MID\020\002\022\024\n\020ME" +
-      "MORY_TIER_LONG\020\003*_\n\004Role\022\024\n\020ROLE_UNSPECI" +
-      "FIED\020\000\022\r\n\tROLE_USER\020\001\022\022\n\016ROLE_ASSISTANT\020" +
-      "\002\022\017\n\013ROLE_SYSTEM\020\003\022\r\n\tROLE_TOOL\020\004*w\n\nCha" +
-      "ngeType\022\033\n\027CHANGE_TYPE_UNSPECIFIED\020\000\022\027\n\023" +
-      "CHANGE_TYPE_CREATED\020\001\022\027\n\023CHANGE_TYPE_UPD" +
-      "ATED\020\002\022\032\n\026CHANGE_TYPE_SUPERSEDED\020\003*h\n\014Wr" +
-      "iteOutcome\022\035\n\031WRITE_OUTCOME_UNSPECIFIED\020" +
-      "\000\022\031\n\025WRITE_OUTCOME_CREATED\020\001\022\036\n\032WRITE_OU" +
-      "TCOME_DEDUPLICATED\020\002*p\n\020PropagationState" +
-      "\022!\n\035PROPAGATION_STATE_UNSPECIFIED\020\000\022\032\n\026P" +
-      "ROPAGATION_STATE_DONE\020\001\022\035\n\031PROPAGATION_S" +
-      "TATE_PENDING\020\002B\275\001\n\025dev.memgrid.common.v1" +
-      "B\013MemoryProtoP\001Z1memgrid.dev/clients/go/" +
-      "memgrid/common/v1;commonv1\242\002\003MCX\252\002\021Memgr" +
-      "id.Common.V1\312\002\021Memgrid\\Common\\V1\342\002\035Memgr" +
-      "id\\Common\\V1\\GPBMetadata\352\002\023Memgrid::Comm" +
-      "on::V1b\006proto3"
+      "at\022,\n\022source_message_ids\030\n \003(\tR\020sourceMe" +
+      "ssageIds\032;\n\rMetadataEntry\022\020\n\003key\030\001 \001(\tR\003" +
+      "key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\265\004\n\014Memory" +
+      "Filter\022\027\n\007user_id\030\001 \001(\tR\006userId\022\031\n\010agent" +
+      "_id\030\002 \001(\tR\007agentId\022\035\n\nsession_id\030\003 \001(\tR\t" +
+      "sessionId\022\031\n\010cube_ids\030\004 \003(\tR\007cubeIds\0223\n\005" +
+      "kinds\030\005 \003(\0162\035.memgrid.common.v1.MemoryKi" +
+      "ndR\005kinds\0223\n\005tiers\030\006 \003(\0162\035.memgrid.commo" +
+      "n.v1.MemoryTierR\005tiers\022\022\n\004tags\030\007 \003(\tR\004ta" +
+      "gs\022I\n\010metadata\030\010 \003(\0132-.memgrid.common.v1" +
+      ".MemoryFilter.MetadataEntryR\010metadata\022?\n" +
+      "\rcreated_after\030\t \001(\0132\032.google.protobuf.T" +
+      "imestampR\014createdAfter\022A\n\016created_before" +
+      "\030\n \001(\0132\032.google.protobuf.TimestampR\rcrea" +
+      "tedBefore\022-\n\022include_superseded\030\013 \001(\010R\021i" +
+      "ncludeSuperseded\032;\n\rMetadataEntry\022\020\n\003key" +
+      "\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005value:\0028\001\"\327\001" +
+      "\n\rMemoryVersion\022\030\n\007version\030\001 \001(\003R\007versio" +
+      "n\022>\n\013change_type\030\002 \001(\0162\035.memgrid.common." +
+      "v1.ChangeTypeR\nchangeType\0221\n\006memory\030\003 \001(" +
+      "\0132\031.memgrid.common.v1.MemoryR\006memory\0229\n\n" +
+      "changed_at\030\004 \001(\0132\032.google.protobuf.Times" +
+      "tampR\tchangedAt\"\334\001\n\004Cube\022\027\n\007cube_id\030\001 \001(" +
+      "\tR\006cubeId\022\"\n\rowner_user_id\030\002 \001(\tR\013ownerU" +
+      "serId\022\022\n\004name\030\003 \001(\tR\004name\022 \n\013description" +
+      "\030\004 \001(\tR\013description\022&\n\017reader_user_ids\030\005" +
+      " \003(\tR\rreaderUserIds\0229\n\ncreated_at\030\006 \001(\0132" +
+      "\032.google.protobuf.TimestampR\tcreatedAt\"u" +
+      "\n\016DerivedChanges\022\037\n\013deleted_ids\030\001 \003(\tR\nd" +
+      "eletedIds\022\037\n\013revised_ids\030\002 \003(\tR\nrevisedI" +
+      "ds\022!\n\014restored_ids\030\003 \003(\tR\013restoredIds\"\313\003" +
+      "\n\016ErasureReceipt\022\035\n\nreceipt_id\030\001 \001(\tR\tre" +
+      "ceiptId\022\027\n\007user_id\030\002 \001(\tR\006userId\0227\n\teras" +
+      "ed_at\030\003 \001(\0132\032.google.protobuf.TimestampR" +
+      "\010erasedAt\022)\n\020memories_deleted\030\004 \001(\003R\017mem" +
+      "oriesDeleted\022)\n\020versions_deleted\030\005 \001(\003R\017" +
+      "versionsDeleted\022#\n\rcubes_deleted\030\006 \001(\003R\014" +
+      "cubesDeleted\022.\n\023cube_grants_deleted\030\007 \001(" +
+      "\003R\021cubeGrantsDeleted\022!\n\014jobs_deleted\030\010 \001" +
+      "(\003R\013jobsDeleted\0228\n\030idempotency_keys_dele" +
+      "ted\030\t \001(\003R\026idempotencyKeysDeleted\022@\n\013pro" +
+      "pagation\030\n \003(\0132\036.memgrid.common.v1.Propa" +
+      "gationR\013propagation\"^\n\013Propagation\022\024\n\005st" +
+      "ore\030\001 \001(\tR\005store\0229\n\005state\030\002 \001(\0162#.memgri" +
+      "d.common.v1.PropagationStateR\005state*\330\001\n\n" +
+      "MemoryKind\022\033\n\027MEMORY_KIND_UNSPECIFIED\020\000\022" +
+      "\027\n\023MEMORY_KIND_MESSAGE\020\001\022\027\n\023MEMORY_KIND_" +
+      "EPISODE\020\002\022\024\n\020MEMORY_KIND_FACT\020\003\022\027\n\023MEMOR" +
+      "Y_KIND_PROFILE\020\004\022\027\n\023MEMORY_KIND_PATTERN\020" +
+      "\005\022\031\n\025MEMORY_KIND_PROCEDURE\020\006\022\030\n\024MEMORY_K" +
+      "IND_ARTIFACT\020\007*k\n\nMemoryTier\022\033\n\027MEMORY_T" +
+      "IER_UNSPECIFIED\020\000\022\025\n\021MEMORY_TIER_SHORT\020\001" +
+      "\022\023\n\017MEMORY_TIER_MID\020\002\022\024\n\020MEMORY_TIER_LON" +
+      "G\020\003*_\n\004Role\022\024\n\020ROLE_UNSPECIFIED\020\000\022\r\n\tROL" +
+      "E_USER\020\001\022\022\n\016ROLE_ASSISTANT\020\002\022\017\n\013ROLE_SYS" +
+      "TEM\020\003\022\r\n\tROLE_TOOL\020\004*w\n\nChangeType\022\033\n\027CH" +
+      "ANGE_TYPE_UNSPECIFIED\020\000\022\027\n\023CHANGE_TYPE_C" +
+      "REATED\020\001\022\027\n\023CHANGE_TYPE_UPDATED\020\002\022\032\n\026CHA" +
+      "NGE_TYPE_SUPERSEDED\020\003*h\n\014WriteOutcome\022\035\n" +
+      "\031WRITE_OUTCOME_UNSPECIFIED\020\000\022\031\n\025WRITE_OU" +
+      "TCOME_CREATED\020\001\022\036\n\032WRITE_OUTCOME_DEDUPLI" +
+      "CATED\020\002*p\n\020PropagationState\022!\n\035PROPAGATI" +
+      "ON_STATE_UNSPECIFIED\020\000\022\032\n\026PROPAGATION_ST" +
+      "ATE_DONE\020\001\022\035\n\031PROPAGATION_STATE_PENDING\020" +
+      "\002B\275\001\n\025dev.memgrid.common.v1B\013MemoryProto" +
+      "P\001Z1memgrid.dev/clients/go/memgrid/commo" +
+      "n/v1;commonv1\242\002\003MCX\252\002\021Memgrid.Common.V1\312" +
+      "\002\021Memgrid\\Common\\V1\342\002\035Memgrid\\Common\\V1\\" +
+      "GPBMetadata\352\002\023Memgrid::Common::V1b\006proto" +
+      "3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -276,7 +302,7 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
     internal_static_memgrid_common_v1_MemoryUpdate_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_common_v1_MemoryUpdate_descriptor,
-        new java.lang.String[] { "Content", "Metadata", "Tags", "Importance", "Tier", "ExpiresAt", "ValidTo", "SupersededBy", "Heat", });
+        new java.lang.String[] { "Content", "Metadata", "Tags", "Importance", "Tier", "ExpiresAt", "ValidTo", "SupersededBy", "Heat", "SourceMessageIds", });
     internal_static_memgrid_common_v1_MemoryUpdate_MetadataEntry_descriptor =
       internal_static_memgrid_common_v1_MemoryUpdate_descriptor.getNestedType(0);
     internal_static_memgrid_common_v1_MemoryUpdate_MetadataEntry_fieldAccessorTable = new
@@ -307,8 +333,20 @@ public final class MemoryProto extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_common_v1_Cube_descriptor,
         new java.lang.String[] { "CubeId", "OwnerUserId", "Name", "Description", "ReaderUserIds", "CreatedAt", });
-    internal_static_memgrid_common_v1_Propagation_descriptor =
+    internal_static_memgrid_common_v1_DerivedChanges_descriptor =
       getDescriptor().getMessageType(8);
+    internal_static_memgrid_common_v1_DerivedChanges_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_common_v1_DerivedChanges_descriptor,
+        new java.lang.String[] { "DeletedIds", "RevisedIds", "RestoredIds", });
+    internal_static_memgrid_common_v1_ErasureReceipt_descriptor =
+      getDescriptor().getMessageType(9);
+    internal_static_memgrid_common_v1_ErasureReceipt_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_common_v1_ErasureReceipt_descriptor,
+        new java.lang.String[] { "ReceiptId", "UserId", "ErasedAt", "MemoriesDeleted", "VersionsDeleted", "CubesDeleted", "CubeGrantsDeleted", "JobsDeleted", "IdempotencyKeysDeleted", "Propagation", });
+    internal_static_memgrid_common_v1_Propagation_descriptor =
+      getDescriptor().getMessageType(10);
     internal_static_memgrid_common_v1_Propagation_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_common_v1_Propagation_descriptor,

@@ -38,6 +38,8 @@ private static final long serialVersionUID = 0L;
         com.google.protobuf.LazyStringArrayList.emptyList();
     tier_ = 0;
     supersededBy_ = "";
+    sourceMessageIds_ =
+        com.google.protobuf.LazyStringArrayList.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -369,6 +371,63 @@ java.lang.String defaultValue) {
     return heat_;
   }
 
+  public static final int SOURCE_MESSAGE_IDS_FIELD_NUMBER = 10;
+  @SuppressWarnings("serial")
+  private com.google.protobuf.LazyStringArrayList sourceMessageIds_ =
+      com.google.protobuf.LazyStringArrayList.emptyList();
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @return A list containing the sourceMessageIds.
+   */
+  public com.google.protobuf.ProtocolStringList
+      getSourceMessageIdsList() {
+    return sourceMessageIds_;
+  }
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @return The count of sourceMessageIds.
+   */
+  public int getSourceMessageIdsCount() {
+    return sourceMessageIds_.size();
+  }
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @param index The index of the element to return.
+   * @return The sourceMessageIds at the given index.
+   */
+  public java.lang.String getSourceMessageIds(int index) {
+    return sourceMessageIds_.get(index);
+  }
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @param index The index of the value to return.
+   * @return The bytes of the sourceMessageIds at the given index.
+   */
+  public com.google.protobuf.ByteString
+      getSourceMessageIdsBytes(int index) {
+    return sourceMessageIds_.getByteString(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -412,6 +471,9 @@ java.lang.String defaultValue) {
     }
     if (java.lang.Float.floatToRawIntBits(heat_) != 0) {
       output.writeFloat(9, heat_);
+    }
+    for (int i = 0; i < sourceMessageIds_.size(); i++) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 10, sourceMessageIds_.getRaw(i));
     }
     getUnknownFields().writeTo(output);
   }
@@ -460,6 +522,14 @@ java.lang.String defaultValue) {
     if (java.lang.Float.floatToRawIntBits(heat_) != 0) {
       size += com.google.protobuf.CodedOutputStream
         .computeFloatSize(9, heat_);
+    }
+    {
+      int dataSize = 0;
+      for (int i = 0; i < sourceMessageIds_.size(); i++) {
+        dataSize += computeStringSizeNoTag(sourceMessageIds_.getRaw(i));
+      }
+      size += dataSize;
+      size += 1 * getSourceMessageIdsList().size();
     }
     return size;
   }
@@ -510,6 +580,8 @@ java.lang.String defaultValue) {
     if (java.lang.Float.floatToIntBits(getHeat())
         != java.lang.Float.floatToIntBits(
             other.getHeat())) return false;
+    if (!getSourceMessageIdsList()
+        .equals(other.getSourceMessageIdsList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -549,6 +621,10 @@ java.lang.String defaultValue) {
     hash = (37 * hash) + HEAT_FIELD_NUMBER;
     hash = (53 * hash) + java.lang.Float.floatToIntBits(
         getHeat());
+    if (getSourceMessageIdsCount() > 0) {
+      hash = (37 * hash) + SOURCE_MESSAGE_IDS_FIELD_NUMBER;
+      hash = (53 * hash) + getSourceMessageIdsList().hashCode();
+    }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -732,6 +808,8 @@ java.lang.String defaultValue) {
       }
       supersededBy_ = "";
       heat_ = 0F;
+      sourceMessageIds_ =
+          com.google.protobuf.LazyStringArrayList.emptyList();
       return this;
     }
 
@@ -801,6 +879,10 @@ java.lang.String defaultValue) {
       if (((from_bitField0_ & 0x00000100) != 0)) {
         result.heat_ = heat_;
       }
+      if (((from_bitField0_ & 0x00000200) != 0)) {
+        sourceMessageIds_.makeImmutable();
+        result.sourceMessageIds_ = sourceMessageIds_;
+      }
       result.bitField0_ |= to_bitField0_;
     }
 
@@ -853,6 +935,16 @@ java.lang.String defaultValue) {
       }
       if (java.lang.Float.floatToRawIntBits(other.getHeat()) != 0) {
         setHeat(other.getHeat());
+      }
+      if (!other.sourceMessageIds_.isEmpty()) {
+        if (sourceMessageIds_.isEmpty()) {
+          sourceMessageIds_ = other.sourceMessageIds_;
+          bitField0_ |= 0x00000200;
+        } else {
+          ensureSourceMessageIdsIsMutable();
+          sourceMessageIds_.addAll(other.sourceMessageIds_);
+        }
+        onChanged();
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -931,6 +1023,11 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00000100;
               break;
             } // case 77
+            case 82: {
+              ensureSourceMessageIdsIsMutable();
+              sourceMessageIds_.add(input.readStringRequireUtf8());
+              break;
+            } // case 82
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1716,6 +1813,162 @@ java.lang.String defaultValue) {
     public Builder clearHeat() {
       bitField0_ = (bitField0_ & ~0x00000100);
       heat_ = 0F;
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.LazyStringArrayList sourceMessageIds_ =
+        com.google.protobuf.LazyStringArrayList.emptyList();
+    private void ensureSourceMessageIdsIsMutable() {
+      if (!sourceMessageIds_.isModifiable()) {
+        sourceMessageIds_ = new com.google.protobuf.LazyStringArrayList(sourceMessageIds_);
+      }
+      bitField0_ |= 0x00000200;
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @return A list containing the sourceMessageIds.
+     */
+    public com.google.protobuf.ProtocolStringList
+        getSourceMessageIdsList() {
+      sourceMessageIds_.makeImmutable();
+      return sourceMessageIds_;
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @return The count of sourceMessageIds.
+     */
+    public int getSourceMessageIdsCount() {
+      return sourceMessageIds_.size();
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @param index The index of the element to return.
+     * @return The sourceMessageIds at the given index.
+     */
+    public java.lang.String getSourceMessageIds(int index) {
+      return sourceMessageIds_.get(index);
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @param index The index of the value to return.
+     * @return The bytes of the sourceMessageIds at the given index.
+     */
+    public com.google.protobuf.ByteString
+        getSourceMessageIdsBytes(int index) {
+      return sourceMessageIds_.getByteString(index);
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @param index The index to set the value at.
+     * @param value The sourceMessageIds to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSourceMessageIds(
+        int index, java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      ensureSourceMessageIdsIsMutable();
+      sourceMessageIds_.set(index, value);
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @param value The sourceMessageIds to add.
+     * @return This builder for chaining.
+     */
+    public Builder addSourceMessageIds(
+        java.lang.String value) {
+      java.util.Objects.requireNonNull(value);
+      ensureSourceMessageIdsIsMutable();
+      sourceMessageIds_.add(value);
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @param values The sourceMessageIds to add.
+     * @return This builder for chaining.
+     */
+    public Builder addAllSourceMessageIds(
+        java.lang.Iterable<java.lang.String> values) {
+      ensureSourceMessageIdsIsMutable();
+      com.google.protobuf.AbstractMessageLite.Builder.addAll(
+          values, sourceMessageIds_);
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSourceMessageIds() {
+      sourceMessageIds_ =
+        com.google.protobuf.LazyStringArrayList.emptyList();
+      bitField0_ = (bitField0_ & ~0x00000200);;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Provenance, replaced whole (internal callers: the thought engine merging the sources
+     * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+     * </pre>
+     *
+     * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+     * @param value The bytes of the sourceMessageIds to add.
+     * @return This builder for chaining.
+     */
+    public Builder addSourceMessageIdsBytes(
+        com.google.protobuf.ByteString value) {
+      java.util.Objects.requireNonNull(value);
+      checkByteStringIsUtf8(value);
+      ensureSourceMessageIdsIsMutable();
+      sourceMessageIds_.add(value);
+      bitField0_ |= 0x00000200;
       onChanged();
       return this;
     }

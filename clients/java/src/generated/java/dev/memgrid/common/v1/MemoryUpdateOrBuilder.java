@@ -157,4 +157,49 @@ java.lang.String defaultValue);
    * @return The heat.
    */
   float getHeat();
+
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @return A list containing the sourceMessageIds.
+   */
+  java.util.List<java.lang.String>
+      getSourceMessageIdsList();
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @return The count of sourceMessageIds.
+   */
+  int getSourceMessageIdsCount();
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @param index The index of the element to return.
+   * @return The sourceMessageIds at the given index.
+   */
+  java.lang.String getSourceMessageIds(int index);
+  /**
+   * <pre>
+   * Provenance, replaced whole (internal callers: the thought engine merging the sources
+   * of a restated fact). memory-store's erasure follows these ids: see DerivedChanges.
+   * </pre>
+   *
+   * <code>repeated string source_message_ids = 10 [json_name = "sourceMessageIds"];</code>
+   * @param index The index of the value to return.
+   * @return The bytes of the sourceMessageIds at the given index.
+   */
+  com.google.protobuf.ByteString
+      getSourceMessageIdsBytes(int index);
 }

@@ -49,6 +49,7 @@ private static final long serialVersionUID = 0L;
             dev.memgrid.gateway.v1.DeleteMemoriesResponse.class, dev.memgrid.gateway.v1.DeleteMemoriesResponse.Builder.class);
   }
 
+  private int bitField0_;
   public static final int DELETED_COUNT_FIELD_NUMBER = 1;
   private long deletedCount_ = 0L;
   /**
@@ -101,6 +102,32 @@ private static final long serialVersionUID = 0L;
     return propagation_.get(index);
   }
 
+  public static final int DERIVED_FIELD_NUMBER = 3;
+  private dev.memgrid.common.v1.DerivedChanges derived_;
+  /**
+   * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+   * @return Whether the derived field is set.
+   */
+  @java.lang.Override
+  public boolean hasDerived() {
+    return ((bitField0_ & 0x00000001) != 0);
+  }
+  /**
+   * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+   * @return The derived.
+   */
+  @java.lang.Override
+  public dev.memgrid.common.v1.DerivedChanges getDerived() {
+    return derived_ == null ? dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+  }
+  /**
+   * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+   */
+  @java.lang.Override
+  public dev.memgrid.common.v1.DerivedChangesOrBuilder getDerivedOrBuilder() {
+    return derived_ == null ? dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -121,6 +148,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < propagation_.size(); i++) {
       output.writeMessage(2, propagation_.get(i));
     }
+    if (((bitField0_ & 0x00000001) != 0)) {
+      output.writeMessage(3, getDerived());
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -138,6 +168,10 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
+    if (((bitField0_ & 0x00000001) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(3, getDerived());
+    }
     return size;
   }
   @java.lang.Override
@@ -166,6 +200,11 @@ private static final long serialVersionUID = 0L;
         != other.getDeletedCount()) return false;
     if (!getPropagationList()
         .equals(other.getPropagationList())) return false;
+    if (hasDerived() != other.hasDerived()) return false;
+    if (hasDerived()) {
+      if (!getDerived()
+          .equals(other.getDerived())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -183,6 +222,10 @@ private static final long serialVersionUID = 0L;
     if (getPropagationCount() > 0) {
       hash = (37 * hash) + PROPAGATION_FIELD_NUMBER;
       hash = (53 * hash) + getPropagationList().hashCode();
+    }
+    if (hasDerived()) {
+      hash = (37 * hash) + DERIVED_FIELD_NUMBER;
+      hash = (53 * hash) + getDerived().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -303,13 +346,20 @@ private static final long serialVersionUID = 0L;
 
     // Construct using dev.memgrid.gateway.v1.DeleteMemoriesResponse.newBuilder()
     private Builder() {
-
+      maybeForceBuilderInitialization();
     }
 
     private Builder(
         com.google.protobuf.GeneratedMessage.BuilderParent parent) {
       super(parent);
-
+      maybeForceBuilderInitialization();
+    }
+    private void maybeForceBuilderInitialization() {
+      if (com.google.protobuf.GeneratedMessage
+              .alwaysUseFieldBuilders) {
+        internalGetPropagationFieldBuilder();
+        internalGetDerivedFieldBuilder();
+      }
     }
     @java.lang.Override
     public Builder clear() {
@@ -323,6 +373,11 @@ private static final long serialVersionUID = 0L;
         propagationBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000002);
+      derived_ = null;
+      if (derivedBuilder_ != null) {
+        derivedBuilder_.dispose();
+        derivedBuilder_ = null;
+      }
       return this;
     }
 
@@ -372,6 +427,14 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000001) != 0)) {
         result.deletedCount_ = deletedCount_;
       }
+      int to_bitField0_ = 0;
+      if (((from_bitField0_ & 0x00000004) != 0)) {
+        result.derived_ = derivedBuilder_ == null
+            ? derived_
+            : derivedBuilder_.build();
+        to_bitField0_ |= 0x00000001;
+      }
+      result.bitField0_ |= to_bitField0_;
     }
 
     @java.lang.Override
@@ -415,6 +478,9 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (other.hasDerived()) {
+        mergeDerived(other.getDerived());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -457,6 +523,13 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 18
+            case 26: {
+              input.readMessage(
+                  internalGetDerivedFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000004;
+              break;
+            } // case 26
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -738,6 +811,125 @@ private static final long serialVersionUID = 0L;
         propagation_ = null;
       }
       return propagationBuilder_;
+    }
+
+    private dev.memgrid.common.v1.DerivedChanges derived_;
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.memgrid.common.v1.DerivedChanges, dev.memgrid.common.v1.DerivedChanges.Builder, dev.memgrid.common.v1.DerivedChangesOrBuilder> derivedBuilder_;
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     * @return Whether the derived field is set.
+     */
+    public boolean hasDerived() {
+      return ((bitField0_ & 0x00000004) != 0);
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     * @return The derived.
+     */
+    public dev.memgrid.common.v1.DerivedChanges getDerived() {
+      if (derivedBuilder_ == null) {
+        return derived_ == null ? dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+      } else {
+        return derivedBuilder_.getMessage();
+      }
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     */
+    public Builder setDerived(dev.memgrid.common.v1.DerivedChanges value) {
+      if (derivedBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        derived_ = value;
+      } else {
+        derivedBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     */
+    public Builder setDerived(
+        dev.memgrid.common.v1.DerivedChanges.Builder builderForValue) {
+      if (derivedBuilder_ == null) {
+        derived_ = builderForValue.build();
+      } else {
+        derivedBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     */
+    public Builder mergeDerived(dev.memgrid.common.v1.DerivedChanges value) {
+      if (derivedBuilder_ == null) {
+        if (((bitField0_ & 0x00000004) != 0) &&
+          derived_ != null &&
+          derived_ != dev.memgrid.common.v1.DerivedChanges.getDefaultInstance()) {
+          getDerivedBuilder().mergeFrom(value);
+        } else {
+          derived_ = value;
+        }
+      } else {
+        derivedBuilder_.mergeFrom(value);
+      }
+      if (derived_ != null) {
+        bitField0_ |= 0x00000004;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     */
+    public Builder clearDerived() {
+      bitField0_ = (bitField0_ & ~0x00000004);
+      derived_ = null;
+      if (derivedBuilder_ != null) {
+        derivedBuilder_.dispose();
+        derivedBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     */
+    public dev.memgrid.common.v1.DerivedChanges.Builder getDerivedBuilder() {
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return internalGetDerivedFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     */
+    public dev.memgrid.common.v1.DerivedChangesOrBuilder getDerivedOrBuilder() {
+      if (derivedBuilder_ != null) {
+        return derivedBuilder_.getMessageOrBuilder();
+      } else {
+        return derived_ == null ?
+            dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+      }
+    }
+    /**
+     * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.memgrid.common.v1.DerivedChanges, dev.memgrid.common.v1.DerivedChanges.Builder, dev.memgrid.common.v1.DerivedChangesOrBuilder> 
+        internalGetDerivedFieldBuilder() {
+      if (derivedBuilder_ == null) {
+        derivedBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            dev.memgrid.common.v1.DerivedChanges, dev.memgrid.common.v1.DerivedChanges.Builder, dev.memgrid.common.v1.DerivedChangesOrBuilder>(
+                getDerived(),
+                getParentForChildren(),
+                isClean());
+        derived_ = null;
+      }
+      return derivedBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:memgrid.gateway.v1.DeleteMemoriesResponse)

@@ -39,4 +39,19 @@ public interface DeleteMemoriesResponseOrBuilder extends
    */
   dev.memgrid.common.v1.PropagationOrBuilder getPropagationOrBuilder(
       int index);
+
+  /**
+   * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+   * @return Whether the derived field is set.
+   */
+  boolean hasDerived();
+  /**
+   * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+   * @return The derived.
+   */
+  dev.memgrid.common.v1.DerivedChanges getDerived();
+  /**
+   * <code>.memgrid.common.v1.DerivedChanges derived = 3 [json_name = "derived"];</code>
+   */
+  dev.memgrid.common.v1.DerivedChangesOrBuilder getDerivedOrBuilder();
 }

@@ -50,6 +50,7 @@ private static final long serialVersionUID = 0L;
             dev.memgrid.gateway.v1.DeleteMemoryResponse.class, dev.memgrid.gateway.v1.DeleteMemoryResponse.Builder.class);
   }
 
+  private int bitField0_;
   public static final int ID_FIELD_NUMBER = 1;
   @SuppressWarnings("serial")
   private volatile java.lang.Object id_ = "";
@@ -165,6 +166,47 @@ private static final long serialVersionUID = 0L;
     return propagation_.get(index);
   }
 
+  public static final int DERIVED_FIELD_NUMBER = 4;
+  private dev.memgrid.common.v1.DerivedChanges derived_;
+  /**
+   * <pre>
+   * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+   * their other sources.
+   * </pre>
+   *
+   * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+   * @return Whether the derived field is set.
+   */
+  @java.lang.Override
+  public boolean hasDerived() {
+    return ((bitField0_ & 0x00000001) != 0);
+  }
+  /**
+   * <pre>
+   * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+   * their other sources.
+   * </pre>
+   *
+   * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+   * @return The derived.
+   */
+  @java.lang.Override
+  public dev.memgrid.common.v1.DerivedChanges getDerived() {
+    return derived_ == null ? dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+  }
+  /**
+   * <pre>
+   * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+   * their other sources.
+   * </pre>
+   *
+   * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+   */
+  @java.lang.Override
+  public dev.memgrid.common.v1.DerivedChangesOrBuilder getDerivedOrBuilder() {
+    return derived_ == null ? dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -188,6 +230,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < propagation_.size(); i++) {
       output.writeMessage(3, propagation_.get(i));
     }
+    if (((bitField0_ & 0x00000001) != 0)) {
+      output.writeMessage(4, getDerived());
+    }
     getUnknownFields().writeTo(output);
   }
   private int computeSerializedSize_0() {
@@ -208,6 +253,10 @@ private static final long serialVersionUID = 0L;
           }
           size += 1 * count;
         }
+    if (((bitField0_ & 0x00000001) != 0)) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(4, getDerived());
+    }
     return size;
   }
   @java.lang.Override
@@ -238,6 +287,11 @@ private static final long serialVersionUID = 0L;
         != other.getVersionsDeleted()) return false;
     if (!getPropagationList()
         .equals(other.getPropagationList())) return false;
+    if (hasDerived() != other.hasDerived()) return false;
+    if (hasDerived()) {
+      if (!getDerived()
+          .equals(other.getDerived())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -257,6 +311,10 @@ private static final long serialVersionUID = 0L;
     if (getPropagationCount() > 0) {
       hash = (37 * hash) + PROPAGATION_FIELD_NUMBER;
       hash = (53 * hash) + getPropagationList().hashCode();
+    }
+    if (hasDerived()) {
+      hash = (37 * hash) + DERIVED_FIELD_NUMBER;
+      hash = (53 * hash) + getDerived().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -377,13 +435,20 @@ private static final long serialVersionUID = 0L;
 
     // Construct using dev.memgrid.gateway.v1.DeleteMemoryResponse.newBuilder()
     private Builder() {
-
+      maybeForceBuilderInitialization();
     }
 
     private Builder(
         com.google.protobuf.GeneratedMessage.BuilderParent parent) {
       super(parent);
-
+      maybeForceBuilderInitialization();
+    }
+    private void maybeForceBuilderInitialization() {
+      if (com.google.protobuf.GeneratedMessage
+              .alwaysUseFieldBuilders) {
+        internalGetPropagationFieldBuilder();
+        internalGetDerivedFieldBuilder();
+      }
     }
     @java.lang.Override
     public Builder clear() {
@@ -398,6 +463,11 @@ private static final long serialVersionUID = 0L;
         propagationBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000004);
+      derived_ = null;
+      if (derivedBuilder_ != null) {
+        derivedBuilder_.dispose();
+        derivedBuilder_ = null;
+      }
       return this;
     }
 
@@ -450,6 +520,14 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.versionsDeleted_ = versionsDeleted_;
       }
+      int to_bitField0_ = 0;
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.derived_ = derivedBuilder_ == null
+            ? derived_
+            : derivedBuilder_.build();
+        to_bitField0_ |= 0x00000001;
+      }
+      result.bitField0_ |= to_bitField0_;
     }
 
     @java.lang.Override
@@ -498,6 +576,9 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (other.hasDerived()) {
+        mergeDerived(other.getDerived());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -545,6 +626,13 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 26
+            case 34: {
+              input.readMessage(
+                  internalGetDerivedFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 34
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -982,6 +1070,170 @@ private static final long serialVersionUID = 0L;
         propagation_ = null;
       }
       return propagationBuilder_;
+    }
+
+    private dev.memgrid.common.v1.DerivedChanges derived_;
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.memgrid.common.v1.DerivedChanges, dev.memgrid.common.v1.DerivedChanges.Builder, dev.memgrid.common.v1.DerivedChangesOrBuilder> derivedBuilder_;
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     * @return Whether the derived field is set.
+     */
+    public boolean hasDerived() {
+      return ((bitField0_ & 0x00000008) != 0);
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     * @return The derived.
+     */
+    public dev.memgrid.common.v1.DerivedChanges getDerived() {
+      if (derivedBuilder_ == null) {
+        return derived_ == null ? dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+      } else {
+        return derivedBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     */
+    public Builder setDerived(dev.memgrid.common.v1.DerivedChanges value) {
+      if (derivedBuilder_ == null) {
+        java.util.Objects.requireNonNull(value);
+        derived_ = value;
+      } else {
+        derivedBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     */
+    public Builder setDerived(
+        dev.memgrid.common.v1.DerivedChanges.Builder builderForValue) {
+      if (derivedBuilder_ == null) {
+        derived_ = builderForValue.build();
+      } else {
+        derivedBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     */
+    public Builder mergeDerived(dev.memgrid.common.v1.DerivedChanges value) {
+      if (derivedBuilder_ == null) {
+        if (((bitField0_ & 0x00000008) != 0) &&
+          derived_ != null &&
+          derived_ != dev.memgrid.common.v1.DerivedChanges.getDefaultInstance()) {
+          getDerivedBuilder().mergeFrom(value);
+        } else {
+          derived_ = value;
+        }
+      } else {
+        derivedBuilder_.mergeFrom(value);
+      }
+      if (derived_ != null) {
+        bitField0_ |= 0x00000008;
+        onChanged();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     */
+    public Builder clearDerived() {
+      bitField0_ = (bitField0_ & ~0x00000008);
+      derived_ = null;
+      if (derivedBuilder_ != null) {
+        derivedBuilder_.dispose();
+        derivedBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     */
+    public dev.memgrid.common.v1.DerivedChanges.Builder getDerivedBuilder() {
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return internalGetDerivedFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     */
+    public dev.memgrid.common.v1.DerivedChangesOrBuilder getDerivedOrBuilder() {
+      if (derivedBuilder_ != null) {
+        return derivedBuilder_.getMessageOrBuilder();
+      } else {
+        return derived_ == null ?
+            dev.memgrid.common.v1.DerivedChanges.getDefaultInstance() : derived_;
+      }
+    }
+    /**
+     * <pre>
+     * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+     * their other sources.
+     * </pre>
+     *
+     * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        dev.memgrid.common.v1.DerivedChanges, dev.memgrid.common.v1.DerivedChanges.Builder, dev.memgrid.common.v1.DerivedChangesOrBuilder> 
+        internalGetDerivedFieldBuilder() {
+      if (derivedBuilder_ == null) {
+        derivedBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            dev.memgrid.common.v1.DerivedChanges, dev.memgrid.common.v1.DerivedChanges.Builder, dev.memgrid.common.v1.DerivedChangesOrBuilder>(
+                getDerived(),
+                getParentForChildren(),
+                isClean());
+        derived_ = null;
+      }
+      return derivedBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:memgrid.gateway.v1.DeleteMemoryResponse)

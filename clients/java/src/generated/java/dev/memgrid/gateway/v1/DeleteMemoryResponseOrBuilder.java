@@ -75,4 +75,34 @@ public interface DeleteMemoryResponseOrBuilder extends
    */
   dev.memgrid.common.v1.PropagationOrBuilder getPropagationOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+   * their other sources.
+   * </pre>
+   *
+   * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+   * @return Whether the derived field is set.
+   */
+  boolean hasDerived();
+  /**
+   * <pre>
+   * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+   * their other sources.
+   * </pre>
+   *
+   * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+   * @return The derived.
+   */
+  dev.memgrid.common.v1.DerivedChanges getDerived();
+  /**
+   * <pre>
+   * The facts, profile entries, patterns and episodes derived from it: deleted, or kept on
+   * their other sources.
+   * </pre>
+   *
+   * <code>.memgrid.common.v1.DerivedChanges derived = 4 [json_name = "derived"];</code>
+   */
+  dev.memgrid.common.v1.DerivedChangesOrBuilder getDerivedOrBuilder();
 }

@@ -237,6 +237,68 @@ public final class GatewayServiceGrpc {
     return getDeleteMemoriesMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.EraseUserRequest,
+      dev.memgrid.gateway.v1.EraseUserResponse> getEraseUserMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "EraseUser",
+      requestType = dev.memgrid.gateway.v1.EraseUserRequest.class,
+      responseType = dev.memgrid.gateway.v1.EraseUserResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.EraseUserRequest,
+      dev.memgrid.gateway.v1.EraseUserResponse> getEraseUserMethod() {
+    io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.EraseUserRequest, dev.memgrid.gateway.v1.EraseUserResponse> getEraseUserMethod;
+    if ((getEraseUserMethod = GatewayServiceGrpc.getEraseUserMethod) == null) {
+      synchronized (GatewayServiceGrpc.class) {
+        if ((getEraseUserMethod = GatewayServiceGrpc.getEraseUserMethod) == null) {
+          GatewayServiceGrpc.getEraseUserMethod = getEraseUserMethod =
+              io.grpc.MethodDescriptor.<dev.memgrid.gateway.v1.EraseUserRequest, dev.memgrid.gateway.v1.EraseUserResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "EraseUser"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.EraseUserRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.EraseUserResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new GatewayServiceMethodDescriptorSupplier("EraseUser"))
+              .build();
+        }
+      }
+    }
+    return getEraseUserMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.EraseTenantRequest,
+      dev.memgrid.gateway.v1.EraseTenantResponse> getEraseTenantMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "EraseTenant",
+      requestType = dev.memgrid.gateway.v1.EraseTenantRequest.class,
+      responseType = dev.memgrid.gateway.v1.EraseTenantResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.EraseTenantRequest,
+      dev.memgrid.gateway.v1.EraseTenantResponse> getEraseTenantMethod() {
+    io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.EraseTenantRequest, dev.memgrid.gateway.v1.EraseTenantResponse> getEraseTenantMethod;
+    if ((getEraseTenantMethod = GatewayServiceGrpc.getEraseTenantMethod) == null) {
+      synchronized (GatewayServiceGrpc.class) {
+        if ((getEraseTenantMethod = GatewayServiceGrpc.getEraseTenantMethod) == null) {
+          GatewayServiceGrpc.getEraseTenantMethod = getEraseTenantMethod =
+              io.grpc.MethodDescriptor.<dev.memgrid.gateway.v1.EraseTenantRequest, dev.memgrid.gateway.v1.EraseTenantResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "EraseTenant"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.EraseTenantRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.EraseTenantResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new GatewayServiceMethodDescriptorSupplier("EraseTenant"))
+              .build();
+        }
+      }
+    }
+    return getEraseTenantMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.ListMemoriesRequest,
       dev.memgrid.gateway.v1.ListMemoriesResponse> getListMemoriesMethod;
 
@@ -944,6 +1006,29 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Erases everything of one user in the caller's tenant: messages, everything derived
+     * from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+     * Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+     * </pre>
+     */
+    default void eraseUser(dev.memgrid.gateway.v1.EraseUserRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.EraseUserResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getEraseUserMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+     * the caller's tenant.
+     * </pre>
+     */
+    default void eraseTenant(dev.memgrid.gateway.v1.EraseTenantRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.EraseTenantResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getEraseTenantMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
      * token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
@@ -1273,6 +1358,31 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Erases everything of one user in the caller's tenant: messages, everything derived
+     * from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+     * Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+     * </pre>
+     */
+    public void eraseUser(dev.memgrid.gateway.v1.EraseUserRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.EraseUserResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getEraseUserMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+     * the caller's tenant.
+     * </pre>
+     */
+    public void eraseTenant(dev.memgrid.gateway.v1.EraseTenantRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.EraseTenantResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getEraseTenantMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
      * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
      * token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
@@ -1594,6 +1704,29 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Erases everything of one user in the caller's tenant: messages, everything derived
+     * from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+     * Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.EraseUserResponse eraseUser(dev.memgrid.gateway.v1.EraseUserRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getEraseUserMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+     * the caller's tenant.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.EraseTenantResponse eraseTenant(dev.memgrid.gateway.v1.EraseTenantRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getEraseTenantMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
      * token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
@@ -1895,6 +2028,29 @@ public final class GatewayServiceGrpc {
     public dev.memgrid.gateway.v1.DeleteMemoriesResponse deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getDeleteMemoriesMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Erases everything of one user in the caller's tenant: messages, everything derived
+     * from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+     * Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.EraseUserResponse eraseUser(dev.memgrid.gateway.v1.EraseUserRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getEraseUserMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+     * the caller's tenant.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.EraseTenantResponse eraseTenant(dev.memgrid.gateway.v1.EraseTenantRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getEraseTenantMethod(), getCallOptions(), request);
     }
 
     /**
@@ -2210,6 +2366,31 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Erases everything of one user in the caller's tenant: messages, everything derived
+     * from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
+     * Returns a receipt with the counts. INVALID_ARGUMENT: no user_id.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.EraseUserResponse> eraseUser(
+        dev.memgrid.gateway.v1.EraseUserRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getEraseUserMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
+     * the caller's tenant.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.EraseTenantResponse> eraseTenant(
+        dev.memgrid.gateway.v1.EraseTenantRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getEraseTenantMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
      * token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
@@ -2421,24 +2602,26 @@ public final class GatewayServiceGrpc {
   private static final int METHODID_UPDATE_MEMORY = 4;
   private static final int METHODID_DELETE_MEMORY = 5;
   private static final int METHODID_DELETE_MEMORIES = 6;
-  private static final int METHODID_LIST_MEMORIES = 7;
-  private static final int METHODID_GET_MEMORY_HISTORY = 8;
-  private static final int METHODID_SEARCH = 9;
-  private static final int METHODID_CREATE_CUBE = 10;
-  private static final int METHODID_LIST_CUBES = 11;
-  private static final int METHODID_SHARE_CUBE = 12;
-  private static final int METHODID_UNSHARE_CUBE = 13;
-  private static final int METHODID_CONSOLIDATE = 14;
-  private static final int METHODID_GET_JOB = 15;
-  private static final int METHODID_GET_PROFILE = 16;
-  private static final int METHODID_LIST_PATTERNS = 17;
-  private static final int METHODID_RECORD_FEEDBACK = 18;
-  private static final int METHODID_CHAT = 19;
-  private static final int METHODID_FIND_ENTITIES = 20;
-  private static final int METHODID_GET_NEIGHBORS = 21;
-  private static final int METHODID_SHORTEST_PATH = 22;
-  private static final int METHODID_GET_RELATED_MEMORIES = 23;
-  private static final int METHODID_GET_MEMORY_GRAPH = 24;
+  private static final int METHODID_ERASE_USER = 7;
+  private static final int METHODID_ERASE_TENANT = 8;
+  private static final int METHODID_LIST_MEMORIES = 9;
+  private static final int METHODID_GET_MEMORY_HISTORY = 10;
+  private static final int METHODID_SEARCH = 11;
+  private static final int METHODID_CREATE_CUBE = 12;
+  private static final int METHODID_LIST_CUBES = 13;
+  private static final int METHODID_SHARE_CUBE = 14;
+  private static final int METHODID_UNSHARE_CUBE = 15;
+  private static final int METHODID_CONSOLIDATE = 16;
+  private static final int METHODID_GET_JOB = 17;
+  private static final int METHODID_GET_PROFILE = 18;
+  private static final int METHODID_LIST_PATTERNS = 19;
+  private static final int METHODID_RECORD_FEEDBACK = 20;
+  private static final int METHODID_CHAT = 21;
+  private static final int METHODID_FIND_ENTITIES = 22;
+  private static final int METHODID_GET_NEIGHBORS = 23;
+  private static final int METHODID_SHORTEST_PATH = 24;
+  private static final int METHODID_GET_RELATED_MEMORIES = 25;
+  private static final int METHODID_GET_MEMORY_GRAPH = 26;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -2484,6 +2667,14 @@ public final class GatewayServiceGrpc {
         case METHODID_DELETE_MEMORIES:
           serviceImpl.deleteMemories((dev.memgrid.gateway.v1.DeleteMemoriesRequest) request,
               (io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.DeleteMemoriesResponse>) responseObserver);
+          break;
+        case METHODID_ERASE_USER:
+          serviceImpl.eraseUser((dev.memgrid.gateway.v1.EraseUserRequest) request,
+              (io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.EraseUserResponse>) responseObserver);
+          break;
+        case METHODID_ERASE_TENANT:
+          serviceImpl.eraseTenant((dev.memgrid.gateway.v1.EraseTenantRequest) request,
+              (io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.EraseTenantResponse>) responseObserver);
           break;
         case METHODID_LIST_MEMORIES:
           serviceImpl.listMemories((dev.memgrid.gateway.v1.ListMemoriesRequest) request,
@@ -2624,6 +2815,20 @@ public final class GatewayServiceGrpc {
               dev.memgrid.gateway.v1.DeleteMemoriesRequest,
               dev.memgrid.gateway.v1.DeleteMemoriesResponse>(
                 service, METHODID_DELETE_MEMORIES)))
+        .addMethod(
+          getEraseUserMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.memgrid.gateway.v1.EraseUserRequest,
+              dev.memgrid.gateway.v1.EraseUserResponse>(
+                service, METHODID_ERASE_USER)))
+        .addMethod(
+          getEraseTenantMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.memgrid.gateway.v1.EraseTenantRequest,
+              dev.memgrid.gateway.v1.EraseTenantResponse>(
+                service, METHODID_ERASE_TENANT)))
         .addMethod(
           getListMemoriesMethod(),
           io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -2805,6 +3010,8 @@ public final class GatewayServiceGrpc {
               .addMethod(getUpdateMemoryMethod())
               .addMethod(getDeleteMemoryMethod())
               .addMethod(getDeleteMemoriesMethod())
+              .addMethod(getEraseUserMethod())
+              .addMethod(getEraseTenantMethod())
               .addMethod(getListMemoriesMethod())
               .addMethod(getGetMemoryHistoryMethod())
               .addMethod(getSearchMethod())

@@ -97,6 +97,26 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_memgrid_gateway_v1_DeleteMemoriesResponse_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_EraseUserRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_EraseUserRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_EraseUserResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_EraseUserResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_EraseTenantRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_EraseTenantRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_EraseTenantResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_EraseTenantResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_memgrid_gateway_v1_ListMemoriesRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -313,16 +333,26 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
       "mgrid.common.v1.MemoryR\006memory\022@\n\013propag" +
       "ation\030\002 \003(\0132\036.memgrid.common.v1.Propagat" +
       "ionR\013propagation\"%\n\023DeleteMemoryRequest\022" +
-      "\016\n\002id\030\001 \001(\tR\002id\"\223\001\n\024DeleteMemoryResponse" +
+      "\016\n\002id\030\001 \001(\tR\002id\"\320\001\n\024DeleteMemoryResponse" +
       "\022\016\n\002id\030\001 \001(\tR\002id\022)\n\020versions_deleted\030\002 \001" +
       "(\003R\017versionsDeleted\022@\n\013propagation\030\003 \003(\013" +
       "2\036.memgrid.common.v1.PropagationR\013propag" +
-      "ation\"P\n\025DeleteMemoriesRequest\0227\n\006filter" +
-      "\030\001 \001(\0132\037.memgrid.common.v1.MemoryFilterR" +
-      "\006filter\"\177\n\026DeleteMemoriesResponse\022#\n\rdel" +
-      "eted_count\030\001 \001(\003R\014deletedCount\022@\n\013propag" +
-      "ation\030\002 \003(\0132\036.memgrid.common.v1.Propagat" +
-      "ionR\013propagation\"\212\001\n\023ListMemoriesRequest" +
+      "ation\022;\n\007derived\030\004 \001(\0132!.memgrid.common." +
+      "v1.DerivedChangesR\007derived\"P\n\025DeleteMemo" +
+      "riesRequest\0227\n\006filter\030\001 \001(\0132\037.memgrid.co" +
+      "mmon.v1.MemoryFilterR\006filter\"\274\001\n\026DeleteM" +
+      "emoriesResponse\022#\n\rdeleted_count\030\001 \001(\003R\014" +
+      "deletedCount\022@\n\013propagation\030\002 \003(\0132\036.memg" +
+      "rid.common.v1.PropagationR\013propagation\022;" +
+      "\n\007derived\030\003 \001(\0132!.memgrid.common.v1.Deri" +
+      "vedChangesR\007derived\"+\n\020EraseUserRequest\022" +
+      "\027\n\007user_id\030\001 \001(\tR\006userId\"P\n\021EraseUserRes" +
+      "ponse\022;\n\007receipt\030\001 \001(\0132!.memgrid.common." +
+      "v1.ErasureReceiptR\007receipt\"@\n\022EraseTenan" +
+      "tRequest\022*\n\021confirm_tenant_id\030\001 \001(\tR\017con" +
+      "firmTenantId\"R\n\023EraseTenantResponse\022;\n\007r" +
+      "eceipt\030\001 \001(\0132!.memgrid.common.v1.Erasure" +
+      "ReceiptR\007receipt\"\212\001\n\023ListMemoriesRequest" +
       "\0227\n\006filter\030\001 \001(\0132\037.memgrid.common.v1.Mem" +
       "oryFilterR\006filter\022\033\n\tpage_size\030\002 \001(\005R\010pa" +
       "geSize\022\035\n\npage_token\030\003 \001(\tR\tpageToken\"u\n" +
@@ -549,7 +579,7 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
     internal_static_memgrid_gateway_v1_DeleteMemoryResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_DeleteMemoryResponse_descriptor,
-        new java.lang.String[] { "Id", "VersionsDeleted", "Propagation", });
+        new java.lang.String[] { "Id", "VersionsDeleted", "Propagation", "Derived", });
     internal_static_memgrid_gateway_v1_DeleteMemoriesRequest_descriptor =
       getDescriptor().getMessageType(12);
     internal_static_memgrid_gateway_v1_DeleteMemoriesRequest_fieldAccessorTable = new
@@ -561,207 +591,231 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
     internal_static_memgrid_gateway_v1_DeleteMemoriesResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_DeleteMemoriesResponse_descriptor,
-        new java.lang.String[] { "DeletedCount", "Propagation", });
-    internal_static_memgrid_gateway_v1_ListMemoriesRequest_descriptor =
+        new java.lang.String[] { "DeletedCount", "Propagation", "Derived", });
+    internal_static_memgrid_gateway_v1_EraseUserRequest_descriptor =
       getDescriptor().getMessageType(14);
+    internal_static_memgrid_gateway_v1_EraseUserRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_EraseUserRequest_descriptor,
+        new java.lang.String[] { "UserId", });
+    internal_static_memgrid_gateway_v1_EraseUserResponse_descriptor =
+      getDescriptor().getMessageType(15);
+    internal_static_memgrid_gateway_v1_EraseUserResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_EraseUserResponse_descriptor,
+        new java.lang.String[] { "Receipt", });
+    internal_static_memgrid_gateway_v1_EraseTenantRequest_descriptor =
+      getDescriptor().getMessageType(16);
+    internal_static_memgrid_gateway_v1_EraseTenantRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_EraseTenantRequest_descriptor,
+        new java.lang.String[] { "ConfirmTenantId", });
+    internal_static_memgrid_gateway_v1_EraseTenantResponse_descriptor =
+      getDescriptor().getMessageType(17);
+    internal_static_memgrid_gateway_v1_EraseTenantResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_EraseTenantResponse_descriptor,
+        new java.lang.String[] { "Receipt", });
+    internal_static_memgrid_gateway_v1_ListMemoriesRequest_descriptor =
+      getDescriptor().getMessageType(18);
     internal_static_memgrid_gateway_v1_ListMemoriesRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListMemoriesRequest_descriptor,
         new java.lang.String[] { "Filter", "PageSize", "PageToken", });
     internal_static_memgrid_gateway_v1_ListMemoriesResponse_descriptor =
-      getDescriptor().getMessageType(15);
+      getDescriptor().getMessageType(19);
     internal_static_memgrid_gateway_v1_ListMemoriesResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListMemoriesResponse_descriptor,
         new java.lang.String[] { "Memories", "NextPageToken", });
     internal_static_memgrid_gateway_v1_GetMemoryHistoryRequest_descriptor =
-      getDescriptor().getMessageType(16);
+      getDescriptor().getMessageType(20);
     internal_static_memgrid_gateway_v1_GetMemoryHistoryRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetMemoryHistoryRequest_descriptor,
         new java.lang.String[] { "Id", });
     internal_static_memgrid_gateway_v1_GetMemoryHistoryResponse_descriptor =
-      getDescriptor().getMessageType(17);
+      getDescriptor().getMessageType(21);
     internal_static_memgrid_gateway_v1_GetMemoryHistoryResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetMemoryHistoryResponse_descriptor,
         new java.lang.String[] { "Versions", });
     internal_static_memgrid_gateway_v1_RankWeights_descriptor =
-      getDescriptor().getMessageType(18);
+      getDescriptor().getMessageType(22);
     internal_static_memgrid_gateway_v1_RankWeights_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RankWeights_descriptor,
         new java.lang.String[] { "Recency", "Importance", "Heat", "Diversity", });
     internal_static_memgrid_gateway_v1_SearchRequest_descriptor =
-      getDescriptor().getMessageType(19);
+      getDescriptor().getMessageType(23);
     internal_static_memgrid_gateway_v1_SearchRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_SearchRequest_descriptor,
         new java.lang.String[] { "Query", "Filter", "K", "ValidAt", "Mode", "Weights", "MinScore", });
     internal_static_memgrid_gateway_v1_SearchExplanation_descriptor =
-      getDescriptor().getMessageType(20);
+      getDescriptor().getMessageType(24);
     internal_static_memgrid_gateway_v1_SearchExplanation_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_SearchExplanation_descriptor,
         new java.lang.String[] { "DenseScore", "SparseScore", "DenseRank", "SparseRank", "FusedScore", "RecencyTerm", "ImportanceTerm", "HeatTerm", "GraphHops", "FusedRank", "NeighbourTerm", "TemporalTerm", "SpeakerTerm", "GraphRank", });
     internal_static_memgrid_gateway_v1_SearchHit_descriptor =
-      getDescriptor().getMessageType(21);
+      getDescriptor().getMessageType(25);
     internal_static_memgrid_gateway_v1_SearchHit_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_SearchHit_descriptor,
         new java.lang.String[] { "Memory", "Score", "Explanation", });
     internal_static_memgrid_gateway_v1_SearchResponse_descriptor =
-      getDescriptor().getMessageType(22);
+      getDescriptor().getMessageType(26);
     internal_static_memgrid_gateway_v1_SearchResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_SearchResponse_descriptor,
         new java.lang.String[] { "Hits", "Degraded", "EmbeddingModel", });
     internal_static_memgrid_gateway_v1_CreateCubeRequest_descriptor =
-      getDescriptor().getMessageType(23);
+      getDescriptor().getMessageType(27);
     internal_static_memgrid_gateway_v1_CreateCubeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_CreateCubeRequest_descriptor,
         new java.lang.String[] { "CubeId", "OwnerUserId", "Name", "Description", });
     internal_static_memgrid_gateway_v1_CreateCubeResponse_descriptor =
-      getDescriptor().getMessageType(24);
+      getDescriptor().getMessageType(28);
     internal_static_memgrid_gateway_v1_CreateCubeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_CreateCubeResponse_descriptor,
         new java.lang.String[] { "Cube", });
     internal_static_memgrid_gateway_v1_ListCubesRequest_descriptor =
-      getDescriptor().getMessageType(25);
+      getDescriptor().getMessageType(29);
     internal_static_memgrid_gateway_v1_ListCubesRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListCubesRequest_descriptor,
         new java.lang.String[] { "UserId", });
     internal_static_memgrid_gateway_v1_ListCubesResponse_descriptor =
-      getDescriptor().getMessageType(26);
+      getDescriptor().getMessageType(30);
     internal_static_memgrid_gateway_v1_ListCubesResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListCubesResponse_descriptor,
         new java.lang.String[] { "Cubes", });
     internal_static_memgrid_gateway_v1_ShareCubeRequest_descriptor =
-      getDescriptor().getMessageType(27);
+      getDescriptor().getMessageType(31);
     internal_static_memgrid_gateway_v1_ShareCubeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ShareCubeRequest_descriptor,
         new java.lang.String[] { "CubeId", "OwnerUserId", "ReaderUserId", });
     internal_static_memgrid_gateway_v1_ShareCubeResponse_descriptor =
-      getDescriptor().getMessageType(28);
+      getDescriptor().getMessageType(32);
     internal_static_memgrid_gateway_v1_ShareCubeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ShareCubeResponse_descriptor,
         new java.lang.String[] { "Cube", });
     internal_static_memgrid_gateway_v1_UnshareCubeRequest_descriptor =
-      getDescriptor().getMessageType(29);
+      getDescriptor().getMessageType(33);
     internal_static_memgrid_gateway_v1_UnshareCubeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_UnshareCubeRequest_descriptor,
         new java.lang.String[] { "CubeId", "OwnerUserId", "ReaderUserId", });
     internal_static_memgrid_gateway_v1_UnshareCubeResponse_descriptor =
-      getDescriptor().getMessageType(30);
+      getDescriptor().getMessageType(34);
     internal_static_memgrid_gateway_v1_UnshareCubeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_UnshareCubeResponse_descriptor,
         new java.lang.String[] { "Cube", });
     internal_static_memgrid_gateway_v1_ConsolidateRequest_descriptor =
-      getDescriptor().getMessageType(31);
+      getDescriptor().getMessageType(35);
     internal_static_memgrid_gateway_v1_ConsolidateRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ConsolidateRequest_descriptor,
         new java.lang.String[] { "UserId", "SessionId", });
     internal_static_memgrid_gateway_v1_ConsolidateResponse_descriptor =
-      getDescriptor().getMessageType(32);
+      getDescriptor().getMessageType(36);
     internal_static_memgrid_gateway_v1_ConsolidateResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ConsolidateResponse_descriptor,
         new java.lang.String[] { "JobId", "Created", });
     internal_static_memgrid_gateway_v1_Job_descriptor =
-      getDescriptor().getMessageType(33);
+      getDescriptor().getMessageType(37);
     internal_static_memgrid_gateway_v1_Job_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_Job_descriptor,
         new java.lang.String[] { "Id", "Topic", "State", "Attempts", "MaxAttempts", "LastError", "Note", "Degraded", "CreatedAt", "UpdatedAt", });
     internal_static_memgrid_gateway_v1_GetJobRequest_descriptor =
-      getDescriptor().getMessageType(34);
+      getDescriptor().getMessageType(38);
     internal_static_memgrid_gateway_v1_GetJobRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetJobRequest_descriptor,
         new java.lang.String[] { "JobId", });
     internal_static_memgrid_gateway_v1_GetJobResponse_descriptor =
-      getDescriptor().getMessageType(35);
+      getDescriptor().getMessageType(39);
     internal_static_memgrid_gateway_v1_GetJobResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetJobResponse_descriptor,
         new java.lang.String[] { "Job", });
     internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor =
-      getDescriptor().getMessageType(36);
+      getDescriptor().getMessageType(40);
     internal_static_memgrid_gateway_v1_GetProfileRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor,
         new java.lang.String[] { "UserId", });
     internal_static_memgrid_gateway_v1_ProfileEntry_descriptor =
-      getDescriptor().getMessageType(37);
+      getDescriptor().getMessageType(41);
     internal_static_memgrid_gateway_v1_ProfileEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ProfileEntry_descriptor,
         new java.lang.String[] { "Key", "Value", "MemoryId", "Subject", "ValidFrom", "Confidence", "SourceMessageIds", });
     internal_static_memgrid_gateway_v1_GetProfileResponse_descriptor =
-      getDescriptor().getMessageType(38);
+      getDescriptor().getMessageType(42);
     internal_static_memgrid_gateway_v1_GetProfileResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetProfileResponse_descriptor,
         new java.lang.String[] { "Entries", "RelatedFacts", });
     internal_static_memgrid_gateway_v1_Pattern_descriptor =
-      getDescriptor().getMessageType(39);
+      getDescriptor().getMessageType(43);
     internal_static_memgrid_gateway_v1_Pattern_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_Pattern_descriptor,
         new java.lang.String[] { "MemoryId", "Kind", "Key", "Description", "Support", "Confidence", "EvidenceMessageIds", "UpdatedAt", });
     internal_static_memgrid_gateway_v1_ListPatternsRequest_descriptor =
-      getDescriptor().getMessageType(40);
+      getDescriptor().getMessageType(44);
     internal_static_memgrid_gateway_v1_ListPatternsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListPatternsRequest_descriptor,
         new java.lang.String[] { "UserId", "PageSize", "PageToken", });
     internal_static_memgrid_gateway_v1_ListPatternsResponse_descriptor =
-      getDescriptor().getMessageType(41);
+      getDescriptor().getMessageType(45);
     internal_static_memgrid_gateway_v1_ListPatternsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListPatternsResponse_descriptor,
         new java.lang.String[] { "Patterns", "NextPageToken", });
     internal_static_memgrid_gateway_v1_RecordFeedbackRequest_descriptor =
-      getDescriptor().getMessageType(42);
+      getDescriptor().getMessageType(46);
     internal_static_memgrid_gateway_v1_RecordFeedbackRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RecordFeedbackRequest_descriptor,
         new java.lang.String[] { "MemoryId", "Verdict", });
     internal_static_memgrid_gateway_v1_RecordFeedbackResponse_descriptor =
-      getDescriptor().getMessageType(43);
+      getDescriptor().getMessageType(47);
     internal_static_memgrid_gateway_v1_RecordFeedbackResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RecordFeedbackResponse_descriptor,
         new java.lang.String[] { "Memory", "ImportanceBefore", "ImportanceAfter", "FeedbackCount", "Explanation", "Propagation", });
     internal_static_memgrid_gateway_v1_ChatRequest_descriptor =
-      getDescriptor().getMessageType(44);
+      getDescriptor().getMessageType(48);
     internal_static_memgrid_gateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatRequest_descriptor,
         new java.lang.String[] { "Scope", "Message", "K", "IdempotencyKey", });
     internal_static_memgrid_gateway_v1_ChatContext_descriptor =
-      getDescriptor().getMessageType(45);
+      getDescriptor().getMessageType(49);
     internal_static_memgrid_gateway_v1_ChatContext_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatContext_descriptor,
         new java.lang.String[] { "Memories", "Profile", "Degraded", });
     internal_static_memgrid_gateway_v1_ChatCompleted_descriptor =
-      getDescriptor().getMessageType(46);
+      getDescriptor().getMessageType(50);
     internal_static_memgrid_gateway_v1_ChatCompleted_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatCompleted_descriptor,
         new java.lang.String[] { "Answer", "UserMessageId", "AssistantMessageId", "Model", "PromptTokens", "CompletionTokens", });
     internal_static_memgrid_gateway_v1_ChatResponse_descriptor =
-      getDescriptor().getMessageType(47);
+      getDescriptor().getMessageType(51);
     internal_static_memgrid_gateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatResponse_descriptor,

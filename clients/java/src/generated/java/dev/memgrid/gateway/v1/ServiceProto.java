@@ -38,7 +38,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\n memgrid/gateway/v1/service.proto\022\022memg" +
       "rid.gateway.v1\032/memgrid/gateway/v1/graph" +
       "_request_response.proto\032)memgrid/gateway" +
-      "/v1/request_response.proto2\212\023\n\016GatewaySe" +
+      "/v1/request_response.proto2\304\024\n\016GatewaySe" +
       "rvice\022^\n\013AddMessages\022&.memgrid.gateway.v" +
       "1.AddMessagesRequest\032\'.memgrid.gateway.v" +
       "1.AddMessagesResponse\022^\n\013AddMemories\022&.m" +
@@ -56,55 +56,60 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "grid.gateway.v1.DeleteMemoryResponse\022g\n\016" +
       "DeleteMemories\022).memgrid.gateway.v1.Dele" +
       "teMemoriesRequest\032*.memgrid.gateway.v1.D" +
-      "eleteMemoriesResponse\022a\n\014ListMemories\022\'." +
-      "memgrid.gateway.v1.ListMemoriesRequest\032(" +
-      ".memgrid.gateway.v1.ListMemoriesResponse" +
-      "\022m\n\020GetMemoryHistory\022+.memgrid.gateway.v" +
-      "1.GetMemoryHistoryRequest\032,.memgrid.gate" +
-      "way.v1.GetMemoryHistoryResponse\022O\n\006Searc" +
-      "h\022!.memgrid.gateway.v1.SearchRequest\032\".m" +
-      "emgrid.gateway.v1.SearchResponse\022[\n\nCrea" +
-      "teCube\022%.memgrid.gateway.v1.CreateCubeRe" +
-      "quest\032&.memgrid.gateway.v1.CreateCubeRes" +
-      "ponse\022X\n\tListCubes\022$.memgrid.gateway.v1." +
-      "ListCubesRequest\032%.memgrid.gateway.v1.Li" +
-      "stCubesResponse\022X\n\tShareCube\022$.memgrid.g" +
-      "ateway.v1.ShareCubeRequest\032%.memgrid.gat" +
-      "eway.v1.ShareCubeResponse\022^\n\013UnshareCube" +
-      "\022&.memgrid.gateway.v1.UnshareCubeRequest" +
-      "\032\'.memgrid.gateway.v1.UnshareCubeRespons" +
-      "e\022^\n\013Consolidate\022&.memgrid.gateway.v1.Co" +
-      "nsolidateRequest\032\'.memgrid.gateway.v1.Co" +
-      "nsolidateResponse\022O\n\006GetJob\022!.memgrid.ga" +
-      "teway.v1.GetJobRequest\032\".memgrid.gateway" +
-      ".v1.GetJobResponse\022[\n\nGetProfile\022%.memgr" +
-      "id.gateway.v1.GetProfileRequest\032&.memgri" +
-      "d.gateway.v1.GetProfileResponse\022a\n\014ListP" +
-      "atterns\022\'.memgrid.gateway.v1.ListPattern" +
-      "sRequest\032(.memgrid.gateway.v1.ListPatter" +
-      "nsResponse\022g\n\016RecordFeedback\022).memgrid.g" +
-      "ateway.v1.RecordFeedbackRequest\032*.memgri" +
-      "d.gateway.v1.RecordFeedbackResponse\022K\n\004C" +
-      "hat\022\037.memgrid.gateway.v1.ChatRequest\032 .m" +
-      "emgrid.gateway.v1.ChatResponse0\001\022a\n\014Find" +
-      "Entities\022\'.memgrid.gateway.v1.FindEntiti" +
-      "esRequest\032(.memgrid.gateway.v1.FindEntit" +
-      "iesResponse\022a\n\014GetNeighbors\022\'.memgrid.ga" +
-      "teway.v1.GetNeighborsRequest\032(.memgrid.g" +
-      "ateway.v1.GetNeighborsResponse\022a\n\014Shorte" +
-      "stPath\022\'.memgrid.gateway.v1.ShortestPath" +
-      "Request\032(.memgrid.gateway.v1.ShortestPat" +
-      "hResponse\022s\n\022GetRelatedMemories\022-.memgri" +
-      "d.gateway.v1.GetRelatedMemoriesRequest\032." +
-      ".memgrid.gateway.v1.GetRelatedMemoriesRe" +
-      "sponse\022g\n\016GetMemoryGraph\022).memgrid.gatew" +
-      "ay.v1.GetMemoryGraphRequest\032*.memgrid.ga" +
-      "teway.v1.GetMemoryGraphResponseB\305\001\n\026dev." +
-      "memgrid.gateway.v1B\014ServiceProtoP\001Z3memg" +
-      "rid.dev/clients/go/memgrid/gateway/v1;ga" +
-      "tewayv1\242\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022Mem" +
-      "grid\\Gateway\\V1\342\002\036Memgrid\\Gateway\\V1\\GPB" +
-      "Metadata\352\002\024Memgrid::Gateway::V1b\006proto3"
+      "eleteMemoriesResponse\022X\n\tEraseUser\022$.mem" +
+      "grid.gateway.v1.EraseUserRequest\032%.memgr" +
+      "id.gateway.v1.EraseUserResponse\022^\n\013Erase" +
+      "Tenant\022&.memgrid.gateway.v1.EraseTenantR" +
+      "equest\032\'.memgrid.gateway.v1.EraseTenantR" +
+      "esponse\022a\n\014ListMemories\022\'.memgrid.gatewa" +
+      "y.v1.ListMemoriesRequest\032(.memgrid.gatew" +
+      "ay.v1.ListMemoriesResponse\022m\n\020GetMemoryH" +
+      "istory\022+.memgrid.gateway.v1.GetMemoryHis" +
+      "toryRequest\032,.memgrid.gateway.v1.GetMemo" +
+      "ryHistoryResponse\022O\n\006Search\022!.memgrid.ga" +
+      "teway.v1.SearchRequest\032\".memgrid.gateway" +
+      ".v1.SearchResponse\022[\n\nCreateCube\022%.memgr" +
+      "id.gateway.v1.CreateCubeRequest\032&.memgri" +
+      "d.gateway.v1.CreateCubeResponse\022X\n\tListC" +
+      "ubes\022$.memgrid.gateway.v1.ListCubesReque" +
+      "st\032%.memgrid.gateway.v1.ListCubesRespons" +
+      "e\022X\n\tShareCube\022$.memgrid.gateway.v1.Shar" +
+      "eCubeRequest\032%.memgrid.gateway.v1.ShareC" +
+      "ubeResponse\022^\n\013UnshareCube\022&.memgrid.gat" +
+      "eway.v1.UnshareCubeRequest\032\'.memgrid.gat" +
+      "eway.v1.UnshareCubeResponse\022^\n\013Consolida" +
+      "te\022&.memgrid.gateway.v1.ConsolidateReque" +
+      "st\032\'.memgrid.gateway.v1.ConsolidateRespo" +
+      "nse\022O\n\006GetJob\022!.memgrid.gateway.v1.GetJo" +
+      "bRequest\032\".memgrid.gateway.v1.GetJobResp" +
+      "onse\022[\n\nGetProfile\022%.memgrid.gateway.v1." +
+      "GetProfileRequest\032&.memgrid.gateway.v1.G" +
+      "etProfileResponse\022a\n\014ListPatterns\022\'.memg" +
+      "rid.gateway.v1.ListPatternsRequest\032(.mem" +
+      "grid.gateway.v1.ListPatternsResponse\022g\n\016" +
+      "RecordFeedback\022).memgrid.gateway.v1.Reco" +
+      "rdFeedbackRequest\032*.memgrid.gateway.v1.R" +
+      "ecordFeedbackResponse\022K\n\004Chat\022\037.memgrid." +
+      "gateway.v1.ChatRequest\032 .memgrid.gateway" +
+      ".v1.ChatResponse0\001\022a\n\014FindEntities\022\'.mem" +
+      "grid.gateway.v1.FindEntitiesRequest\032(.me" +
+      "mgrid.gateway.v1.FindEntitiesResponse\022a\n" +
+      "\014GetNeighbors\022\'.memgrid.gateway.v1.GetNe" +
+      "ighborsRequest\032(.memgrid.gateway.v1.GetN" +
+      "eighborsResponse\022a\n\014ShortestPath\022\'.memgr" +
+      "id.gateway.v1.ShortestPathRequest\032(.memg" +
+      "rid.gateway.v1.ShortestPathResponse\022s\n\022G" +
+      "etRelatedMemories\022-.memgrid.gateway.v1.G" +
+      "etRelatedMemoriesRequest\032..memgrid.gatew" +
+      "ay.v1.GetRelatedMemoriesResponse\022g\n\016GetM" +
+      "emoryGraph\022).memgrid.gateway.v1.GetMemor" +
+      "yGraphRequest\032*.memgrid.gateway.v1.GetMe" +
+      "moryGraphResponseB\305\001\n\026dev.memgrid.gatewa" +
+      "y.v1B\014ServiceProtoP\001Z3memgrid.dev/client" +
+      "s/go/memgrid/gateway/v1;gatewayv1\242\002\003MGX\252" +
+      "\002\022Memgrid.Gateway.V1\312\002\022Memgrid\\Gateway\\V" +
+      "1\342\002\036Memgrid\\Gateway\\V1\\GPBMetadata\352\002\024Mem" +
+      "grid::Gateway::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

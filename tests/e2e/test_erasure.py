@@ -1,0 +1,225 @@
+"""Forgetting on the whole suite: a unique token is said, consolidated into facts, a
+profile, episodes and graph entities, then deleted; no read RPC finds it afterwards, in
+memory-store, the search index or the graph. Erasing a user or a tenant does the same for
+everything of theirs."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import string
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+import pytest
+from memgrid.common.v1 import graph_pb2
+from memgrid.common.v1 import memory_pb2 as common
+from memgrid_client.client import MemgridClient
+from memgrid_runtime import errors
+
+from tests.e2e.test_thought import _consolidated, _search_until, _turns
+
+_ALL_KINDS = [
+    common.MEMORY_KIND_MESSAGE,
+    common.MEMORY_KIND_EPISODE,
+    common.MEMORY_KIND_FACT,
+    common.MEMORY_KIND_PROFILE,
+    common.MEMORY_KIND_PATTERN,
+]
+
+
+def _token() -> str:
+    """A made-up place name no other test says: capitalised letters, as a city is."""
+    return "Q" + "".join(random.choices(string.ascii_lowercase, k=9))
+
+
+def _conversation(token: str) -> list[tuple[str, str]]:
+    """Enough turns that the oldest spill into an episode summary, the token among them."""
+    return [
+        ("user", f"Hi, my name is Dana. I live in {token} and I love hiking."),
+        ("assistant", f"Nice to meet you, Dana. How is life in {token}?"),
+        ("user", "Good. My sister Anna works at Google."),
+        *[
+            (("user", "assistant")[i % 2], f"We keep talking about trail running shoes, part {i}.")
+            for i in range(30)
+        ],
+    ]
+
+
+def _says(memory: common.Memory, token: str) -> bool:
+    texts = [memory.content, *memory.metadata.values(), *memory.tags]
+    return any(token.casefold() in text.casefold() for text in texts)
+
+
+async def _everything(client: MemgridClient, user: str) -> list[common.Memory]:
+    return [
+        memory
+        async for memory in client.iter_memories(
+            common.MemoryFilter(user_id=user, kinds=_ALL_KINDS, include_superseded=True)
+        )
+    ]
+
+
+async def _until(check: Callable[[], Awaitable[list[str]]], seconds: float = 30) -> None:
+    """Waits until `check` finds nothing: derived stores hear of a delete through the
+    outbox, a moment after memory-store commits it."""
+    deadline = time.monotonic() + seconds
+    while found := await check():
+        assert time.monotonic() < deadline, found
+        await asyncio.sleep(0.2)
+
+
+async def _traces_of(client: MemgridClient, user: str, token: str, job_id: str) -> list[str]:
+    """Every place a read RPC still shows the token, as a list of descriptions."""
+    found: list[str] = []
+    for memory in await _everything(client, user):
+        if _says(memory, token):
+            found.append(f"ListMemories: {memory.kind} {memory.content!r}")
+        for version in await client.get_memory_history(memory.id):
+            if _says(version.memory, token):
+                found.append(f"GetMemoryHistory {memory.id} v{version.version}")
+    for query in (f"Where does Dana live? {token}", token, f"life in {token}"):
+        for memory_filter in (
+            common.MemoryFilter(user_id=user),
+            common.MemoryFilter(user_id=user, kinds=_ALL_KINDS, include_superseded=True),
+        ):
+            reply = await client.search(query, memory_filter, k=50)
+            found += [
+                f"Search {query!r}: {h.memory.content!r}"
+                for h in reply.hits
+                if _says(h.memory, token)
+            ]
+    profile = await client.get_profile(user)
+    found += [
+        f"GetProfile {e.key}={e.value}"
+        for e in (*profile.entries, *profile.related_facts)
+        if token.casefold() in f"{e.subject} {e.value}".casefold()
+    ]
+    patterns = await client.list_patterns(user)
+    found += [f"ListPatterns {p.description}" for p in patterns.patterns if token in p.description]
+    try:
+        job = await client.get_job(job_id)
+    except errors.NotFound:
+        pass  # erased with its user
+    else:
+        if token.casefold() in f"{job.note} {job.last_error}".casefold():
+            found.append(f"GetJob note {job.note!r}")
+    entities = await client.find_entities(token, match=graph_pb2.ENTITY_MATCH_PREFIX)
+    found += [f"FindEntities {e.name}" for e in entities.entities]
+    return found
+
+
+async def test_a_deleted_turn_leaves_no_trace_in_what_was_derived_from_it(
+    client_a: MemgridClient,
+) -> None:
+    user, token = f"erase-{uuid.uuid4().hex[:8]}", _token()
+    said = await client_a.add_messages(
+        common.Scope(user_id=user, session_id="s1"), _turns(_conversation(token))
+    )
+    job = await _consolidated(client_a, user)
+    # The token reached every kind of derived memory and the graph before the delete.
+    profile = await client_a.get_profile(user)
+    assert ("lives_in", token) in {(e.key, e.value) for e in profile.entries}
+    derived = [m for m in await _everything(client_a, user) if m.kind != common.MEMORY_KIND_MESSAGE]
+    assert {common.MEMORY_KIND_EPISODE, common.MEMORY_KIND_PROFILE} <= {m.kind for m in derived}
+    await _search_until(
+        client_a,
+        f"Where does Dana live? {token}",
+        common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PROFILE]),
+        lambda reply: any(_says(h.memory, token) for h in reply.hits),
+    )
+    assert (await client_a.find_entities(token)).entities
+
+    turns_with_token = [m for m in said.memories if token in m.content]
+    replies = [await client_a.delete_memory(m.id) for m in turns_with_token]
+
+    gone = {i for reply in replies for i in reply.derived.deleted_ids}
+    assert gone, "the facts and the episode derived from the turns should go with them"
+    for memory_id in gone:
+        with pytest.raises(errors.NotFound):
+            await client_a.get_memory(memory_id)
+    await _until(lambda: _traces_of(client_a, user, token, job.id))
+    # What the other turns said stays: only the deleted ones' content went.
+    after = await client_a.get_profile(user)
+    assert ("user's sister", "works_at", "Google") in {
+        (e.subject, e.key, e.value) for e in after.related_facts
+    }
+    left = await _everything(client_a, user)
+    assert len([m for m in left if m.kind == common.MEMORY_KIND_MESSAGE]) == len(
+        said.memories
+    ) - len(turns_with_token)
+    for memory in left:
+        assert not set(memory.source_message_ids) & {m.id for m in turns_with_token}, memory
+
+
+async def test_erasing_a_user_removes_everything_of_theirs_and_nothing_else(
+    client_a: MemgridClient,
+) -> None:
+    user, neighbour, token = (
+        f"erase-{uuid.uuid4().hex[:8]}",
+        f"keep-{uuid.uuid4().hex[:8]}",
+        _token(),
+    )
+    await client_a.add_messages(
+        common.Scope(user_id=user, session_id="s1"), _turns(_conversation(token))
+    )
+    kept = await client_a.add_messages(
+        common.Scope(user_id=neighbour, session_id="s1"),
+        _turns([("user", "I live in Lisbon and I collect stamps.")]),
+    )
+    job = await _consolidated(client_a, user)
+    await _consolidated(client_a, neighbour)
+
+    receipt = await client_a.erase_user(user)
+
+    assert receipt.receipt_id.startswith("erasure_")
+    assert receipt.user_id == user
+    assert receipt.memories_deleted > 33  # the turns and what was derived from them
+    assert {p.store for p in receipt.propagation} == {"search", "graph"}
+    assert await _everything(client_a, user) == []
+    await _until(lambda: _traces_of(client_a, user, token, job.id))
+    with pytest.raises(errors.NotFound):
+        await client_a.get_job(job.id)
+    # The neighbour's data is untouched.
+    assert (await client_a.get_memory(kept.memories[0].id)).content.startswith("I live in Lisbon")
+    assert ("lives_in", "Lisbon") in {
+        (e.key, e.value) for e in (await client_a.get_profile(neighbour)).entries
+    }
+    # A second erasure finds nothing more to erase.
+    again = await client_a.erase_user(user)
+    assert again.memories_deleted == 0
+
+
+async def test_a_tenant_erasure_must_name_the_tenant(client_b: MemgridClient) -> None:
+    [memory] = (
+        await client_b.add_messages(
+            common.Scope(user_id="someone", session_id="s"), _turns([("user", "hello")])
+        )
+    ).memories
+    with pytest.raises(errors.InvalidArgument) as raised:
+        await client_b.erase_tenant("tenant-a")
+    assert [v.field for v in raised.value.violations] == ["confirm_tenant_id"]
+    assert (await client_b.get_memory(memory.id)).id == memory.id
+
+
+async def test_erasing_a_tenant_empties_it_and_only_it(
+    client_a: MemgridClient, client_b: MemgridClient
+) -> None:
+    [other] = (
+        await client_a.add_messages(
+            common.Scope(user_id="stays", session_id="s"), _turns([("user", "tenant a stays")])
+        )
+    ).memories
+    await client_b.add_messages(
+        common.Scope(user_id="goes", session_id="s"), _turns([("user", "tenant b goes")])
+    )
+
+    receipt = await client_b.erase_tenant("tenant-b")
+
+    assert receipt.memories_deleted >= 1
+    assert receipt.user_id == ""
+    assert (await client_b.list_memories(common.MemoryFilter(user_id="goes"))).memories == []
+    reply = await client_b.search("tenant b goes", common.MemoryFilter(user_id="goes"))
+    assert list(reply.hits) == []
+    assert (await client_a.get_memory(other.id)).content == "tenant a stays"
