@@ -107,6 +107,24 @@ async def _traces_of(client: MemgridClient, user: str, token: str, job_id: str) 
             found.append(f"GetJob note {job.note!r}")
     entities = await client.find_entities(token, match=graph_pb2.ENTITY_MATCH_PREFIX)
     found += [f"FindEntities {e.name}" for e in entities.entities]
+    # The user's entity links everything said about them (USER in thought/facts.py).
+    try:
+        around = await client.get_neighbors("user", hops=2)
+    except errors.NotFound:
+        pass  # nothing of the user is left in the graph
+    else:
+        found += [
+            f"GetNeighbors {r.entity.name}" for r in around.entities if token in r.entity.name
+        ]
+        found += [
+            f"GetNeighbors {r.source}-{r.target}" for r in around.relations if token in r.target
+        ]
+    related = await client.get_related_memories(["user"], common.MemoryFilter(user_id=user))
+    found += [
+        f"GetRelatedMemories {h.memory.content!r}"
+        for h in related.memories
+        if _says(h.memory, token)
+    ]
     return found
 
 
