@@ -48,9 +48,12 @@ class OnnxEmbedderConfig:
     cache_dir: Path
     model_dir: Path | None = None
     precision: Precision = "fp32"
-    # onnxruntime intra-op threads. 2 uses both cores of a pod for a batch; when the cores
-    # are contended (other processes busy) 1 measured faster (perf/search_embedder.py).
-    threads: int = 2
+    # onnxruntime intra-op threads, and whether they spin waiting for work. One thread that
+    # sleeps when idle costs the least CPU per query, alone and with concurrent callers
+    # (perf/search_embedder.py): a second thread spinning beside a busy gateway and
+    # memory-store burns the core they need. A batch-heavy indexer on idle cores may raise it.
+    threads: int = 1
+    spinning: bool = False
 
 
 def _weights_fingerprint(model_dir: Path) -> str:
@@ -117,6 +120,9 @@ class OnnxEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = config.threads
         options.inter_op_num_threads = 1
+        spin = "1" if config.spinning else "0"
+        options.add_session_config_entry("session.intra_op.allow_spinning", spin)
+        options.add_session_config_entry("session.inter_op.allow_spinning", spin)
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(
             str(graph_path), sess_options=options, providers=["CPUExecutionProvider"]
