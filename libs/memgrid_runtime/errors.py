@@ -62,12 +62,24 @@ class InvalidArgument(MemgridError):
         self.violations = list(violations)
         if not self.violations:
             raise ValueError("InvalidArgument needs at least one field violation")
-        summary = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
+        summary = "; ".join(
+            f"{v.field}: {v.description}" if v.field else v.description for v in self.violations
+        )
         super().__init__(f"invalid request: {summary}", reason=reason)
 
     @classmethod
     def field(cls, field: str, description: str) -> InvalidArgument:
         return cls([FieldViolation(field, description)])
+
+    def renamed(self, paths: Mapping[str, str]) -> InvalidArgument:
+        """The same error with field paths that start with a key of `paths` moved under its
+        value: what a service that forwards a field under another name reports, so that the
+        caller reads the path of its own request (`filter.valid_at` -> `relation_filter.valid_at`).
+        """
+        return InvalidArgument(
+            [FieldViolation(_renamed(v.field, paths), v.description) for v in self.violations],
+            reason=self.reason,
+        )
 
     def details(self) -> list[any_pb2.Any]:
         bad_request = error_details_pb2.BadRequest(
@@ -264,6 +276,13 @@ def from_rpc_error(error: grpc.RpcError) -> MemgridError:
         result = Internal(message, reason=reason or code.name, metadata=metadata)
     result.__cause__ = error
     return result
+
+
+def _renamed(field: str, paths: Mapping[str, str]) -> str:
+    for old, new in paths.items():
+        if field == old or field.startswith((old + ".", old + "[")):
+            return new + field[len(old) :]
+    return field
 
 
 def _rich_status(error: grpc.RpcError) -> status_pb2.Status | None:
