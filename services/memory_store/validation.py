@@ -11,19 +11,22 @@ from __future__ import annotations
 from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
+from memgrid_runtime.field_rules import (
+    Violations,
+    check_enum,
+    check_id,
+    check_ids,
+    check_memory_filter,
+    check_metadata,
+    check_timestamp,
+)
 
 from .field_rules import (
-    Violations,
     check_batch,
     check_client_key,
     check_content,
-    check_enum,
-    check_id,
     check_idempotency_key,
-    check_ids,
-    check_memory_filter,
     check_memory_update,
-    check_metadata,
     check_new_memory,
     check_page_size,
     check_payload_json,
@@ -32,7 +35,6 @@ from .field_rules import (
     check_scope,
     check_tenant,
     check_text,
-    check_timestamp,
 )
 from .limits import MAX_SPEAKER_CHARS, RequestLimits
 from .store.memory_changes import UPDATABLE_FIELDS
