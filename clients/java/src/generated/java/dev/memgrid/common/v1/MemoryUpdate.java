@@ -259,7 +259,7 @@ java.lang.String defaultValue) {
   private com.google.protobuf.Timestamp expiresAt_;
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -271,7 +271,7 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -283,7 +283,7 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1347,7 +1347,7 @@ java.lang.String defaultValue) {
         com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> expiresAtBuilder_;
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1358,7 +1358,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1373,7 +1373,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1391,7 +1391,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1409,7 +1409,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1434,7 +1434,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1451,7 +1451,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1463,7 +1463,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1478,7 +1478,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
