@@ -72,6 +72,14 @@ def _walk(descriptor: Descriptor, data: memoryview, path: str, depth: int) -> Wi
                     bytes(chunk).decode("utf-8")
                 except UnicodeDecodeError:
                     return WireProblem(field_path, "not valid UTF-8")
+            elif field.message_type is not None and _is_map(field):
+                # A map entry's key and value fields are not the caller's: name the map.
+                try:
+                    problem = _walk(field.message_type, chunk, field_path, depth + 1)
+                except _Corrupt:
+                    raise _Corrupt(field_path) from None
+                if problem is not None:
+                    return WireProblem(field_path, problem.description)
             elif field.message_type is not None:
                 problem = _walk(field.message_type, chunk, field_path, depth + 1)
                 if problem is not None:
