@@ -64,6 +64,9 @@ GATEWAY_METHOD = "/memgrid.gateway.v1.GatewayService/"
         # A length that runs past the end of the message, and bytes that are no tag.
         ("ListMemories", b"\x0a\x10\x0a", "filter"),
         ("GetMemoryGraph", b"\xff\xff\xff\xff", ""),
+        # UpdateMemoryRequest.update (3) -> MemoryUpdate.metadata (2), an entry cut short:
+        # the map is named, not its entry's internal key field.
+        ("UpdateMemory", b"\x1a\x04\x12\x02\x0a\x05", "update.metadata"),
         ("Chat", b"\x12\x02\xff\xff", "message"),
     ],
 )
@@ -209,3 +212,17 @@ async def test_two_credentials_in_one_call_are_refused(stack, channel, client_a,
         await stub.GetMemory(gw.GetMemoryRequest(id=memory.id), metadata=metadata)
     assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
     assert "2 credentials" in caught.value.details()
+
+
+async def test_a_thousand_bad_items_still_make_a_readable_error(stack, channel):
+    # Every violation listed made trailers past the client's 8 KiB metadata limit: the
+    # stream was reset and the caller saw RESOURCE_EXHAUSTED from its own transport.
+    bad = [common.NewMemory(scope=common.Scope(user_id="no spaces allowed"), content=" ")] * 1000
+    fields = await _invalid(
+        GatewayServiceStub(channel).AddMemories(
+            gw.AddMemoriesRequest(memories=bad), metadata=_metadata(stack)
+        )
+    )
+    assert fields[:2] == ["memories[0].scope.user_id", "memories[0].content"]
+    assert fields[-1] == ""  # "N more problems not listed"
+    assert 10 < len(fields) < 2000
