@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 
 from google.protobuf import duration_pb2
+from google.protobuf.message import Message
 from memgrid.common.v1 import memory_pb2
 from memgrid_runtime.field_rules import (
     Violations,
@@ -103,6 +105,21 @@ def check_batch(v: Violations, path: str, count: int, limits: RequestLimits) -> 
         v.add(path, "at least one item")
     elif count > limits.max_batch:
         v.add(path, f"at most {limits.max_batch} items (MEMGRID_MAX_BATCH), got {count}")
+        return False
+    return True
+
+
+def check_batch_bytes(
+    v: Violations, path: str, items: Sequence[Message], limits: RequestLimits
+) -> bool:
+    """Checks the batch's encoded size; False when it is too large to be worth checking."""
+    size = sum(item.ByteSize() for item in items)
+    if size > limits.max_batch_bytes:
+        v.add(
+            path,
+            f"at most {limits.max_batch_bytes} bytes in all (MEMGRID_MAX_BATCH_BYTES), got"
+            f" {size}: split the batch",
+        )
         return False
     return True
 

@@ -23,6 +23,7 @@ from memgrid_runtime.field_rules import (
 
 from .field_rules import (
     check_batch,
+    check_batch_bytes,
     check_client_key,
     check_content,
     check_idempotency_key,
@@ -44,7 +45,9 @@ from .store.page_tokens import decode_page_token, job_query_fingerprint, memory_
 def validate_create_memories(request: rr.CreateMemoriesRequest, limits: RequestLimits) -> None:
     v = Violations()
     check_tenant(v, request.tenant_id)
-    if check_batch(v, "memories", len(request.memories), limits):
+    if check_batch(v, "memories", len(request.memories), limits) and check_batch_bytes(
+        v, "memories", request.memories, limits
+    ):
         for index, item in enumerate(request.memories):
             check_new_memory(v, f"memories[{index}]", item, limits)
     check_idempotency_key(v, request.idempotency_key, limits)
@@ -55,7 +58,9 @@ def validate_append_messages(request: rr.AppendMessagesRequest, limits: RequestL
     v = Violations()
     check_tenant(v, request.tenant_id)
     check_scope(v, "scope", request.scope, session_required=True)
-    if check_batch(v, "messages", len(request.messages), limits):
+    if check_batch(v, "messages", len(request.messages), limits) and check_batch_bytes(
+        v, "messages", request.messages, limits
+    ):
         for index, message in enumerate(request.messages):
             path = f"messages[{index}]"
             if message.role == memory_pb2.ROLE_UNSPECIFIED:

@@ -902,6 +902,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     default void batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request,
@@ -1227,6 +1229,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public void batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request,
@@ -1552,6 +1556,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public dev.memgrid.gateway.v1.BatchGetMemoriesResponse batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request) throws io.grpc.StatusException {
@@ -1857,6 +1863,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public dev.memgrid.gateway.v1.BatchGetMemoriesResponse batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request) {
@@ -2164,6 +2172,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.BatchGetMemoriesResponse> batchGetMemories(
