@@ -52,21 +52,32 @@ class ApiKeys:
         return data
 
     def tenant_of(self, context: grpc.aio.ServicerContext) -> str:
-        """The caller's tenant, from "x-api-key: K" or "authorization: Bearer K"."""
-        key = None
+        """The caller's tenant, from "x-api-key: K" or "authorization: Bearer K".
+
+        A call carries exactly one credential: with two (both headers, or one repeated),
+        which one names the tenant would be up to the order proxies keep, so it is refused.
+        """
+        keys: list[str] = []
         for name, value in context.invocation_metadata() or ():
             if name == API_KEY_HEADER:
-                key = value
+                keys.append(str(value))
             elif name == "authorization" and isinstance(value, str):
                 scheme, _, token = value.partition(" ")
                 if scheme.lower() == "bearer":
-                    key = token.strip()
+                    keys.append(token.strip())
+        if len(keys) > 1:
+            raise Unauthenticated(
+                f"{len(keys)} credentials in one call: send one API key, either in"
+                f" {API_KEY_HEADER!r} or as 'authorization: Bearer <key>'",
+                reason="API_KEY_AMBIGUOUS",
+            )
+        key = keys[0] if keys else None
         if not key:
             raise Unauthenticated(
                 f"missing API key: send it in the {API_KEY_HEADER!r} metadata entry",
                 reason="API_KEY_MISSING",
             )
-        tenant = self._tenant_by_digest.get(_digest(str(key)))
+        tenant = self._tenant_by_digest.get(_digest(key))
         if tenant is None:
             raise Unauthenticated("unknown API key", reason="API_KEY_INVALID")
         return tenant

@@ -17,7 +17,12 @@ from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw
 from memgrid.graph.v1 import request_response_pb2 as graph
 from memgrid.memory.v1 import request_response_pb2 as store
-from memgrid_runtime.errors import InvalidArgument
+from memgrid_runtime.field_rules import (
+    DEFAULT_FIELD_LIMITS,
+    Violations,
+    check_id,
+    check_memory_filter,
+)
 from memgrid_runtime.memory_filter import MemoryFilterSpec, matches
 
 from gateway.remote import downstream
@@ -27,6 +32,16 @@ if TYPE_CHECKING:
     from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceAsyncStub
 
 log = logging.getLogger(__name__)
+
+
+def check_related_memories_filter(request: gw.GetRelatedMemoriesRequest) -> None:
+    """The gateway applies this filter itself (in _hydrate), so it checks it as memory-store
+    and search check theirs, before anything reads the graph or the cubes."""
+    violations = Violations()
+    if not request.filter.user_id:
+        violations.add("filter.user_id", "required: whose memories to return")
+    check_memory_filter(violations, "filter", request.filter, DEFAULT_FIELD_LIMITS)
+    violations.raise_if_any()
 
 
 class GraphQueries:
@@ -91,6 +106,10 @@ class GraphQueries:
     async def get_memory_graph(
         self, tenant: str, request: gw.GetMemoryGraphRequest
     ) -> gw.GetMemoryGraphResponse:
+        # Memory ids follow memory-store's id rule, whichever store is asked about them.
+        violations = Violations()
+        check_id(violations, "memory_id", request.memory_id)
+        violations.raise_if_any()
         reply = await downstream(
             self._graph.GetMemorySubgraph(
                 graph.GetMemorySubgraphRequest(
@@ -112,8 +131,7 @@ class GraphQueries:
     async def get_related_memories(
         self, tenant: str, request: gw.GetRelatedMemoriesRequest
     ) -> gw.GetRelatedMemoriesResponse:
-        if not request.filter.user_id:
-            raise InvalidArgument.field("filter.user_id", "required: whose memories to return")
+        check_related_memories_filter(request)
         reply = await downstream(
             self._graph.RelatedMemories(
                 graph.RelatedMemoriesRequest(
@@ -123,7 +141,8 @@ class GraphQueries:
                     filter=request.relation_filter,
                     limit=request.limit,
                 )
-            )
+            ),
+            field_paths={"filter": "relation_filter"},
         )
         memories = await self._hydrate(
             tenant, [hit.memory_id for hit in reply.memories], request.filter

@@ -33,7 +33,7 @@ from memgrid_runtime.errors import (
 
 from gateway import thought_messages
 from gateway.auth import ApiKeys
-from gateway.graph_queries import GraphQueries
+from gateway.graph_queries import GraphQueries, check_related_memories_filter
 from gateway.rate_limit import TenantRateLimiter
 from gateway.remote import downstream
 
@@ -200,7 +200,8 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         reply = await downstream(
             self._store.ListCubes(
                 store.ListCubesRequest(tenant_id=tenant, user_id=memory_filter.user_id)
-            )
+            ),
+            field_paths={"user_id": "filter.user_id"},
         )
         readable = {cube.cube_id for cube in reply.cubes}
         for cube_id in memory_filter.cube_ids:
@@ -670,6 +671,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw_graph.GetRelatedMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw_graph.GetRelatedMemoriesResponse:
         tenant = self._tenant(context)
+        check_related_memories_filter(request)
         await self._check_cube_access(tenant, request.filter)
         return await self._graph_queries().get_related_memories(tenant, request)
 

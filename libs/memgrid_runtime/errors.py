@@ -18,6 +18,15 @@ from grpc_status import rpc_status
 
 ERROR_DOMAIN = "memgrid.dev"
 
+# A status travels in the trailers, and gRPC clients reset a stream whose metadata passes
+# 8 KiB by default (the caller then sees RESOURCE_EXHAUSTED from its own transport, not
+# the error): the message is percent-encoded (up to 3 bytes a byte) and the details are
+# base64 (4 per 3), so these bounds keep the whole status near 5.5 KiB at worst.
+MAX_STATUS_MESSAGE_BYTES = 512
+MAX_STATUS_DETAILS_BYTES = 3072
+# One field path or description, resource name or metadata value, in the details.
+MAX_DETAIL_TEXT_BYTES = 256
+
 
 @dataclass(frozen=True)
 class FieldViolation:
@@ -47,7 +56,9 @@ class MemgridError(Exception):
 
     def details(self) -> list[any_pb2.Any]:
         info = error_details_pb2.ErrorInfo(
-            reason=self.reason, domain=ERROR_DOMAIN, metadata=self.metadata
+            reason=self.reason,
+            domain=ERROR_DOMAIN,
+            metadata={key: _clipped(value) for key, value in self.metadata.items()},
         )
         return [_pack(info)]
 
@@ -62,22 +73,41 @@ class InvalidArgument(MemgridError):
         self.violations = list(violations)
         if not self.violations:
             raise ValueError("InvalidArgument needs at least one field violation")
-        summary = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
+        summary = "; ".join(
+            f"{v.field}: {v.description}" if v.field else v.description for v in self.violations
+        )
         super().__init__(f"invalid request: {summary}", reason=reason)
 
     @classmethod
     def field(cls, field: str, description: str) -> InvalidArgument:
         return cls([FieldViolation(field, description)])
 
-    def details(self) -> list[any_pb2.Any]:
-        bad_request = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(
-                    field=v.field, description=v.description
-                )
-                for v in self.violations
-            ]
+    def renamed(self, paths: Mapping[str, str]) -> InvalidArgument:
+        """The same error with field paths that start with a key of `paths` moved under its
+        value: what a service that forwards a field under another name reports, so that the
+        caller reads the path of its own request (`filter.valid_at` -> `relation_filter.valid_at`).
+        """
+        return InvalidArgument(
+            [FieldViolation(_renamed(v.field, paths), v.description) for v in self.violations],
+            reason=self.reason,
         )
+
+    def details(self) -> list[any_pb2.Any]:
+        """BadRequest with as many violations as fit in a status; the last one says how
+        many more there were (a batch of 1,000 bad items reports the first few dozen)."""
+        bad_request = error_details_pb2.BadRequest()
+        budget = MAX_STATUS_DETAILS_BYTES - MAX_DETAIL_TEXT_BYTES
+        for index, v in enumerate(self.violations):
+            violation = error_details_pb2.BadRequest.FieldViolation(
+                field=_clipped(v.field), description=_clipped(v.description)
+            )
+            if bad_request.ByteSize() + violation.ByteSize() + 4 > budget:
+                unlisted = len(self.violations) - index
+                bad_request.field_violations.add(
+                    field="", description=f"{unlisted} more problems not listed"
+                )
+                break
+            bad_request.field_violations.append(violation)
         return [*super().details(), _pack(bad_request)]
 
 
@@ -99,7 +129,7 @@ class _ResourceError(MemgridError):
 
     def details(self) -> list[any_pb2.Any]:
         info = error_details_pb2.ResourceInfo(
-            resource_type=self.resource_type, resource_name=self.resource_name
+            resource_type=self.resource_type, resource_name=_clipped(self.resource_name)
         )
         return [*super().details(), _pack(info)]
 
@@ -210,9 +240,19 @@ _BY_CODE: dict[grpc.StatusCode, type[MemgridError]] = {
 def to_status(error: MemgridError) -> grpc.Status:
     """The rich status a server sends for a domain error."""
     status = status_pb2.Status(
-        code=_CODE_NUMBER[error.code], message=error.message, details=error.details()
+        code=_CODE_NUMBER[error.code],
+        message=_clipped(error.message, MAX_STATUS_MESSAGE_BYTES),
+        details=error.details(),
     )
     return rpc_status.to_status(status)
+
+
+def _clipped(text: str, max_bytes: int = MAX_DETAIL_TEXT_BYTES) -> str:
+    """text cut to at most max_bytes of UTF-8, at a character boundary, marked when cut."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= max_bytes:
+        return text
+    return encoded[: max_bytes - 3].decode("utf-8", errors="ignore") + "..."
 
 
 def from_rpc_error(error: grpc.RpcError) -> MemgridError:
@@ -264,6 +304,13 @@ def from_rpc_error(error: grpc.RpcError) -> MemgridError:
         result = Internal(message, reason=reason or code.name, metadata=metadata)
     result.__cause__ = error
     return result
+
+
+def _renamed(field: str, paths: Mapping[str, str]) -> str:
+    for old, new in paths.items():
+        if field == old or field.startswith((old + ".", old + "[")):
+            return new + field[len(old) :]
+    return field
 
 
 def _rich_status(error: grpc.RpcError) -> status_pb2.Status | None:

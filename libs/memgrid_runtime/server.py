@@ -20,16 +20,18 @@ from typing import Any, cast
 import grpc
 from google.protobuf import descriptor_pool
 from google.protobuf.descriptor import FileDescriptor
+from google.protobuf.message import DecodeError
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
 from memgrid_runtime import deadlines
-from memgrid_runtime.errors import MemgridError, to_status
+from memgrid_runtime.errors import FieldViolation, InvalidArgument, MemgridError, to_status
 from memgrid_runtime.metrics import RPC_ERRORS, RPC_LATENCY, RPCS_IN_FLIGHT, serve_metrics
 from memgrid_runtime.settings import ServerSettings
 from memgrid_runtime.telemetry import Telemetry
+from memgrid_runtime.wire import WireProblem, undecodable_field
 
 log = logging.getLogger(__name__)
 
@@ -82,16 +84,17 @@ class _ObservingInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return handler
         method = handler_call_details.method.rsplit(".", 1)[-1]  # "Service/Method"
+        deserializer = _tolerant(handler.request_deserializer)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(method, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
                 self._wrap_stream(method, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         return handler  # client- and bidi-streaming RPCs: none in memgrid's APIs
@@ -103,6 +106,7 @@ class _ObservingInterceptor(grpc.aio.ServerInterceptor):
             RPCS_IN_FLIGHT.labels(self._service).inc()
             code = grpc.StatusCode.OK
             try:
+                _refuse_undecodable(request)
                 return await behavior(request, context)
             except BaseException as exc:
                 code = _final_code(exc, context)
@@ -121,6 +125,7 @@ class _ObservingInterceptor(grpc.aio.ServerInterceptor):
             RPCS_IN_FLIGHT.labels(self._service).inc()
             code = grpc.StatusCode.OK
             try:
+                _refuse_undecodable(request)
                 async for response in behavior(request, context):
                     yield response
             except BaseException as exc:
@@ -155,6 +160,51 @@ class _ObservingInterceptor(grpc.aio.ServerInterceptor):
         RPC_LATENCY.labels(self._service, method, code.name).observe(time.perf_counter() - started)
         if code is not grpc.StatusCode.OK:
             RPC_ERRORS.labels(self._service, method, code.name).inc()
+
+
+@dataclass(frozen=True)
+class _UndecodableRequest:
+    """Stands in for a request whose bytes did not parse.
+
+    A deserializer that raises makes grpc answer UNKNOWN with the exception's type name
+    ("Unexpected <class 'DecodeError'>"); returning this instead lets the RPC's own wrapper
+    refuse it as INVALID_ARGUMENT, logged, counted and traced like any other bad request.
+    """
+
+    message_name: str
+    problem: WireProblem
+
+
+def _tolerant(
+    deserializer: Callable[[bytes], Any] | None,
+) -> Callable[[bytes], Any] | None:
+    message_class = getattr(deserializer, "__self__", None)
+    descriptor = getattr(message_class, "DESCRIPTOR", None)
+    if deserializer is None or descriptor is None:
+        return deserializer
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError:
+            return _UndecodableRequest(descriptor.full_name, undecodable_field(descriptor, data))
+
+    return deserialize
+
+
+def _refuse_undecodable(request: object) -> None:
+    if isinstance(request, _UndecodableRequest):
+        problem = request.problem
+        raise InvalidArgument(
+            [
+                FieldViolation(
+                    problem.field,
+                    f"request could not be decoded as {request.message_name}:"
+                    f" {problem.description}",
+                )
+            ],
+            reason="UNDECODABLE_REQUEST",
+        )
 
 
 def _final_code(exc: BaseException, context: grpc.aio.ServicerContext) -> grpc.StatusCode:

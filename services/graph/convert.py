@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 from memgrid.common.v1 import graph_pb2
 from memgrid.graph.v1 import request_response_pb2
 from memgrid_runtime.errors import InvalidArgument
+from memgrid_runtime.field_rules import TIMESTAMP_RULE, timestamp_in_range
 
 from services.graph.model import (
     Direction,
@@ -45,10 +46,9 @@ _MATCHES = {
 
 
 def instant(value: timestamp_pb2.Timestamp, field: str) -> datetime:
-    try:
-        return value.ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise InvalidArgument.field(field, "is not a valid timestamp") from None
+    if not timestamp_in_range(value):
+        raise InvalidArgument.field(field, TIMESTAMP_RULE)
+    return value.ToDatetime(tzinfo=UTC)
 
 
 def optional_instant(message: Message, name: str, field: str) -> datetime | None:

@@ -59,6 +59,9 @@ class Violations:
             self.add(field, "is required")
         elif len(value) > MAX_MEMORY_ID_CHARS:
             self.add(field, f"must be at most {MAX_MEMORY_ID_CHARS} characters")
+        elif has_control_characters(value):
+            # FalkorDB's query parameters end at a NUL: it would fail the query, not match.
+            self.add(field, "must not contain control characters")
 
     def confidence(self, value: float, field: str) -> None:
         if not 0.0 <= value <= 1.0:

@@ -1,7 +1,8 @@
 """Rules for single fields and message parts, which request validation combines.
 
-Every check adds what is wrong to a Violations collector under the field's path instead of
-raising, so that one request reports all of its problems at once.
+The rules other services apply too (ids, timestamps, MemoryFilter) live in
+memgrid_runtime.field_rules. Every check adds what is wrong to a Violations collector under
+the field's path instead of raising, so that one request reports all of its problems at once.
 """
 
 from __future__ import annotations
@@ -9,40 +10,31 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from google.protobuf import duration_pb2, timestamp_pb2
-from google.protobuf.descriptor import EnumDescriptor
+from google.protobuf import duration_pb2
+from google.protobuf.message import Message
 from memgrid.common.v1 import memory_pb2
-from memgrid_runtime.errors import FieldViolation, InvalidArgument
+from memgrid_runtime.field_rules import (
+    Violations,
+    check_enum,
+    check_id,
+    check_ids,
+    check_metadata,
+    check_tags,
+    check_timestamp,
+)
 
 from .limits import RequestLimits
 
-# Ids (tenant, user, agent, session, cube, memory, job) travel in logs, metrics labels and
-# payloads, so they are restricted to characters that need no escaping anywhere.
-SAFE_ID = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
 QUEUE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 # Printable ASCII without spaces: keys chosen by clients (idempotency, dedup, worker ids).
 CLIENT_KEY = re.compile(r"[!-~]+")
 
-_MIN_TIMESTAMP_SECONDS = -62_135_596_800  # 0001-01-01T00:00:00Z
-_MAX_TIMESTAMP_SECONDS = 253_402_300_799  # 9999-12-31T23:59:59Z
 _MAX_DURATION_SECONDS = 315_576_000_000
-_ID_RULE = "1-128 characters of A-Z a-z 0-9 . _ : @ -"
-
-
-class Violations:
-    """The bad fields found so far in one request."""
-
-    def __init__(self) -> None:
-        self._found: list[FieldViolation] = []
-
-    def add(self, field: str, description: str) -> None:
-        self._found.append(FieldViolation(field, description))
-
-    def raise_if_any(self) -> None:
-        if self._found:
-            raise InvalidArgument(self._found)
+# A memory kept longer than a century might as well be kept forever (leave ttl unset); the
+# bound keeps creation time + ttl a valid timestamp (before year 10000) for millennia.
+MAX_TTL_SECONDS = 100 * 365 * 24 * 3600
 
 
 def check_new_memory(
@@ -57,7 +49,7 @@ def check_new_memory(
     if item.HasField("importance"):
         check_unit_interval(v, f"{path}.importance", item.importance)
     if item.HasField("ttl"):
-        check_positive_duration(v, f"{path}.ttl", item.ttl)
+        check_ttl(v, f"{path}.ttl", item.ttl)
     if len(item.source_message_ids) > limits.max_source_message_ids:
         v.add(f"{path}.source_message_ids", f"at most {limits.max_source_message_ids} ids")
     else:
@@ -96,41 +88,6 @@ def check_memory_update(
             check_ids(v, "update.source_message_ids", update.source_message_ids)
 
 
-def check_memory_filter(
-    v: Violations, path: str, memory_filter: memory_pb2.MemoryFilter, limits: RequestLimits
-) -> None:
-    for field in ("user_id", "agent_id", "session_id"):
-        value = getattr(memory_filter, field)
-        if value:
-            check_id(v, f"{path}.{field}", value)
-    for field, values in (
-        ("cube_ids", memory_filter.cube_ids),
-        ("kinds", memory_filter.kinds),
-        ("tiers", memory_filter.tiers),
-        ("tags", memory_filter.tags),
-    ):
-        if len(values) > limits.max_filter_values:
-            v.add(f"{path}.{field}", f"at most {limits.max_filter_values} values")
-    check_ids(v, f"{path}.cube_ids", memory_filter.cube_ids)
-    for index, kind in enumerate(memory_filter.kinds):
-        check_named_enum(v, f"{path}.kinds[{index}]", kind, memory_pb2.MemoryKind.DESCRIPTOR)
-    for index, tier in enumerate(memory_filter.tiers):
-        check_named_enum(v, f"{path}.tiers[{index}]", tier, memory_pb2.MemoryTier.DESCRIPTOR)
-    check_tags(v, f"{path}.tags", memory_filter.tags, limits)
-    check_metadata(v, f"{path}.metadata", memory_filter.metadata, limits)
-    after, before = memory_filter.created_after, memory_filter.created_before
-    if memory_filter.HasField("created_after"):
-        check_timestamp(v, f"{path}.created_after", after)
-    if memory_filter.HasField("created_before"):
-        check_timestamp(v, f"{path}.created_before", before)
-    if (
-        memory_filter.HasField("created_after")
-        and memory_filter.HasField("created_before")
-        and (after.seconds, after.nanos) >= (before.seconds, before.nanos)
-    ):
-        v.add(f"{path}.created_before", "must be later than created_after")
-
-
 def check_scope(
     v: Violations, path: str, scope: memory_pb2.Scope, *, session_required: bool
 ) -> None:
@@ -147,24 +104,27 @@ def check_tenant(v: Violations, tenant_id: str) -> None:
     check_id(v, "tenant_id", tenant_id)
 
 
-def check_id(v: Violations, path: str, value: str) -> None:
-    if not value:
-        v.add(path, "required")
-    elif not SAFE_ID.fullmatch(value):
-        v.add(path, f"must be {_ID_RULE}")
-
-
-def check_ids(v: Violations, path: str, values: Sequence[str]) -> None:
-    for index, value in enumerate(values):
-        check_id(v, f"{path}[{index}]", value)
-
-
 def check_batch(v: Violations, path: str, count: int, limits: RequestLimits) -> bool:
     """Checks the item count; False when the items are too many to be worth checking."""
     if count == 0:
         v.add(path, "at least one item")
     elif count > limits.max_batch:
         v.add(path, f"at most {limits.max_batch} items (MEMGRID_MAX_BATCH), got {count}")
+        return False
+    return True
+
+
+def check_batch_bytes(
+    v: Violations, path: str, items: Sequence[Message], limits: RequestLimits
+) -> bool:
+    """Checks the batch's encoded size; False when it is too large to be worth checking."""
+    size = sum(item.ByteSize() for item in items)
+    if size > limits.max_batch_bytes:
+        v.add(
+            path,
+            f"at most {limits.max_batch_bytes} bytes in all (MEMGRID_MAX_BATCH_BYTES), got"
+            f" {size}: split the batch",
+        )
         return False
     return True
 
@@ -181,36 +141,6 @@ def check_content(v: Violations, path: str, content: str, limits: RequestLimits)
         )
     elif "\x00" in content:
         v.add(path, "must not contain NUL characters")
-
-
-def check_metadata(
-    v: Violations, path: str, metadata: Mapping[str, str], limits: RequestLimits
-) -> None:
-    if len(metadata) > limits.max_metadata_entries:
-        v.add(path, f"at most {limits.max_metadata_entries} entries, got {len(metadata)}")
-        return
-    for key, value in sorted(metadata.items()):
-        entry = f"{path}[{key[:40]!r}]"
-        if not key or len(key) > limits.max_metadata_key_chars or "\x00" in key:
-            v.add(entry, f"keys must have 1-{limits.max_metadata_key_chars} characters, no NUL")
-        if len(value) > limits.max_metadata_value_chars or "\x00" in value:
-            v.add(
-                entry,
-                f"values must have at most {limits.max_metadata_value_chars} characters, no NUL",
-            )
-
-
-def check_tags(v: Violations, path: str, tags: Sequence[str], limits: RequestLimits) -> None:
-    if len(tags) > limits.max_tags:
-        v.add(path, f"at most {limits.max_tags} tags, got {len(tags)}")
-        return
-    seen: set[str] = set()
-    for index, tag in enumerate(tags):
-        if not tag.strip() or len(tag) > limits.max_tag_chars or "\x00" in tag:
-            v.add(f"{path}[{index}]", f"tags must have 1-{limits.max_tag_chars} characters, no NUL")
-        elif tag in seen:
-            v.add(f"{path}[{index}]", f"tag {tag!r} is repeated")
-        seen.add(tag)
 
 
 def check_text(v: Violations, path: str, value: str, max_chars: int) -> None:
@@ -254,20 +184,6 @@ def check_payload_json(v: Violations, path: str, payload: str, limits: RequestLi
         v.add(path, f"not valid JSON: {error}")
 
 
-def check_enum(v: Violations, path: str, value: int, enum: EnumDescriptor) -> None:
-    # proto3 enums are open: an unknown number parses fine and must be caught here.
-    if value not in enum.values_by_number:
-        v.add(path, f"unknown {enum.name} value {value}")
-
-
-def check_named_enum(v: Violations, path: str, value: int, enum: EnumDescriptor) -> None:
-    """An enum value used as a filter: UNSPECIFIED would match nothing, so it is refused."""
-    if value == 0:
-        v.add(path, f"{enum.values_by_number[0].name} matches nothing; name a {enum.name}")
-    else:
-        check_enum(v, path, value, enum)
-
-
 def check_unit_interval(v: Violations, path: str, value: float) -> None:
     if not (math.isfinite(value) and 0.0 <= value <= 1.0):
         v.add(path, f"must be between 0 and 1, got {value}")
@@ -283,15 +199,7 @@ def check_page_size(v: Violations, path: str, value: int, maximum: int) -> None:
         v.add(path, f"must be between 1 and {maximum} (0 for the default), got {value}")
 
 
-def check_timestamp(v: Violations, path: str, timestamp: timestamp_pb2.Timestamp) -> None:
-    if not (
-        _MIN_TIMESTAMP_SECONDS <= timestamp.seconds <= _MAX_TIMESTAMP_SECONDS
-        and 0 <= timestamp.nanos < 1_000_000_000
-    ):
-        v.add(path, "not a valid timestamp (years 1-9999, nanos 0-999999999)")
-
-
-def check_positive_duration(v: Violations, path: str, duration: duration_pb2.Duration) -> None:
+def check_ttl(v: Violations, path: str, duration: duration_pb2.Duration) -> None:
     seconds, nanos = duration.seconds, duration.nanos
     valid = (
         abs(seconds) <= _MAX_DURATION_SECONDS
@@ -302,3 +210,5 @@ def check_positive_duration(v: Violations, path: str, duration: duration_pb2.Dur
         v.add(path, "not a valid duration")
     elif seconds < 0 or nanos < 0 or (seconds == 0 and nanos < 1_000):
         v.add(path, "must be positive (at least one microsecond); leave unset for no expiry")
+    elif seconds >= MAX_TTL_SECONDS:
+        v.add(path, f"at most {MAX_TTL_SECONDS} seconds (100 years); leave unset for no expiry")

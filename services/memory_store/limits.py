@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .store.base import DEFAULT_MAX_REPLY_BYTES
+
 # A speaker is a name ("Caroline"), not text: a fixed bound, not a setting.
 MAX_SPEAKER_CHARS = 256
 
@@ -12,6 +14,11 @@ MAX_SPEAKER_CHARS = 256
 class RequestLimits:
     max_batch: int = 1000
     max_content_bytes: int = 32 * 1024
+    # 1,000 items of 32 KiB would be 32 MiB, twice the message limit: a batch also stops at
+    # this many bytes in all, so that it fits, and so does the reply that echoes it.
+    max_batch_bytes: int = 8 * 1024 * 1024
+    # A page (ListMemories, ExportMemories) ends early rather than pass this many bytes.
+    max_reply_bytes: int = DEFAULT_MAX_REPLY_BYTES
     max_metadata_entries: int = 64
     max_metadata_key_chars: int = 128
     max_metadata_value_chars: int = 2048

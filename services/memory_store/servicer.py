@@ -7,6 +7,7 @@ from typing import Any
 import grpc
 from memgrid.memory.v1 import request_response_pb2 as rr
 from memgrid.memory.v1 import service_pb2_grpc
+from memgrid_runtime.errors import ResourceExhausted
 
 from . import validation
 from .limits import RequestLimits
@@ -44,7 +45,18 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
     ) -> rr.BatchGetMemoriesResponse:
         validation.validate_batch_get_memories(request, self._limits)
         found = await self._store.get_memories(request.tenant_id, request.ids)
-        return rr.BatchGetMemoriesResponse(memories=found.memories, missing_ids=found.missing_ids)
+        reply = rr.BatchGetMemoriesResponse(memories=found.memories, missing_ids=found.missing_ids)
+        # Ids have no page token to continue from: a reply past the budget is refused whole,
+        # and the caller asks for fewer ids at a time.
+        if reply.ByteSize() > self._limits.max_reply_bytes:
+            raise ResourceExhausted(
+                f"the {len(found.memories)} memories asked for come to {reply.ByteSize()} bytes,"
+                f" over the reply budget of {self._limits.max_reply_bytes}"
+                " (MEMGRID_MAX_REPLY_BYTES): ask for fewer ids at a time",
+                reason="REPLY_TOO_LARGE",
+                metadata={"field": "ids"},
+            )
+        return reply
 
     async def UpdateMemory(
         self, request: rr.UpdateMemoryRequest, context: Context
@@ -102,6 +114,7 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
             request.filter,
             request.page_size or self._limits.default_page_size,
             request.page_token,
+            max_bytes=self._limits.max_reply_bytes,
         )
         return rr.ListMemoriesResponse(memories=page.memories, next_page_token=page.next_page_token)
 
@@ -242,6 +255,7 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
             request.after_id,
             request.page_size or self._limits.default_export_page_size,
             request.changed_since if request.HasField("changed_since") else None,
+            max_bytes=self._limits.max_reply_bytes,
         )
         return rr.ExportMemoriesResponse(memories=page.memories, next_after_id=page.next_after_id)
 

@@ -61,18 +61,31 @@ class MemoryStoreSettings:
     def from_env(cls, env: Env | None = None) -> MemoryStoreSettings:
         env = env or Env()
         backend = env.choice("MEMGRID_STORE_BACKEND", "sqlite", ("sqlite", "postgres"))
+        server = ServerSettings.from_env(
+            SERVICE_NAME,
+            default_port=DEFAULT_PORT,
+            default_metrics_port=DEFAULT_METRICS_PORT,
+            env=env,
+        )
+        limits = _request_limits(env)
+        # What a limit allows must fit in a message, in memory-store's reply and again in
+        # the gateway's (which wraps the same memories), with room for the envelope.
+        for name, value in (
+            ("MEMGRID_MAX_BATCH_BYTES", limits.max_batch_bytes),
+            ("MEMGRID_MAX_REPLY_BYTES", limits.max_reply_bytes),
+        ):
+            if value > server.max_message_bytes // 2:
+                raise SettingsError(
+                    f"{name}={value} must be at most half of"
+                    f" MEMGRID_MAX_MESSAGE_BYTES={server.max_message_bytes}"
+                )
         return cls(
-            server=ServerSettings.from_env(
-                SERVICE_NAME,
-                default_port=DEFAULT_PORT,
-                default_metrics_port=DEFAULT_METRICS_PORT,
-                env=env,
-            ),
+            server=server,
             backend=backend,
             sqlite=_sqlite_settings(env),
             postgres=_postgres_settings(env) if backend == "postgres" else None,
             store=_store_config(env),
-            limits=_request_limits(env),
+            limits=limits,
             maintenance=MaintenanceSettings(
                 interval_seconds=env.number("MEMGRID_SWEEP_INTERVAL_SECONDS", 30.0, minimum=0.1),
                 queue_metrics_interval_seconds=env.number(
@@ -152,4 +165,10 @@ def _request_limits(env: Env) -> RequestLimits:
             "MEMGRID_MAX_METADATA_ENTRIES", defaults.max_metadata_entries, minimum=0
         ),
         max_tags=env.integer("MEMGRID_MAX_TAGS", defaults.max_tags, minimum=0),
+        max_batch_bytes=env.integer(
+            "MEMGRID_MAX_BATCH_BYTES", defaults.max_batch_bytes, minimum=1024
+        ),
+        max_reply_bytes=env.integer(
+            "MEMGRID_MAX_REPLY_BYTES", defaults.max_reply_bytes, minimum=1024
+        ),
     )

@@ -11,19 +11,23 @@ from __future__ import annotations
 from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
-
-from .field_rules import (
+from memgrid_runtime.field_rules import (
     Violations,
-    check_batch,
-    check_client_key,
-    check_content,
     check_enum,
     check_id,
-    check_idempotency_key,
     check_ids,
     check_memory_filter,
-    check_memory_update,
     check_metadata,
+    check_timestamp,
+)
+
+from .field_rules import (
+    check_batch,
+    check_batch_bytes,
+    check_client_key,
+    check_content,
+    check_idempotency_key,
+    check_memory_update,
     check_new_memory,
     check_page_size,
     check_payload_json,
@@ -32,7 +36,6 @@ from .field_rules import (
     check_scope,
     check_tenant,
     check_text,
-    check_timestamp,
 )
 from .limits import MAX_SPEAKER_CHARS, RequestLimits
 from .store.memory_changes import UPDATABLE_FIELDS
@@ -42,7 +45,9 @@ from .store.page_tokens import decode_page_token, job_query_fingerprint, memory_
 def validate_create_memories(request: rr.CreateMemoriesRequest, limits: RequestLimits) -> None:
     v = Violations()
     check_tenant(v, request.tenant_id)
-    if check_batch(v, "memories", len(request.memories), limits):
+    if check_batch(v, "memories", len(request.memories), limits) and check_batch_bytes(
+        v, "memories", request.memories, limits
+    ):
         for index, item in enumerate(request.memories):
             check_new_memory(v, f"memories[{index}]", item, limits)
     check_idempotency_key(v, request.idempotency_key, limits)
@@ -53,7 +58,9 @@ def validate_append_messages(request: rr.AppendMessagesRequest, limits: RequestL
     v = Violations()
     check_tenant(v, request.tenant_id)
     check_scope(v, "scope", request.scope, session_required=True)
-    if check_batch(v, "messages", len(request.messages), limits):
+    if check_batch(v, "messages", len(request.messages), limits) and check_batch_bytes(
+        v, "messages", request.messages, limits
+    ):
         for index, message in enumerate(request.messages):
             path = f"messages[{index}]"
             if message.role == memory_pb2.ROLE_UNSPECIFIED:

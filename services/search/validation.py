@@ -5,14 +5,19 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 from memgrid.common.v1 import memory_pb2
 from memgrid.search.v1 import request_response_pb2 as rr
-from memgrid_runtime.errors import FieldViolation, InvalidArgument
+from memgrid_runtime.field_rules import (
+    DEFAULT_FIELD_LIMITS,
+    Violations,
+    check_memory_filter,
+    check_timestamp,
+)
 
 from services.search.retrieval import MAX_K
 
@@ -30,19 +35,7 @@ class SearchLimits:
     max_filter_values: int = 100
 
 
-class _Violations:
-    def __init__(self) -> None:
-        self.items: list[FieldViolation] = []
-
-    def add(self, field: str, description: str) -> None:
-        self.items.append(FieldViolation(field, description))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InvalidArgument(self.items)
-
-
-def _unknown_fields(message: Message, path: str, out: _Violations) -> None:
+def _unknown_fields(message: Message, path: str, out: Violations) -> None:
     """A field this server does not know might narrow a filter in the client's mind; ignoring
     it would silently widen the result, so it is an error."""
     unknown_fields: Iterable[Any] = UnknownFieldSet(message)  # type: ignore[assignment]
@@ -50,56 +43,28 @@ def _unknown_fields(message: Message, path: str, out: _Violations) -> None:
         out.add(f"{path}{'.' if path else ''}#{unknown.field_number}", "unknown field")
 
 
-def _tenant(tenant_id: str, out: _Violations) -> None:
+def _tenant(tenant_id: str, out: Violations) -> None:
     if not tenant_id.strip():
         out.add("tenant_id", "required")
 
 
-def _enum_values(
-    values: list[int], valid: set[int], path: str, what: str, out: _Violations
-) -> None:
-    for i, value in enumerate(values):
-        if value not in valid:
-            out.add(f"{path}[{i}]", f"not a known {what} ({value})")
-
-
-_KINDS = {int(v) for v in memory_pb2.MemoryKind.values()} - {memory_pb2.MEMORY_KIND_UNSPECIFIED}
-_TIERS = {int(v) for v in memory_pb2.MemoryTier.values()} - {memory_pb2.MEMORY_TIER_UNSPECIFIED}
-
-
 def validate_filter(
-    flt: memory_pb2.MemoryFilter, path: str, limits: SearchLimits, out: _Violations
+    flt: memory_pb2.MemoryFilter, path: str, limits: SearchLimits, out: Violations
 ) -> None:
     _unknown_fields(flt, path, out)
-    for name in ("cube_ids", "kinds", "tiers", "tags"):
-        if len(getattr(flt, name)) > limits.max_filter_values:
-            out.add(f"{path}.{name}", f"at most {limits.max_filter_values} values")
-    if len(flt.metadata) > limits.max_filter_values:
-        out.add(f"{path}.metadata", f"at most {limits.max_filter_values} entries")
-    for i, cube in enumerate(flt.cube_ids):
-        if not cube.strip():
-            out.add(f"{path}.cube_ids[{i}]", "must not be empty")
+    check_memory_filter(
+        out, path, flt, replace(DEFAULT_FIELD_LIMITS, max_filter_values=limits.max_filter_values)
+    )
     if flt.cube_ids and not flt.user_id:
         out.add(f"{path}.user_id", "required with cube_ids: it names the reader of the cubes")
-    for i, tag in enumerate(flt.tags):
-        if not tag:
-            out.add(f"{path}.tags[{i}]", "must not be empty")
     for key in flt.metadata:
-        if not _METADATA_KEY.match(key):
-            out.add(f"{path}.metadata[{key!r}]", "keys are 1..128 of A-Z a-z 0-9 _ -")
-    _enum_values(list(flt.kinds), _KINDS, f"{path}.kinds", "memory kind", out)
-    _enum_values(list(flt.tiers), _TIERS, f"{path}.tiers", "memory tier", out)
-    if (
-        flt.HasField("created_after")
-        and flt.HasField("created_before")
-        and flt.created_after.ToNanoseconds() >= flt.created_before.ToNanoseconds()
-    ):
-        out.add(f"{path}.created_before", "must be later than created_after")
+        if key and not _METADATA_KEY.match(key):
+            out.add(f"{path}.metadata[{key[:40]!r}]", "keys are 1..128 of A-Z a-z 0-9 _ -")
 
 
 def validate_search(request: rr.SearchRequest, limits: SearchLimits) -> int:
     """Raises InvalidArgument listing every bad field; returns the effective k."""
-    out = _Violations()
+    out = Violations()
     _unknown_fields(request, "", out)
     _tenant(request.tenant_id, out)
     size = len(request.query.encode())
@@ -110,6 +75,8 @@ def validate_search(request: rr.SearchRequest, limits: SearchLimits) -> int:
     if not 0 <= request.k <= MAX_K:
         out.add("k", f"must be between 1 and {MAX_K} (0 means {DEFAULT_K})")
     validate_filter(request.filter, "filter", limits, out)
+    if request.HasField("valid_at"):
+        check_timestamp(out, "valid_at", request.valid_at)
     for name in ("recency", "importance", "heat", "diversity"):
         if request.weights.HasField(name):
             value = getattr(request.weights, name)
@@ -124,7 +91,7 @@ def validate_search(request: rr.SearchRequest, limits: SearchLimits) -> int:
 
 
 def validate_index(request: rr.IndexMemoriesRequest, limits: SearchLimits) -> None:
-    out = _Violations()
+    out = Violations()
     _tenant(request.tenant_id, out)
     if not 1 <= len(request.memories) <= limits.max_batch:
         out.add("memories", f"1..{limits.max_batch} memories")
@@ -147,7 +114,7 @@ def validate_index(request: rr.IndexMemoriesRequest, limits: SearchLimits) -> No
 
 
 def validate_remove(request: rr.RemoveMemoriesRequest, limits: SearchLimits) -> None:
-    out = _Violations()
+    out = Violations()
     _tenant(request.tenant_id, out)
     if not 1 <= len(request.ids) <= limits.max_batch:
         out.add("ids", f"1..{limits.max_batch} ids")
@@ -158,6 +125,6 @@ def validate_remove(request: rr.RemoveMemoriesRequest, limits: SearchLimits) -> 
 
 
 def validate_tenant_only(tenant_id: str) -> None:
-    out = _Violations()
+    out = Violations()
     _tenant(tenant_id, out)
     out.raise_if_any()

@@ -134,3 +134,44 @@ async def test_a_token_only_works_with_its_own_filter_and_tenant(store: SqlMemor
         with pytest.raises(InvalidArgument) as caught:
             await store.list_memories(tenant, memory_filter, 1, token)
         assert [v.field for v in caught.value.violations] == ["page_token"]
+
+
+async def test_a_page_ends_before_its_byte_budget(store: SqlMemoryStore) -> None:
+    # 1,000 memories of 32 KiB would not fit in a 16 MiB reply: the page is cut by bytes
+    # too, and the token continues right after the last memory it holds.
+    created = await create(store, *(new_memory(f"{i} " + "x" * 10_000) for i in range(5)))
+    budget = 25_000  # two of them, not three
+    seen: list[str] = []
+    token = ""
+    pages = 0
+    while True:
+        page = await store.list_memories(
+            TENANT, mpb.MemoryFilter(user_id="alice"), 1000, token, max_bytes=budget
+        )
+        assert 1 <= len(page.memories) <= 2
+        seen += [memory.id for memory in page.memories]
+        pages += 1
+        token = page.next_page_token
+        if not token:
+            break
+    assert seen == [memory.id for memory in created]
+    assert pages == 3
+    # One memory larger than the whole budget still comes back, alone, so paging ends.
+    alone = await store.list_memories(
+        TENANT, mpb.MemoryFilter(user_id="alice"), 1000, "", max_bytes=10
+    )
+    assert len(alone.memories) == 1 and alone.next_page_token
+
+
+async def test_an_export_page_ends_before_its_byte_budget(store: SqlMemoryStore) -> None:
+    created = await create(store, *(new_memory(f"{i} " + "x" * 10_000) for i in range(5)))
+    seen: list[str] = []
+    after = ""
+    while True:
+        page = await store.export_memories(TENANT, after, 1000, max_bytes=25_000)
+        assert 1 <= len(page.memories) <= 2
+        seen += [memory.id for memory in page.memories]
+        after = page.next_after_id
+        if not after:
+            break
+    assert sorted(seen) == sorted(memory.id for memory in created)

@@ -36,7 +36,8 @@ if TYPE_CHECKING:
 @pytest.fixture
 async def stub(tmp_path: Path) -> AsyncIterator[Stub]:
     store = await open_sqlite_store(tmp_path / "memory-store.db", StoreConfig())
-    servicer = MemoryStoreServicer(store, RequestLimits(max_batch=10))
+    # A reply budget of a few small memories, so that byte caps show with small data.
+    servicer = MemoryStoreServicer(store, RequestLimits(max_batch=10, max_reply_bytes=30_000))
     running = await start_server(
         ServerSettings.for_tests("memory-store"),
         [GrpcService(SERVICE, servicer, service_pb2_grpc.add_MemoryStoreServiceServicer_to_server)],
@@ -255,3 +256,24 @@ async def test_every_job_rpc_round_trips(stub: Stub) -> None:
     assert list(lost.lost_job_ids) == [job.id]
     stats = await stub.GetQueueStats(rr.GetQueueStatsRequest(queues=["ops"]))
     assert [(s.queue, s.pending) for s in stats.stats] == [("ops", 1)]
+
+
+async def test_replies_stay_within_the_byte_budget(stub: Stub) -> None:
+    created = await stub.CreateMemories(
+        create_request(*(new_memory(f"{i} " + "x" * 10_000) for i in range(5)))
+    )
+    ids = [memory.id for memory in created.memories]
+    listed = await stub.ListMemories(
+        rr.ListMemoriesRequest(tenant_id=TENANT, filter=mpb.MemoryFilter(user_id="alice"))
+    )
+    assert [m.id for m in listed.memories] == ids[:2] and listed.next_page_token
+    exported = await stub.ExportMemories(rr.ExportMemoriesRequest(tenant_id=TENANT))
+    assert len(exported.memories) == 2 and exported.next_after_id
+    # BatchGet has no page token: past the budget it refuses, naming what to shrink.
+    fine = await stub.BatchGetMemories(rr.BatchGetMemoriesRequest(tenant_id=TENANT, ids=ids[:2]))
+    assert len(fine.memories) == 2
+    error = await rpc_error(
+        stub.BatchGetMemories(rr.BatchGetMemoriesRequest(tenant_id=TENANT, ids=ids))
+    )
+    assert isinstance(error, errors.ResourceExhausted)
+    assert error.metadata == {"field": "ids"} and "fewer ids" in error.message

@@ -218,3 +218,14 @@ def test_cube_requests() -> None:
     assert violations(validation.validate_cube_grant, share) == ["reader_user_id"]
     create = rr.CreateCubeRequest(tenant_id="t", cube_id="c/d", owner_user_id="a", name="n" * 201)
     assert violations(validation.validate_create_cube, create, LIMITS) == ["cube_id", "name"]
+
+
+def test_a_batch_over_its_byte_budget_is_invalid_as_a_whole() -> None:
+    # 1,000 x 32 KiB is twice the message limit; the batch's total is bounded as well.
+    limits = RequestLimits(max_batch=1000, max_content_bytes=1000, max_batch_bytes=2500)
+    fits = create_request(*(new_memory("x" * 900) for _ in range(2)))
+    validation.validate_create_memories(fits, limits)
+    too_big = create_request(*(new_memory("x" * 900) for _ in range(3)))
+    assert violations(validation.validate_create_memories, too_big, limits) == ["memories"]
+    messages = append_request(*("y" * 900 for _ in range(3)))
+    assert violations(validation.validate_append_messages, messages, limits) == ["messages"]

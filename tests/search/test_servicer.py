@@ -48,10 +48,10 @@ async def test_search_validation_names_each_bad_field(servers: Servers) -> None:
         metadata={"a.b": "x"},
     )
     assert fields(await rpc_error(stub.Search(search(filter=bad_filter)))) == [
-        "filter.user_id",
-        "filter.metadata['a.b']",
         "filter.kinds[0]",
         "filter.kinds[2]",
+        "filter.user_id",
+        "filter.metadata['a.b']",
     ]
     weights = rr.RankWeights(recency=1.5, diversity=-0.1)
     assert fields(await rpc_error(stub.Search(search(weights=weights)))) == [

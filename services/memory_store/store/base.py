@@ -18,6 +18,10 @@ from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
 
+# Half of the 16 MiB message limit: a page of memories must fit in memory-store's reply and
+# again in the gateway's, with room for the envelope (MEMGRID_MAX_REPLY_BYTES).
+DEFAULT_MAX_REPLY_BYTES = 8 * 1024 * 1024
+
 
 @dataclass
 class Erasure:
@@ -133,9 +137,11 @@ class MemoryStore(Protocol):
         memory_filter: memory_pb2.MemoryFilter,
         page_size: int,
         page_token: str = "",
+        max_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> MemoryPage:
-        """Oldest first. InvalidArgument on page_token; PermissionDenied for a cube the
-        filter's user may not read; NotFound for an unknown cube."""
+        """Oldest first, at most page_size memories and max_bytes of them encoded (at least
+        one). InvalidArgument on page_token; PermissionDenied for a cube the filter's user
+        may not read; NotFound for an unknown cube."""
         ...
 
     async def memory_history(
@@ -154,7 +160,10 @@ class MemoryStore(Protocol):
         after_id: str,
         page_size: int,
         changed_since: timestamp_pb2.Timestamp | None = None,
-    ) -> ExportPage: ...
+        max_bytes: int = DEFAULT_MAX_REPLY_BYTES,
+    ) -> ExportPage:
+        """By id, at most page_size memories and max_bytes of them encoded (at least one)."""
+        ...
 
     async def count_memories(self, tenant_id: str) -> int: ...
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from memgrid.common.v1 import memory_pb2
@@ -57,6 +57,7 @@ async def list_memories(
     page_size: int,
     after: PageCursor | None,
     now_us: int,
+    max_bytes: int,
 ) -> MemoryListing:
     """Oldest first; fetches one extra row to learn whether another page follows."""
     if memory_filter.cube_ids:
@@ -79,12 +80,28 @@ async def list_memories(
         f" WHERE {conditions.sql()} ORDER BY m.created_at_us, m.id LIMIT ?",
         (*conditions.params, page_size + 1),
     )
-    memories = [memory_from_row(row) for row in rows[:page_size]]
+    memories = fitting(map(memory_from_row, rows[:page_size]), max_bytes)
     last = None
-    if len(rows) > page_size:
-        created_at_us, last_id = rows[page_size - 1][MEMORY_COLUMN_COUNT:]
+    if len(rows) > len(memories):
+        created_at_us, last_id = rows[len(memories) - 1][MEMORY_COLUMN_COUNT:]
         last = PageCursor(created_at_us=int(created_at_us), id=last_id)
     return MemoryListing(memories=memories, last=last)
+
+
+def fitting(memories: Iterable[memory_pb2.Memory], max_bytes: int) -> list[memory_pb2.Memory]:
+    """The leading memories whose encoding fits in max_bytes (at least one): a page of
+    1,000 memories of 32 KiB content and full metadata would not fit in a message, so a
+    page ends early and the next page token picks up from there."""
+    taken: list[memory_pb2.Memory] = []
+    used = 0
+    for memory in memories:
+        # A repeated field's element costs its size plus a tag and a length prefix.
+        size = memory.ByteSize() + 6
+        if taken and used + size > max_bytes:
+            break
+        taken.append(memory)
+        used += size
+    return taken
 
 
 async def memory_history(
@@ -114,6 +131,7 @@ async def export_memories(
     page_size: int,
     changed_since_us: int | None,
     now_us: int,
+    max_bytes: int,
 ) -> ExportPage:
     conditions = live_memory_conditions(tenant_id, now_us)
     if after_id:
@@ -124,8 +142,8 @@ async def export_memories(
         f"SELECT {MEMORY_COLUMNS} FROM memories m WHERE {conditions.sql()} ORDER BY m.id LIMIT ?",
         (*conditions.params, page_size + 1),
     )
-    memories = [memory_from_row(row) for row in rows[:page_size]]
-    next_after_id = memories[-1].id if len(rows) > page_size else ""
+    memories = fitting(map(memory_from_row, rows[:page_size]), max_bytes)
+    next_after_id = memories[-1].id if len(rows) > len(memories) else ""
     return ExportPage(memories=memories, next_after_id=next_after_id)
 
 

@@ -22,6 +22,7 @@ from . import (
     memory_reads,
 )
 from .base import (
+    DEFAULT_MAX_REPLY_BYTES,
     EnqueuedJob,
     ErasedScope,
     Erasure,
@@ -126,6 +127,7 @@ class SqlMemoryStore:
         memory_filter: memory_pb2.MemoryFilter,
         page_size: int,
         page_token: str = "",
+        max_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> MemoryPage:
         _require_page_size(page_size)
         fingerprint = memory_query_fingerprint(tenant_id, memory_filter)
@@ -133,7 +135,7 @@ class SqlMemoryStore:
         now_us = self._clock.now_us()
         listing = await self._database.read(
             lambda tx: memory_reads.list_memories(
-                tx, tenant_id, memory_filter, page_size, after, now_us
+                tx, tenant_id, memory_filter, page_size, after, now_us, max_bytes
             )
         )
         next_token = encode_page_token(listing.last, fingerprint) if listing.last else ""
@@ -162,13 +164,14 @@ class SqlMemoryStore:
         after_id: str,
         page_size: int,
         changed_since: timestamp_pb2.Timestamp | None = None,
+        max_bytes: int = DEFAULT_MAX_REPLY_BYTES,
     ) -> ExportPage:
         _require_page_size(page_size)
         changed_since_us = micros_from_timestamp(changed_since) if changed_since else None
         now_us = self._clock.now_us()
         return await self._database.read(
             lambda tx: memory_reads.export_memories(
-                tx, tenant_id, after_id, page_size, changed_since_us, now_us
+                tx, tenant_id, after_id, page_size, changed_since_us, now_us, max_bytes
             )
         )
 

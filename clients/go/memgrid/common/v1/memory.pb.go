@@ -682,7 +682,7 @@ type NewMemory struct {
 	Tags     []string          `protobuf:"bytes,6,rep,name=tags,proto3" json:"tags,omitempty"`
 	// 0..1, default 0.5.
 	Importance *float32 `protobuf:"fixed32,7,opt,name=importance,proto3,oneof" json:"importance,omitempty"`
-	// Time to live from creation; unset means forever.
+	// Time to live from creation, at most 100 years; unset means forever.
 	Ttl              *durationpb.Duration `protobuf:"bytes,8,opt,name=ttl,proto3" json:"ttl,omitempty"`
 	SourceMessageIds []string             `protobuf:"bytes,9,rep,name=source_message_ids,json=sourceMessageIds,proto3" json:"source_message_ids,omitempty"`
 	// Defaults to the creation time.
@@ -881,7 +881,7 @@ type MemoryUpdate struct {
 	Tags       []string               `protobuf:"bytes,3,rep,name=tags,proto3" json:"tags,omitempty"`
 	Importance float32                `protobuf:"fixed32,4,opt,name=importance,proto3" json:"importance,omitempty"`
 	Tier       MemoryTier             `protobuf:"varint,5,opt,name=tier,proto3,enum=memgrid.common.v1.MemoryTier" json:"tier,omitempty"`
-	// Unset with "expires_at" in the mask clears the expiry.
+	// Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
 	ExpiresAt    *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	ValidTo      *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=valid_to,json=validTo,proto3" json:"valid_to,omitempty"`
 	SupersededBy string                 `protobuf:"bytes,8,opt,name=superseded_by,json=supersededBy,proto3" json:"superseded_by,omitempty"`

@@ -248,7 +248,7 @@ type AddMessagesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// user_id and session_id are required.
 	Scope *v1.Scope `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
-	// 1..MEMGRID_MAX_BATCH turns.
+	// 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
 	Messages []*v1.NewMessage `protobuf:"bytes,2,rep,name=messages,proto3" json:"messages,omitempty"`
 	// A retry with the same key and request returns the first result and stores nothing.
 	IdempotencyKey string `protobuf:"bytes,3,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
@@ -370,7 +370,8 @@ func (x *AddMessagesResponse) GetReplayed() bool {
 
 type AddMemoriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+	// 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+	// MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
 	Memories       []*v1.NewMemory `protobuf:"bytes,1,rep,name=memories,proto3" json:"memories,omitempty"`
 	IdempotencyKey string          `protobuf:"bytes,2,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
 	// Return an existing identical memory (same scope, kind, content hash) instead of
@@ -1209,7 +1210,8 @@ func (x *EraseTenantResponse) GetReceipt() *v1.ErasureReceipt {
 type ListMemoriesRequest struct {
 	state  protoimpl.MessageState `protogen:"open.v1"`
 	Filter *v1.MemoryFilter       `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
-	// 1..1000, default 50.
+	// 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+	// memories; next_page_token then continues after the last one returned.
 	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields

@@ -69,6 +69,8 @@ type GatewayServiceClient interface {
 	// NOT_FOUND: no such memory in the caller's tenant (or it expired).
 	GetMemory(ctx context.Context, in *GetMemoryRequest, opts ...grpc.CallOption) (*GetMemoryResponse, error)
 	// Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+	// RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+	// ask for fewer ids at a time.
 	BatchGetMemories(ctx context.Context, in *BatchGetMemoriesRequest, opts ...grpc.CallOption) (*BatchGetMemoriesResponse, error)
 	// Changes the masked fields, keeping the old version in history. NOT_FOUND: no such
 	// memory. ABORTED: expected_version is stale; re-read and retry.
@@ -454,6 +456,8 @@ type GatewayServiceServer interface {
 	// NOT_FOUND: no such memory in the caller's tenant (or it expired).
 	GetMemory(context.Context, *GetMemoryRequest) (*GetMemoryResponse, error)
 	// Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+	// RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+	// ask for fewer ids at a time.
 	BatchGetMemories(context.Context, *BatchGetMemoriesRequest) (*BatchGetMemoriesResponse, error)
 	// Changes the masked fields, keeping the old version in history. NOT_FOUND: no such
 	// memory. ABORTED: expected_version is stale; re-read and retry.

@@ -397,7 +397,7 @@ class NewMemory(_message.Message):
     def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def ttl(self) -> _duration_pb2.Duration:
-        """Time to live from creation; unset means forever."""
+        """Time to live from creation, at most 100 years; unset means forever."""
 
     @_builtins.property
     def source_message_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
@@ -539,7 +539,7 @@ class MemoryUpdate(_message.Message):
     def tags(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def expires_at(self) -> _timestamp_pb2.Timestamp:
-        """Unset with "expires_at" in the mask clears the expiry."""
+        """Unset with "expires_at" in the mask clears the expiry. Years 1..9999."""
 
     @_builtins.property
     def valid_to(self) -> _timestamp_pb2.Timestamp: ...

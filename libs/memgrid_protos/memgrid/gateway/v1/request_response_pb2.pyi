@@ -135,7 +135,7 @@ class AddMessagesRequest(_message.Message):
 
     @_builtins.property
     def messages(self) -> _containers.RepeatedCompositeFieldContainer[_memory_pb2.NewMessage]:
-        """1..MEMGRID_MAX_BATCH turns."""
+        """1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB)."""
 
     def __init__(
         self,
@@ -195,7 +195,9 @@ class AddMemoriesRequest(_message.Message):
     """
     @_builtins.property
     def memories(self) -> _containers.RepeatedCompositeFieldContainer[_memory_pb2.NewMemory]:
-        """1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope."""
+        """1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+        MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
+        """
 
     def __init__(
         self,
@@ -580,7 +582,9 @@ class ListMemoriesRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     page_size: _builtins.int
-    """1..1000, default 50."""
+    """1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+    memories; next_page_token then continues after the last one returned.
+    """
     page_token: _builtins.str
     @_builtins.property
     def filter(self) -> _memory_pb2.MemoryFilter: ...

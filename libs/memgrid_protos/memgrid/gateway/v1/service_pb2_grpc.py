@@ -213,6 +213,8 @@ class GatewayServiceServicer:
 
     def BatchGetMemories(self, request, context):
         """Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+        RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+        ask for fewer ids at a time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

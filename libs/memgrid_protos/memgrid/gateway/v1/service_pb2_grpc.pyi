@@ -51,7 +51,10 @@ class GatewayServiceStub:
     GetMemory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryRequest, _request_response_pb2.GetMemoryResponse]
     """NOT_FOUND: no such memory in the caller's tenant (or it expired)."""
     BatchGetMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.BatchGetMemoriesRequest, _request_response_pb2.BatchGetMemoriesResponse]
-    """Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error."""
+    """Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+    RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+    ask for fewer ids at a time.
+    """
     UpdateMemory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.UpdateMemoryRequest, _request_response_pb2.UpdateMemoryResponse]
     """Changes the masked fields, keeping the old version in history. NOT_FOUND: no such
     memory. ABORTED: expected_version is stale; re-read and retry.
@@ -168,7 +171,10 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     GetMemory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryRequest, _request_response_pb2.GetMemoryResponse]  # type: ignore[assignment]
     """NOT_FOUND: no such memory in the caller's tenant (or it expired)."""
     BatchGetMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.BatchGetMemoriesRequest, _request_response_pb2.BatchGetMemoriesResponse]  # type: ignore[assignment]
-    """Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error."""
+    """Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+    RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+    ask for fewer ids at a time.
+    """
     UpdateMemory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.UpdateMemoryRequest, _request_response_pb2.UpdateMemoryResponse]  # type: ignore[assignment]
     """Changes the masked fields, keeping the old version in history. NOT_FOUND: no such
     memory. ABORTED: expected_version is stale; re-read and retry.
@@ -306,7 +312,10 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.BatchGetMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.BatchGetMemoriesResponse, _abc.Awaitable[_request_response_pb2.BatchGetMemoriesResponse]]:
-        """Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error."""
+        """Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+        RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+        ask for fewer ids at a time.
+        """
 
     @_abc_1.abstractmethod
     def UpdateMemory(

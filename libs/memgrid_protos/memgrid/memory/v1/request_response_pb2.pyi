@@ -505,7 +505,7 @@ class ListMemoriesRequest(_message.Message):
     PAGE_TOKEN_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     page_size: _builtins.int
-    """1..1000, default 50."""
+    """1..1000, default 50; a page also ends before MEMGRID_MAX_REPLY_BYTES of memories."""
     page_token: _builtins.str
     """From a previous response, with the same filter."""
     @_builtins.property
@@ -1291,7 +1291,7 @@ class ExportMemoriesRequest(_message.Message):
     after_id: _builtins.str
     """Resume after this id; empty starts at the beginning."""
     page_size: _builtins.int
-    """1..5000; 0 means 1000."""
+    """1..5000; 0 means 1000. A page also ends before MEMGRID_MAX_REPLY_BYTES of memories."""
     @_builtins.property
     def changed_since(self) -> _timestamp_pb2.Timestamp:
         """Memories changed at or after this time only; unset means all."""

@@ -261,7 +261,7 @@ export type NewMemory = Message<"memgrid.common.v1.NewMemory"> & {
   importance?: number | undefined;
 
   /**
-   * Time to live from creation; unset means forever.
+   * Time to live from creation, at most 100 years; unset means forever.
    *
    * @generated from field: google.protobuf.Duration ttl = 8;
    */
@@ -365,7 +365,7 @@ export type MemoryUpdate = Message<"memgrid.common.v1.MemoryUpdate"> & {
   tier: MemoryTier;
 
   /**
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    *
    * @generated from field: google.protobuf.Timestamp expires_at = 6;
    */

@@ -28,7 +28,7 @@ export type AddMessagesRequest = Message<"memgrid.gateway.v1.AddMessagesRequest"
   scope?: Scope | undefined;
 
   /**
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    *
    * @generated from field: repeated memgrid.common.v1.NewMessage messages = 2;
    */
@@ -83,7 +83,8 @@ export const AddMessagesResponseSchema: GenMessage<AddMessagesResponse> = /*@__P
  */
 export type AddMemoriesRequest = Message<"memgrid.gateway.v1.AddMemoriesRequest"> & {
   /**
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    *
    * @generated from field: repeated memgrid.common.v1.NewMemory memories = 1;
    */
@@ -460,7 +461,8 @@ export type ListMemoriesRequest = Message<"memgrid.gateway.v1.ListMemoriesReques
   filter?: MemoryFilter | undefined;
 
   /**
-   * 1..1000, default 50.
+   * 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+   * memories; next_page_token then continues after the last one returned.
    *
    * @generated from field: int32 page_size = 2;
    */

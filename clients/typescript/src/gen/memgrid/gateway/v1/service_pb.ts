@@ -61,6 +61,8 @@ export const GatewayService: GenService<{
   },
   /**
    * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+   * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+   * ask for fewer ids at a time.
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.BatchGetMemories
    */

@@ -261,7 +261,7 @@ java.lang.String defaultValue) {
   private com.google.protobuf.Timestamp expiresAt_;
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -273,7 +273,7 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -285,7 +285,7 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1444,7 +1444,7 @@ java.lang.String defaultValue) {
         com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> expiresAtBuilder_;
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1455,7 +1455,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1470,7 +1470,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1488,7 +1488,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1506,7 +1506,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1531,7 +1531,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1548,7 +1548,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1560,7 +1560,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -1575,7 +1575,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Unset with "expires_at" in the mask clears the expiry.
+     * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
      * </pre>
      *
      * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>

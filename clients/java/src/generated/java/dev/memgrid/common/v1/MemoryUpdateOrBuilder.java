@@ -100,7 +100,7 @@ java.lang.String defaultValue);
 
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -109,7 +109,7 @@ java.lang.String defaultValue);
   boolean hasExpiresAt();
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>
@@ -118,7 +118,7 @@ java.lang.String defaultValue);
   com.google.protobuf.Timestamp getExpiresAt();
   /**
    * <pre>
-   * Unset with "expires_at" in the mask clears the expiry.
+   * Unset with "expires_at" in the mask clears the expiry. Years 1..9999.
    * </pre>
    *
    * <code>.google.protobuf.Timestamp expires_at = 6 [json_name = "expiresAt"];</code>

@@ -345,7 +345,7 @@ java.lang.String defaultValue) {
   private com.google.protobuf.Duration ttl_;
   /**
    * <pre>
-   * Time to live from creation; unset means forever.
+   * Time to live from creation, at most 100 years; unset means forever.
    * </pre>
    *
    * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -357,7 +357,7 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Time to live from creation; unset means forever.
+   * Time to live from creation, at most 100 years; unset means forever.
    * </pre>
    *
    * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -369,7 +369,7 @@ java.lang.String defaultValue) {
   }
   /**
    * <pre>
-   * Time to live from creation; unset means forever.
+   * Time to live from creation, at most 100 years; unset means forever.
    * </pre>
    *
    * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1742,7 +1742,7 @@ java.lang.String defaultValue) {
         com.google.protobuf.Duration, com.google.protobuf.Duration.Builder, com.google.protobuf.DurationOrBuilder> ttlBuilder_;
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1753,7 +1753,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1768,7 +1768,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1786,7 +1786,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1804,7 +1804,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1829,7 +1829,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1846,7 +1846,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1858,7 +1858,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -1873,7 +1873,7 @@ java.lang.String defaultValue) {
     }
     /**
      * <pre>
-     * Time to live from creation; unset means forever.
+     * Time to live from creation, at most 100 years; unset means forever.
      * </pre>
      *
      * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>

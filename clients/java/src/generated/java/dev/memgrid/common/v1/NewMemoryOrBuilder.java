@@ -163,7 +163,7 @@ java.lang.String defaultValue);
 
   /**
    * <pre>
-   * Time to live from creation; unset means forever.
+   * Time to live from creation, at most 100 years; unset means forever.
    * </pre>
    *
    * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -172,7 +172,7 @@ java.lang.String defaultValue);
   boolean hasTtl();
   /**
    * <pre>
-   * Time to live from creation; unset means forever.
+   * Time to live from creation, at most 100 years; unset means forever.
    * </pre>
    *
    * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>
@@ -181,7 +181,7 @@ java.lang.String defaultValue);
   com.google.protobuf.Duration getTtl();
   /**
    * <pre>
-   * Time to live from creation; unset means forever.
+   * Time to live from creation, at most 100 years; unset means forever.
    * </pre>
    *
    * <code>.google.protobuf.Duration ttl = 8 [json_name = "ttl"];</code>

@@ -55,7 +55,8 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.memgrid.common.v1.NewMemory> memories_;
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -66,7 +67,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -78,7 +80,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -89,7 +92,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -100,7 +104,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -577,7 +582,8 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -591,7 +597,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -605,7 +612,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -619,7 +627,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -638,7 +647,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -656,7 +666,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -674,7 +685,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -693,7 +705,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -711,7 +724,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -729,7 +743,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -748,7 +763,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -765,7 +781,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -782,7 +799,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -793,7 +811,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -807,7 +826,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -822,7 +842,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -833,7 +854,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -845,7 +867,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+     * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+     * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>

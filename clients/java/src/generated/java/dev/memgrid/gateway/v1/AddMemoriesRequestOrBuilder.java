@@ -12,7 +12,8 @@ public interface AddMemoriesRequestOrBuilder extends
 
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -21,7 +22,8 @@ public interface AddMemoriesRequestOrBuilder extends
       getMemoriesList();
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -29,7 +31,8 @@ public interface AddMemoriesRequestOrBuilder extends
   dev.memgrid.common.v1.NewMemory getMemories(int index);
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -37,7 +40,8 @@ public interface AddMemoriesRequestOrBuilder extends
   int getMemoriesCount();
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>
@@ -46,7 +50,8 @@ public interface AddMemoriesRequestOrBuilder extends
       getMemoriesOrBuilderList();
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope.
+   * 1..MEMGRID_MAX_BATCH memories (default 1000), each with its own scope, and
+   * MEMGRID_MAX_BATCH_BYTES in all (default 8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMemory memories = 1 [json_name = "memories"];</code>

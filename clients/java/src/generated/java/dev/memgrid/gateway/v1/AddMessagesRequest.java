@@ -94,7 +94,7 @@ private static final long serialVersionUID = 0L;
   private java.util.List<dev.memgrid.common.v1.NewMessage> messages_;
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -105,7 +105,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -117,7 +117,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -128,7 +128,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -139,7 +139,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -785,7 +785,7 @@ private static final long serialVersionUID = 0L;
 
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -799,7 +799,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -813,7 +813,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -827,7 +827,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -846,7 +846,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -864,7 +864,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -882,7 +882,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -901,7 +901,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -919,7 +919,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -937,7 +937,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -956,7 +956,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -973,7 +973,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -990,7 +990,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -1001,7 +1001,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -1015,7 +1015,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -1030,7 +1030,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -1041,7 +1041,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -1053,7 +1053,7 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..MEMGRID_MAX_BATCH turns.
+     * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
      * </pre>
      *
      * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>

@@ -39,7 +39,7 @@ public interface AddMessagesRequestOrBuilder extends
 
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -48,7 +48,7 @@ public interface AddMessagesRequestOrBuilder extends
       getMessagesList();
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -56,7 +56,7 @@ public interface AddMessagesRequestOrBuilder extends
   dev.memgrid.common.v1.NewMessage getMessages(int index);
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -64,7 +64,7 @@ public interface AddMessagesRequestOrBuilder extends
   int getMessagesCount();
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>
@@ -73,7 +73,7 @@ public interface AddMessagesRequestOrBuilder extends
       getMessagesOrBuilderList();
   /**
    * <pre>
-   * 1..MEMGRID_MAX_BATCH turns.
+   * 1..MEMGRID_MAX_BATCH turns (default 1000), MEMGRID_MAX_BATCH_BYTES in all (8 MiB).
    * </pre>
    *
    * <code>repeated .memgrid.common.v1.NewMessage messages = 2 [json_name = "messages"];</code>

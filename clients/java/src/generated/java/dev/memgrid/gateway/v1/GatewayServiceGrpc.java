@@ -964,6 +964,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     default void batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request,
@@ -1312,6 +1314,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public void batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request,
@@ -1662,6 +1666,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public dev.memgrid.gateway.v1.BatchGetMemoriesResponse batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request) throws io.grpc.StatusException {
@@ -1990,6 +1996,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public dev.memgrid.gateway.v1.BatchGetMemoriesResponse batchGetMemories(dev.memgrid.gateway.v1.BatchGetMemoriesRequest request) {
@@ -2320,6 +2328,8 @@ public final class GatewayServiceGrpc {
     /**
      * <pre>
      * Up to MEMGRID_MAX_BATCH ids; ids not found are listed, not an error.
+     * RESOURCE_EXHAUSTED: the memories come to more than MEMGRID_MAX_REPLY_BYTES (8 MiB);
+     * ask for fewer ids at a time.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.BatchGetMemoriesResponse> batchGetMemories(

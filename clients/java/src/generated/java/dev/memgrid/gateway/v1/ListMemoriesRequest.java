@@ -80,7 +80,8 @@ private static final long serialVersionUID = 0L;
   private int pageSize_ = 0;
   /**
    * <pre>
-   * 1..1000, default 50.
+   * 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+   * memories; next_page_token then continues after the last one returned.
    * </pre>
    *
    * <code>int32 page_size = 2 [json_name = "pageSize"];</code>
@@ -616,7 +617,8 @@ private static final long serialVersionUID = 0L;
     private int pageSize_ ;
     /**
      * <pre>
-     * 1..1000, default 50.
+     * 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+     * memories; next_page_token then continues after the last one returned.
      * </pre>
      *
      * <code>int32 page_size = 2 [json_name = "pageSize"];</code>
@@ -628,7 +630,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..1000, default 50.
+     * 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+     * memories; next_page_token then continues after the last one returned.
      * </pre>
      *
      * <code>int32 page_size = 2 [json_name = "pageSize"];</code>
@@ -644,7 +647,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * 1..1000, default 50.
+     * 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+     * memories; next_page_token then continues after the last one returned.
      * </pre>
      *
      * <code>int32 page_size = 2 [json_name = "pageSize"];</code>

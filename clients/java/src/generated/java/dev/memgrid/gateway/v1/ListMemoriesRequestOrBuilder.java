@@ -27,7 +27,8 @@ public interface ListMemoriesRequestOrBuilder extends
 
   /**
    * <pre>
-   * 1..1000, default 50.
+   * 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
+   * memories; next_page_token then continues after the last one returned.
    * </pre>
    *
    * <code>int32 page_size = 2 [json_name = "pageSize"];</code>
