@@ -1,24 +1,33 @@
 """Forgetting on the whole suite: a unique token is said, consolidated into facts, a
 profile, episodes and graph entities, then deleted; no read RPC finds it afterwards, in
 memory-store, the search index or the graph. Erasing a user or a tenant does the same for
-everything of theirs."""
+everything of theirs.
+
+The first test runs twice: on the embedded defaults (SQLite, FalkorDB) and on the server
+backends (PostgreSQL, Neo4j), so that every store the suite can run on is searched."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import string
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from memgrid.common.v1 import graph_pb2
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid_client.client import MemgridClient
 from memgrid_runtime import errors
+from memgrid_suite.launcher import Suite
 
+from tests.e2e.conftest import KEY_A, Stack
 from tests.e2e.test_thought import _consolidated, _search_until, _turns
+from tests.graph.conftest import NEO4J_HINT, backend_missing
+from tests.memory_store.support import postgres_dsn_or_skip
 
 _ALL_KINDS = [
     common.MEMORY_KIND_MESSAGE,
@@ -128,9 +137,49 @@ async def _traces_of(client: MemgridClient, user: str, token: str, job_id: str) 
     return found
 
 
-async def test_a_deleted_turn_leaves_no_trace_in_what_was_derived_from_it(
+@pytest.fixture(scope="module")
+async def server_backed_address(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """A second suite on PostgreSQL and Neo4j (the servers the tests already use)."""
+    dsn = postgres_dsn_or_skip()
+    neo4j = os.environ.get("MEMGRID_TEST_NEO4J_URI", "")
+    if not neo4j:
+        backend_missing(f"the erasure test on Neo4j needs MEMGRID_TEST_NEO4J_URI: {NEO4J_HINT}")
+    base: Path = tmp_path_factory.mktemp("servers-suite")
+    suite = Suite(
+        data_dir=base / "data",
+        log_dir=base / "logs",
+        ephemeral_ports=True,
+        api_keys=f"{KEY_A}=erasure-{uuid.uuid4().hex[:8]}",
+        env={
+            "MEMGRID_STORE_BACKEND": "postgres",
+            "MEMGRID_POSTGRES_DSN": dsn,
+            "MEMGRID_POSTGRES_SCHEMA": f"erasure_{uuid.uuid4().hex[:12]}",
+            "MEMGRID_GRAPH_BACKEND": "neo4j",
+            "MEMGRID_NEO4J_URI": neo4j,
+        },
+    )
+    await suite.start()
+    try:
+        yield suite.gateway_address
+    finally:
+        await suite.stop()
+
+
+async def test_a_deleted_turn_leaves_no_trace_on_the_embedded_stores(
     client_a: MemgridClient,
 ) -> None:
+    await _delete_and_look_everywhere(client_a)
+
+
+async def test_a_deleted_turn_leaves_no_trace_on_postgresql_and_neo4j(
+    stack: Stack, server_backed_address: str
+) -> None:
+    stack.local_suite()  # a deployed stack has the backends it was deployed with
+    async with MemgridClient(server_backed_address, KEY_A) as client:
+        await _delete_and_look_everywhere(client)
+
+
+async def _delete_and_look_everywhere(client_a: MemgridClient) -> None:
     user, token = f"erase-{uuid.uuid4().hex[:8]}", _token()
     said = await client_a.add_messages(
         common.Scope(user_id=user, session_id="s1"), _turns(_conversation(token))
