@@ -107,10 +107,8 @@ async def delete_rows(
         await tx.execute(f"DELETE FROM memories WHERE tenant_id = ? AND id {in_ids}", params)
     await insert_jobs(
         tx,
+        context,
         deleted_jobs(context.config, tenant_id, targets),
-        context.ids,
-        context.config.jobs,
-        context.now_us,
     )
     return versions
 
