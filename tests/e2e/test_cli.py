@@ -1,4 +1,4 @@
-"""The memgrid CLI drives the gateway: add, get, list, delete."""
+"""The memgrid CLI drives the gateway: add, get, list, delete, and jobs get / retry."""
 
 from __future__ import annotations
 
@@ -48,3 +48,16 @@ async def test_cli_reports_bad_input_with_the_field(stack):
     assert code == 1
     assert "INVALID_ARGUMENT" in err
     assert "memories[0].scope.user_id" in err
+
+
+async def test_cli_shows_a_job_and_retries_only_a_dead_one(stack, client_a):
+    started = await client_a.consolidate(f"cli-{uuid.uuid4().hex[:8]}")
+    unknown = "01a1f000-0000-7000-8000-000000000000"
+
+    code, out, err = await _memgrid(stack, "jobs", "get", started.job_id)
+    assert code == 0, err
+    assert json.loads(out)["topic"] == "consolidation.requested"
+    code, _, err = await _memgrid(stack, "jobs", "retry", started.job_id)
+    assert code == 1 and "FAILED_PRECONDITION" in err and "is not dead" in err
+    code, _, err = await _memgrid(stack, "jobs", "retry", unknown)
+    assert code == 1 and "NOT_FOUND" in err

@@ -2389,6 +2389,95 @@ func (x *GetJobResponse) GetJob() *Job {
 	return nil
 }
 
+type RetryJobRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	JobId         string                 `protobuf:"bytes,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryJobRequest) Reset() {
+	*x = RetryJobRequest{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryJobRequest) ProtoMessage() {}
+
+func (x *RetryJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryJobRequest.ProtoReflect.Descriptor instead.
+func (*RetryJobRequest) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *RetryJobRequest) GetJobId() string {
+	if x != nil {
+		return x.JobId
+	}
+	return ""
+}
+
+type RetryJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job, PENDING again.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryJobResponse) Reset() {
+	*x = RetryJobResponse{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryJobResponse) ProtoMessage() {}
+
+func (x *RetryJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryJobResponse.ProtoReflect.Descriptor instead.
+func (*RetryJobResponse) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *RetryJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
 type GetProfileRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Required.
@@ -2399,7 +2488,7 @@ type GetProfileRequest struct {
 
 func (x *GetProfileRequest) Reset() {
 	*x = GetProfileRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2500,7 @@ func (x *GetProfileRequest) String() string {
 func (*GetProfileRequest) ProtoMessage() {}
 
 func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2513,7 @@ func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileRequest.ProtoReflect.Descriptor instead.
 func (*GetProfileRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{36}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetProfileRequest) GetUserId() string {
@@ -2454,7 +2543,7 @@ type ProfileEntry struct {
 
 func (x *ProfileEntry) Reset() {
 	*x = ProfileEntry{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2466,7 +2555,7 @@ func (x *ProfileEntry) String() string {
 func (*ProfileEntry) ProtoMessage() {}
 
 func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2479,7 +2568,7 @@ func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileEntry.ProtoReflect.Descriptor instead.
 func (*ProfileEntry) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{37}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ProfileEntry) GetKey() string {
@@ -2543,7 +2632,7 @@ type GetProfileResponse struct {
 
 func (x *GetProfileResponse) Reset() {
 	*x = GetProfileResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2555,7 +2644,7 @@ func (x *GetProfileResponse) String() string {
 func (*GetProfileResponse) ProtoMessage() {}
 
 func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2568,7 +2657,7 @@ func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileResponse.ProtoReflect.Descriptor instead.
 func (*GetProfileResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{38}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *GetProfileResponse) GetEntries() []*ProfileEntry {
@@ -2605,7 +2694,7 @@ type Pattern struct {
 
 func (x *Pattern) Reset() {
 	*x = Pattern{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2617,7 +2706,7 @@ func (x *Pattern) String() string {
 func (*Pattern) ProtoMessage() {}
 
 func (x *Pattern) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2630,7 +2719,7 @@ func (x *Pattern) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pattern.ProtoReflect.Descriptor instead.
 func (*Pattern) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{39}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *Pattern) GetMemoryId() string {
@@ -2702,7 +2791,7 @@ type ListPatternsRequest struct {
 
 func (x *ListPatternsRequest) Reset() {
 	*x = ListPatternsRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2714,7 +2803,7 @@ func (x *ListPatternsRequest) String() string {
 func (*ListPatternsRequest) ProtoMessage() {}
 
 func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2727,7 +2816,7 @@ func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsRequest.ProtoReflect.Descriptor instead.
 func (*ListPatternsRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ListPatternsRequest) GetUserId() string {
@@ -2761,7 +2850,7 @@ type ListPatternsResponse struct {
 
 func (x *ListPatternsResponse) Reset() {
 	*x = ListPatternsResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2773,7 +2862,7 @@ func (x *ListPatternsResponse) String() string {
 func (*ListPatternsResponse) ProtoMessage() {}
 
 func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2786,7 +2875,7 @@ func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsResponse.ProtoReflect.Descriptor instead.
 func (*ListPatternsResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ListPatternsResponse) GetPatterns() []*Pattern {
@@ -2814,7 +2903,7 @@ type RecordFeedbackRequest struct {
 
 func (x *RecordFeedbackRequest) Reset() {
 	*x = RecordFeedbackRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2826,7 +2915,7 @@ func (x *RecordFeedbackRequest) String() string {
 func (*RecordFeedbackRequest) ProtoMessage() {}
 
 func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2839,7 +2928,7 @@ func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackRequest.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *RecordFeedbackRequest) GetMemoryId() string {
@@ -2873,7 +2962,7 @@ type RecordFeedbackResponse struct {
 
 func (x *RecordFeedbackResponse) Reset() {
 	*x = RecordFeedbackResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2885,7 +2974,7 @@ func (x *RecordFeedbackResponse) String() string {
 func (*RecordFeedbackResponse) ProtoMessage() {}
 
 func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2898,7 +2987,7 @@ func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackResponse.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *RecordFeedbackResponse) GetMemory() *v1.Memory {
@@ -2959,7 +3048,7 @@ type ChatRequest struct {
 
 func (x *ChatRequest) Reset() {
 	*x = ChatRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2971,7 +3060,7 @@ func (x *ChatRequest) String() string {
 func (*ChatRequest) ProtoMessage() {}
 
 func (x *ChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2984,7 +3073,7 @@ func (x *ChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatRequest.ProtoReflect.Descriptor instead.
 func (*ChatRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ChatRequest) GetScope() *v1.Scope {
@@ -3028,7 +3117,7 @@ type ChatContext struct {
 
 func (x *ChatContext) Reset() {
 	*x = ChatContext{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3040,7 +3129,7 @@ func (x *ChatContext) String() string {
 func (*ChatContext) ProtoMessage() {}
 
 func (x *ChatContext) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3053,7 +3142,7 @@ func (x *ChatContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatContext.ProtoReflect.Descriptor instead.
 func (*ChatContext) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ChatContext) GetMemories() []*v1.Memory {
@@ -3092,7 +3181,7 @@ type ChatCompleted struct {
 
 func (x *ChatCompleted) Reset() {
 	*x = ChatCompleted{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3104,7 +3193,7 @@ func (x *ChatCompleted) String() string {
 func (*ChatCompleted) ProtoMessage() {}
 
 func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3117,7 +3206,7 @@ func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatCompleted.ProtoReflect.Descriptor instead.
 func (*ChatCompleted) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ChatCompleted) GetAnswer() string {
@@ -3176,7 +3265,7 @@ type ChatResponse struct {
 
 func (x *ChatResponse) Reset() {
 	*x = ChatResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3188,7 +3277,7 @@ func (x *ChatResponse) String() string {
 func (*ChatResponse) ProtoMessage() {}
 
 func (x *ChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3201,7 +3290,7 @@ func (x *ChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatResponse.ProtoReflect.Descriptor instead.
 func (*ChatResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ChatResponse) GetEvent() isChatResponse_Event {
@@ -3425,6 +3514,10 @@ const file_memgrid_gateway_v1_request_response_proto_rawDesc = "" +
 	"\rGetJobRequest\x12\x15\n" +
 	"\x06job_id\x18\x01 \x01(\tR\x05jobId\";\n" +
 	"\x0eGetJobResponse\x12)\n" +
+	"\x03job\x18\x01 \x01(\v2\x17.memgrid.gateway.v1.JobR\x03job\"(\n" +
+	"\x0fRetryJobRequest\x12\x15\n" +
+	"\x06job_id\x18\x01 \x01(\tR\x05jobId\"=\n" +
+	"\x10RetryJobResponse\x12)\n" +
 	"\x03job\x18\x01 \x01(\v2\x17.memgrid.gateway.v1.JobR\x03job\",\n" +
 	"\x11GetProfileRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"\xf6\x01\n" +
@@ -3529,7 +3622,7 @@ func file_memgrid_gateway_v1_request_response_proto_rawDescGZIP() []byte {
 }
 
 var file_memgrid_gateway_v1_request_response_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
+var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(RetrievalMode)(0),               // 0: memgrid.gateway.v1.RetrievalMode
 	(JobState)(0),                    // 1: memgrid.gateway.v1.JobState
@@ -3571,86 +3664,89 @@ var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(*Job)(nil),                      // 37: memgrid.gateway.v1.Job
 	(*GetJobRequest)(nil),            // 38: memgrid.gateway.v1.GetJobRequest
 	(*GetJobResponse)(nil),           // 39: memgrid.gateway.v1.GetJobResponse
-	(*GetProfileRequest)(nil),        // 40: memgrid.gateway.v1.GetProfileRequest
-	(*ProfileEntry)(nil),             // 41: memgrid.gateway.v1.ProfileEntry
-	(*GetProfileResponse)(nil),       // 42: memgrid.gateway.v1.GetProfileResponse
-	(*Pattern)(nil),                  // 43: memgrid.gateway.v1.Pattern
-	(*ListPatternsRequest)(nil),      // 44: memgrid.gateway.v1.ListPatternsRequest
-	(*ListPatternsResponse)(nil),     // 45: memgrid.gateway.v1.ListPatternsResponse
-	(*RecordFeedbackRequest)(nil),    // 46: memgrid.gateway.v1.RecordFeedbackRequest
-	(*RecordFeedbackResponse)(nil),   // 47: memgrid.gateway.v1.RecordFeedbackResponse
-	(*ChatRequest)(nil),              // 48: memgrid.gateway.v1.ChatRequest
-	(*ChatContext)(nil),              // 49: memgrid.gateway.v1.ChatContext
-	(*ChatCompleted)(nil),            // 50: memgrid.gateway.v1.ChatCompleted
-	(*ChatResponse)(nil),             // 51: memgrid.gateway.v1.ChatResponse
-	(*v1.Scope)(nil),                 // 52: memgrid.common.v1.Scope
-	(*v1.NewMessage)(nil),            // 53: memgrid.common.v1.NewMessage
-	(*v1.Memory)(nil),                // 54: memgrid.common.v1.Memory
-	(*v1.Propagation)(nil),           // 55: memgrid.common.v1.Propagation
-	(*v1.NewMemory)(nil),             // 56: memgrid.common.v1.NewMemory
-	(v1.WriteOutcome)(0),             // 57: memgrid.common.v1.WriteOutcome
-	(*v1.MemoryUpdate)(nil),          // 58: memgrid.common.v1.MemoryUpdate
-	(*fieldmaskpb.FieldMask)(nil),    // 59: google.protobuf.FieldMask
-	(*v1.MemoryFilter)(nil),          // 60: memgrid.common.v1.MemoryFilter
-	(*v1.MemoryVersion)(nil),         // 61: memgrid.common.v1.MemoryVersion
-	(*timestamppb.Timestamp)(nil),    // 62: google.protobuf.Timestamp
-	(*v1.Cube)(nil),                  // 63: memgrid.common.v1.Cube
+	(*RetryJobRequest)(nil),          // 40: memgrid.gateway.v1.RetryJobRequest
+	(*RetryJobResponse)(nil),         // 41: memgrid.gateway.v1.RetryJobResponse
+	(*GetProfileRequest)(nil),        // 42: memgrid.gateway.v1.GetProfileRequest
+	(*ProfileEntry)(nil),             // 43: memgrid.gateway.v1.ProfileEntry
+	(*GetProfileResponse)(nil),       // 44: memgrid.gateway.v1.GetProfileResponse
+	(*Pattern)(nil),                  // 45: memgrid.gateway.v1.Pattern
+	(*ListPatternsRequest)(nil),      // 46: memgrid.gateway.v1.ListPatternsRequest
+	(*ListPatternsResponse)(nil),     // 47: memgrid.gateway.v1.ListPatternsResponse
+	(*RecordFeedbackRequest)(nil),    // 48: memgrid.gateway.v1.RecordFeedbackRequest
+	(*RecordFeedbackResponse)(nil),   // 49: memgrid.gateway.v1.RecordFeedbackResponse
+	(*ChatRequest)(nil),              // 50: memgrid.gateway.v1.ChatRequest
+	(*ChatContext)(nil),              // 51: memgrid.gateway.v1.ChatContext
+	(*ChatCompleted)(nil),            // 52: memgrid.gateway.v1.ChatCompleted
+	(*ChatResponse)(nil),             // 53: memgrid.gateway.v1.ChatResponse
+	(*v1.Scope)(nil),                 // 54: memgrid.common.v1.Scope
+	(*v1.NewMessage)(nil),            // 55: memgrid.common.v1.NewMessage
+	(*v1.Memory)(nil),                // 56: memgrid.common.v1.Memory
+	(*v1.Propagation)(nil),           // 57: memgrid.common.v1.Propagation
+	(*v1.NewMemory)(nil),             // 58: memgrid.common.v1.NewMemory
+	(v1.WriteOutcome)(0),             // 59: memgrid.common.v1.WriteOutcome
+	(*v1.MemoryUpdate)(nil),          // 60: memgrid.common.v1.MemoryUpdate
+	(*fieldmaskpb.FieldMask)(nil),    // 61: google.protobuf.FieldMask
+	(*v1.MemoryFilter)(nil),          // 62: memgrid.common.v1.MemoryFilter
+	(*v1.MemoryVersion)(nil),         // 63: memgrid.common.v1.MemoryVersion
+	(*timestamppb.Timestamp)(nil),    // 64: google.protobuf.Timestamp
+	(*v1.Cube)(nil),                  // 65: memgrid.common.v1.Cube
 }
 var file_memgrid_gateway_v1_request_response_proto_depIdxs = []int32{
-	52, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
-	53, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
-	54, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
-	55, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	56, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
-	54, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	57, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
-	55, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	54, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	54, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	58, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
-	59, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
-	54, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	55, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	55, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	60, // 15: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	55, // 16: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	60, // 17: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	54, // 18: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	61, // 19: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
-	60, // 20: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	62, // 21: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
+	54, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
+	55, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
+	56, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
+	57, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	58, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
+	56, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	59, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
+	57, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	56, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	56, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	60, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
+	61, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	56, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	57, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	57, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	62, // 15: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	57, // 16: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	62, // 17: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	56, // 18: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	63, // 19: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
+	62, // 20: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	64, // 21: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
 	0,  // 22: memgrid.gateway.v1.SearchRequest.mode:type_name -> memgrid.gateway.v1.RetrievalMode
 	22, // 23: memgrid.gateway.v1.SearchRequest.weights:type_name -> memgrid.gateway.v1.RankWeights
-	54, // 24: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
+	56, // 24: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
 	24, // 25: memgrid.gateway.v1.SearchHit.explanation:type_name -> memgrid.gateway.v1.SearchExplanation
 	25, // 26: memgrid.gateway.v1.SearchResponse.hits:type_name -> memgrid.gateway.v1.SearchHit
-	63, // 27: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	63, // 28: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
-	63, // 29: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	63, // 30: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	65, // 27: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	65, // 28: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
+	65, // 29: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	65, // 30: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
 	1,  // 31: memgrid.gateway.v1.Job.state:type_name -> memgrid.gateway.v1.JobState
-	62, // 32: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
-	62, // 33: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	64, // 32: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
+	64, // 33: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
 	37, // 34: memgrid.gateway.v1.GetJobResponse.job:type_name -> memgrid.gateway.v1.Job
-	62, // 35: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
-	41, // 36: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
-	41, // 37: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
-	2,  // 38: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
-	62, // 39: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
-	43, // 40: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
-	3,  // 41: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
-	54, // 42: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
-	55, // 43: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	52, // 44: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
-	54, // 45: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
-	41, // 46: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
-	49, // 47: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
-	50, // 48: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
-	49, // [49:49] is the sub-list for method output_type
-	49, // [49:49] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	37, // 35: memgrid.gateway.v1.RetryJobResponse.job:type_name -> memgrid.gateway.v1.Job
+	64, // 36: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
+	43, // 37: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
+	43, // 38: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
+	2,  // 39: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
+	64, // 40: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
+	45, // 41: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
+	3,  // 42: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
+	56, // 43: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
+	57, // 44: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	54, // 45: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
+	56, // 46: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
+	43, // 47: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
+	51, // 48: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
+	52, // 49: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
+	50, // [50:50] is the sub-list for method output_type
+	50, // [50:50] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_memgrid_gateway_v1_request_response_proto_init() }
@@ -3659,7 +3755,7 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 		return
 	}
 	file_memgrid_gateway_v1_request_response_proto_msgTypes[18].OneofWrappers = []any{}
-	file_memgrid_gateway_v1_request_response_proto_msgTypes[47].OneofWrappers = []any{
+	file_memgrid_gateway_v1_request_response_proto_msgTypes[49].OneofWrappers = []any{
 		(*ChatResponse_Context)(nil),
 		(*ChatResponse_Delta)(nil),
 		(*ChatResponse_Completed)(nil),
@@ -3670,7 +3766,7 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_memgrid_gateway_v1_request_response_proto_rawDesc), len(file_memgrid_gateway_v1_request_response_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   48,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

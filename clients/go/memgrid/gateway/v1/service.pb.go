@@ -24,7 +24,7 @@ var File_memgrid_gateway_v1_service_proto protoreflect.FileDescriptor
 
 const file_memgrid_gateway_v1_service_proto_rawDesc = "" +
 	"\n" +
-	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\x8a\x13\n" +
+	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\xe1\x13\n" +
 	"\x0eGatewayService\x12^\n" +
 	"\vAddMessages\x12&.memgrid.gateway.v1.AddMessagesRequest\x1a'.memgrid.gateway.v1.AddMessagesResponse\x12^\n" +
 	"\vAddMemories\x12&.memgrid.gateway.v1.AddMemoriesRequest\x1a'.memgrid.gateway.v1.AddMemoriesResponse\x12X\n" +
@@ -42,7 +42,8 @@ const file_memgrid_gateway_v1_service_proto_rawDesc = "" +
 	"\tShareCube\x12$.memgrid.gateway.v1.ShareCubeRequest\x1a%.memgrid.gateway.v1.ShareCubeResponse\x12^\n" +
 	"\vUnshareCube\x12&.memgrid.gateway.v1.UnshareCubeRequest\x1a'.memgrid.gateway.v1.UnshareCubeResponse\x12^\n" +
 	"\vConsolidate\x12&.memgrid.gateway.v1.ConsolidateRequest\x1a'.memgrid.gateway.v1.ConsolidateResponse\x12O\n" +
-	"\x06GetJob\x12!.memgrid.gateway.v1.GetJobRequest\x1a\".memgrid.gateway.v1.GetJobResponse\x12[\n" +
+	"\x06GetJob\x12!.memgrid.gateway.v1.GetJobRequest\x1a\".memgrid.gateway.v1.GetJobResponse\x12U\n" +
+	"\bRetryJob\x12#.memgrid.gateway.v1.RetryJobRequest\x1a$.memgrid.gateway.v1.RetryJobResponse\x12[\n" +
 	"\n" +
 	"GetProfile\x12%.memgrid.gateway.v1.GetProfileRequest\x1a&.memgrid.gateway.v1.GetProfileResponse\x12a\n" +
 	"\fListPatterns\x12'.memgrid.gateway.v1.ListPatternsRequest\x1a(.memgrid.gateway.v1.ListPatternsResponse\x12g\n" +
@@ -72,40 +73,42 @@ var file_memgrid_gateway_v1_service_proto_goTypes = []any{
 	(*UnshareCubeRequest)(nil),         // 13: memgrid.gateway.v1.UnshareCubeRequest
 	(*ConsolidateRequest)(nil),         // 14: memgrid.gateway.v1.ConsolidateRequest
 	(*GetJobRequest)(nil),              // 15: memgrid.gateway.v1.GetJobRequest
-	(*GetProfileRequest)(nil),          // 16: memgrid.gateway.v1.GetProfileRequest
-	(*ListPatternsRequest)(nil),        // 17: memgrid.gateway.v1.ListPatternsRequest
-	(*RecordFeedbackRequest)(nil),      // 18: memgrid.gateway.v1.RecordFeedbackRequest
-	(*ChatRequest)(nil),                // 19: memgrid.gateway.v1.ChatRequest
-	(*FindEntitiesRequest)(nil),        // 20: memgrid.gateway.v1.FindEntitiesRequest
-	(*GetNeighborsRequest)(nil),        // 21: memgrid.gateway.v1.GetNeighborsRequest
-	(*ShortestPathRequest)(nil),        // 22: memgrid.gateway.v1.ShortestPathRequest
-	(*GetRelatedMemoriesRequest)(nil),  // 23: memgrid.gateway.v1.GetRelatedMemoriesRequest
-	(*GetMemoryGraphRequest)(nil),      // 24: memgrid.gateway.v1.GetMemoryGraphRequest
-	(*AddMessagesResponse)(nil),        // 25: memgrid.gateway.v1.AddMessagesResponse
-	(*AddMemoriesResponse)(nil),        // 26: memgrid.gateway.v1.AddMemoriesResponse
-	(*GetMemoryResponse)(nil),          // 27: memgrid.gateway.v1.GetMemoryResponse
-	(*BatchGetMemoriesResponse)(nil),   // 28: memgrid.gateway.v1.BatchGetMemoriesResponse
-	(*UpdateMemoryResponse)(nil),       // 29: memgrid.gateway.v1.UpdateMemoryResponse
-	(*DeleteMemoryResponse)(nil),       // 30: memgrid.gateway.v1.DeleteMemoryResponse
-	(*DeleteMemoriesResponse)(nil),     // 31: memgrid.gateway.v1.DeleteMemoriesResponse
-	(*ListMemoriesResponse)(nil),       // 32: memgrid.gateway.v1.ListMemoriesResponse
-	(*GetMemoryHistoryResponse)(nil),   // 33: memgrid.gateway.v1.GetMemoryHistoryResponse
-	(*SearchResponse)(nil),             // 34: memgrid.gateway.v1.SearchResponse
-	(*CreateCubeResponse)(nil),         // 35: memgrid.gateway.v1.CreateCubeResponse
-	(*ListCubesResponse)(nil),          // 36: memgrid.gateway.v1.ListCubesResponse
-	(*ShareCubeResponse)(nil),          // 37: memgrid.gateway.v1.ShareCubeResponse
-	(*UnshareCubeResponse)(nil),        // 38: memgrid.gateway.v1.UnshareCubeResponse
-	(*ConsolidateResponse)(nil),        // 39: memgrid.gateway.v1.ConsolidateResponse
-	(*GetJobResponse)(nil),             // 40: memgrid.gateway.v1.GetJobResponse
-	(*GetProfileResponse)(nil),         // 41: memgrid.gateway.v1.GetProfileResponse
-	(*ListPatternsResponse)(nil),       // 42: memgrid.gateway.v1.ListPatternsResponse
-	(*RecordFeedbackResponse)(nil),     // 43: memgrid.gateway.v1.RecordFeedbackResponse
-	(*ChatResponse)(nil),               // 44: memgrid.gateway.v1.ChatResponse
-	(*FindEntitiesResponse)(nil),       // 45: memgrid.gateway.v1.FindEntitiesResponse
-	(*GetNeighborsResponse)(nil),       // 46: memgrid.gateway.v1.GetNeighborsResponse
-	(*ShortestPathResponse)(nil),       // 47: memgrid.gateway.v1.ShortestPathResponse
-	(*GetRelatedMemoriesResponse)(nil), // 48: memgrid.gateway.v1.GetRelatedMemoriesResponse
-	(*GetMemoryGraphResponse)(nil),     // 49: memgrid.gateway.v1.GetMemoryGraphResponse
+	(*RetryJobRequest)(nil),            // 16: memgrid.gateway.v1.RetryJobRequest
+	(*GetProfileRequest)(nil),          // 17: memgrid.gateway.v1.GetProfileRequest
+	(*ListPatternsRequest)(nil),        // 18: memgrid.gateway.v1.ListPatternsRequest
+	(*RecordFeedbackRequest)(nil),      // 19: memgrid.gateway.v1.RecordFeedbackRequest
+	(*ChatRequest)(nil),                // 20: memgrid.gateway.v1.ChatRequest
+	(*FindEntitiesRequest)(nil),        // 21: memgrid.gateway.v1.FindEntitiesRequest
+	(*GetNeighborsRequest)(nil),        // 22: memgrid.gateway.v1.GetNeighborsRequest
+	(*ShortestPathRequest)(nil),        // 23: memgrid.gateway.v1.ShortestPathRequest
+	(*GetRelatedMemoriesRequest)(nil),  // 24: memgrid.gateway.v1.GetRelatedMemoriesRequest
+	(*GetMemoryGraphRequest)(nil),      // 25: memgrid.gateway.v1.GetMemoryGraphRequest
+	(*AddMessagesResponse)(nil),        // 26: memgrid.gateway.v1.AddMessagesResponse
+	(*AddMemoriesResponse)(nil),        // 27: memgrid.gateway.v1.AddMemoriesResponse
+	(*GetMemoryResponse)(nil),          // 28: memgrid.gateway.v1.GetMemoryResponse
+	(*BatchGetMemoriesResponse)(nil),   // 29: memgrid.gateway.v1.BatchGetMemoriesResponse
+	(*UpdateMemoryResponse)(nil),       // 30: memgrid.gateway.v1.UpdateMemoryResponse
+	(*DeleteMemoryResponse)(nil),       // 31: memgrid.gateway.v1.DeleteMemoryResponse
+	(*DeleteMemoriesResponse)(nil),     // 32: memgrid.gateway.v1.DeleteMemoriesResponse
+	(*ListMemoriesResponse)(nil),       // 33: memgrid.gateway.v1.ListMemoriesResponse
+	(*GetMemoryHistoryResponse)(nil),   // 34: memgrid.gateway.v1.GetMemoryHistoryResponse
+	(*SearchResponse)(nil),             // 35: memgrid.gateway.v1.SearchResponse
+	(*CreateCubeResponse)(nil),         // 36: memgrid.gateway.v1.CreateCubeResponse
+	(*ListCubesResponse)(nil),          // 37: memgrid.gateway.v1.ListCubesResponse
+	(*ShareCubeResponse)(nil),          // 38: memgrid.gateway.v1.ShareCubeResponse
+	(*UnshareCubeResponse)(nil),        // 39: memgrid.gateway.v1.UnshareCubeResponse
+	(*ConsolidateResponse)(nil),        // 40: memgrid.gateway.v1.ConsolidateResponse
+	(*GetJobResponse)(nil),             // 41: memgrid.gateway.v1.GetJobResponse
+	(*RetryJobResponse)(nil),           // 42: memgrid.gateway.v1.RetryJobResponse
+	(*GetProfileResponse)(nil),         // 43: memgrid.gateway.v1.GetProfileResponse
+	(*ListPatternsResponse)(nil),       // 44: memgrid.gateway.v1.ListPatternsResponse
+	(*RecordFeedbackResponse)(nil),     // 45: memgrid.gateway.v1.RecordFeedbackResponse
+	(*ChatResponse)(nil),               // 46: memgrid.gateway.v1.ChatResponse
+	(*FindEntitiesResponse)(nil),       // 47: memgrid.gateway.v1.FindEntitiesResponse
+	(*GetNeighborsResponse)(nil),       // 48: memgrid.gateway.v1.GetNeighborsResponse
+	(*ShortestPathResponse)(nil),       // 49: memgrid.gateway.v1.ShortestPathResponse
+	(*GetRelatedMemoriesResponse)(nil), // 50: memgrid.gateway.v1.GetRelatedMemoriesResponse
+	(*GetMemoryGraphResponse)(nil),     // 51: memgrid.gateway.v1.GetMemoryGraphResponse
 }
 var file_memgrid_gateway_v1_service_proto_depIdxs = []int32{
 	0,  // 0: memgrid.gateway.v1.GatewayService.AddMessages:input_type -> memgrid.gateway.v1.AddMessagesRequest
@@ -124,42 +127,44 @@ var file_memgrid_gateway_v1_service_proto_depIdxs = []int32{
 	13, // 13: memgrid.gateway.v1.GatewayService.UnshareCube:input_type -> memgrid.gateway.v1.UnshareCubeRequest
 	14, // 14: memgrid.gateway.v1.GatewayService.Consolidate:input_type -> memgrid.gateway.v1.ConsolidateRequest
 	15, // 15: memgrid.gateway.v1.GatewayService.GetJob:input_type -> memgrid.gateway.v1.GetJobRequest
-	16, // 16: memgrid.gateway.v1.GatewayService.GetProfile:input_type -> memgrid.gateway.v1.GetProfileRequest
-	17, // 17: memgrid.gateway.v1.GatewayService.ListPatterns:input_type -> memgrid.gateway.v1.ListPatternsRequest
-	18, // 18: memgrid.gateway.v1.GatewayService.RecordFeedback:input_type -> memgrid.gateway.v1.RecordFeedbackRequest
-	19, // 19: memgrid.gateway.v1.GatewayService.Chat:input_type -> memgrid.gateway.v1.ChatRequest
-	20, // 20: memgrid.gateway.v1.GatewayService.FindEntities:input_type -> memgrid.gateway.v1.FindEntitiesRequest
-	21, // 21: memgrid.gateway.v1.GatewayService.GetNeighbors:input_type -> memgrid.gateway.v1.GetNeighborsRequest
-	22, // 22: memgrid.gateway.v1.GatewayService.ShortestPath:input_type -> memgrid.gateway.v1.ShortestPathRequest
-	23, // 23: memgrid.gateway.v1.GatewayService.GetRelatedMemories:input_type -> memgrid.gateway.v1.GetRelatedMemoriesRequest
-	24, // 24: memgrid.gateway.v1.GatewayService.GetMemoryGraph:input_type -> memgrid.gateway.v1.GetMemoryGraphRequest
-	25, // 25: memgrid.gateway.v1.GatewayService.AddMessages:output_type -> memgrid.gateway.v1.AddMessagesResponse
-	26, // 26: memgrid.gateway.v1.GatewayService.AddMemories:output_type -> memgrid.gateway.v1.AddMemoriesResponse
-	27, // 27: memgrid.gateway.v1.GatewayService.GetMemory:output_type -> memgrid.gateway.v1.GetMemoryResponse
-	28, // 28: memgrid.gateway.v1.GatewayService.BatchGetMemories:output_type -> memgrid.gateway.v1.BatchGetMemoriesResponse
-	29, // 29: memgrid.gateway.v1.GatewayService.UpdateMemory:output_type -> memgrid.gateway.v1.UpdateMemoryResponse
-	30, // 30: memgrid.gateway.v1.GatewayService.DeleteMemory:output_type -> memgrid.gateway.v1.DeleteMemoryResponse
-	31, // 31: memgrid.gateway.v1.GatewayService.DeleteMemories:output_type -> memgrid.gateway.v1.DeleteMemoriesResponse
-	32, // 32: memgrid.gateway.v1.GatewayService.ListMemories:output_type -> memgrid.gateway.v1.ListMemoriesResponse
-	33, // 33: memgrid.gateway.v1.GatewayService.GetMemoryHistory:output_type -> memgrid.gateway.v1.GetMemoryHistoryResponse
-	34, // 34: memgrid.gateway.v1.GatewayService.Search:output_type -> memgrid.gateway.v1.SearchResponse
-	35, // 35: memgrid.gateway.v1.GatewayService.CreateCube:output_type -> memgrid.gateway.v1.CreateCubeResponse
-	36, // 36: memgrid.gateway.v1.GatewayService.ListCubes:output_type -> memgrid.gateway.v1.ListCubesResponse
-	37, // 37: memgrid.gateway.v1.GatewayService.ShareCube:output_type -> memgrid.gateway.v1.ShareCubeResponse
-	38, // 38: memgrid.gateway.v1.GatewayService.UnshareCube:output_type -> memgrid.gateway.v1.UnshareCubeResponse
-	39, // 39: memgrid.gateway.v1.GatewayService.Consolidate:output_type -> memgrid.gateway.v1.ConsolidateResponse
-	40, // 40: memgrid.gateway.v1.GatewayService.GetJob:output_type -> memgrid.gateway.v1.GetJobResponse
-	41, // 41: memgrid.gateway.v1.GatewayService.GetProfile:output_type -> memgrid.gateway.v1.GetProfileResponse
-	42, // 42: memgrid.gateway.v1.GatewayService.ListPatterns:output_type -> memgrid.gateway.v1.ListPatternsResponse
-	43, // 43: memgrid.gateway.v1.GatewayService.RecordFeedback:output_type -> memgrid.gateway.v1.RecordFeedbackResponse
-	44, // 44: memgrid.gateway.v1.GatewayService.Chat:output_type -> memgrid.gateway.v1.ChatResponse
-	45, // 45: memgrid.gateway.v1.GatewayService.FindEntities:output_type -> memgrid.gateway.v1.FindEntitiesResponse
-	46, // 46: memgrid.gateway.v1.GatewayService.GetNeighbors:output_type -> memgrid.gateway.v1.GetNeighborsResponse
-	47, // 47: memgrid.gateway.v1.GatewayService.ShortestPath:output_type -> memgrid.gateway.v1.ShortestPathResponse
-	48, // 48: memgrid.gateway.v1.GatewayService.GetRelatedMemories:output_type -> memgrid.gateway.v1.GetRelatedMemoriesResponse
-	49, // 49: memgrid.gateway.v1.GatewayService.GetMemoryGraph:output_type -> memgrid.gateway.v1.GetMemoryGraphResponse
-	25, // [25:50] is the sub-list for method output_type
-	0,  // [0:25] is the sub-list for method input_type
+	16, // 16: memgrid.gateway.v1.GatewayService.RetryJob:input_type -> memgrid.gateway.v1.RetryJobRequest
+	17, // 17: memgrid.gateway.v1.GatewayService.GetProfile:input_type -> memgrid.gateway.v1.GetProfileRequest
+	18, // 18: memgrid.gateway.v1.GatewayService.ListPatterns:input_type -> memgrid.gateway.v1.ListPatternsRequest
+	19, // 19: memgrid.gateway.v1.GatewayService.RecordFeedback:input_type -> memgrid.gateway.v1.RecordFeedbackRequest
+	20, // 20: memgrid.gateway.v1.GatewayService.Chat:input_type -> memgrid.gateway.v1.ChatRequest
+	21, // 21: memgrid.gateway.v1.GatewayService.FindEntities:input_type -> memgrid.gateway.v1.FindEntitiesRequest
+	22, // 22: memgrid.gateway.v1.GatewayService.GetNeighbors:input_type -> memgrid.gateway.v1.GetNeighborsRequest
+	23, // 23: memgrid.gateway.v1.GatewayService.ShortestPath:input_type -> memgrid.gateway.v1.ShortestPathRequest
+	24, // 24: memgrid.gateway.v1.GatewayService.GetRelatedMemories:input_type -> memgrid.gateway.v1.GetRelatedMemoriesRequest
+	25, // 25: memgrid.gateway.v1.GatewayService.GetMemoryGraph:input_type -> memgrid.gateway.v1.GetMemoryGraphRequest
+	26, // 26: memgrid.gateway.v1.GatewayService.AddMessages:output_type -> memgrid.gateway.v1.AddMessagesResponse
+	27, // 27: memgrid.gateway.v1.GatewayService.AddMemories:output_type -> memgrid.gateway.v1.AddMemoriesResponse
+	28, // 28: memgrid.gateway.v1.GatewayService.GetMemory:output_type -> memgrid.gateway.v1.GetMemoryResponse
+	29, // 29: memgrid.gateway.v1.GatewayService.BatchGetMemories:output_type -> memgrid.gateway.v1.BatchGetMemoriesResponse
+	30, // 30: memgrid.gateway.v1.GatewayService.UpdateMemory:output_type -> memgrid.gateway.v1.UpdateMemoryResponse
+	31, // 31: memgrid.gateway.v1.GatewayService.DeleteMemory:output_type -> memgrid.gateway.v1.DeleteMemoryResponse
+	32, // 32: memgrid.gateway.v1.GatewayService.DeleteMemories:output_type -> memgrid.gateway.v1.DeleteMemoriesResponse
+	33, // 33: memgrid.gateway.v1.GatewayService.ListMemories:output_type -> memgrid.gateway.v1.ListMemoriesResponse
+	34, // 34: memgrid.gateway.v1.GatewayService.GetMemoryHistory:output_type -> memgrid.gateway.v1.GetMemoryHistoryResponse
+	35, // 35: memgrid.gateway.v1.GatewayService.Search:output_type -> memgrid.gateway.v1.SearchResponse
+	36, // 36: memgrid.gateway.v1.GatewayService.CreateCube:output_type -> memgrid.gateway.v1.CreateCubeResponse
+	37, // 37: memgrid.gateway.v1.GatewayService.ListCubes:output_type -> memgrid.gateway.v1.ListCubesResponse
+	38, // 38: memgrid.gateway.v1.GatewayService.ShareCube:output_type -> memgrid.gateway.v1.ShareCubeResponse
+	39, // 39: memgrid.gateway.v1.GatewayService.UnshareCube:output_type -> memgrid.gateway.v1.UnshareCubeResponse
+	40, // 40: memgrid.gateway.v1.GatewayService.Consolidate:output_type -> memgrid.gateway.v1.ConsolidateResponse
+	41, // 41: memgrid.gateway.v1.GatewayService.GetJob:output_type -> memgrid.gateway.v1.GetJobResponse
+	42, // 42: memgrid.gateway.v1.GatewayService.RetryJob:output_type -> memgrid.gateway.v1.RetryJobResponse
+	43, // 43: memgrid.gateway.v1.GatewayService.GetProfile:output_type -> memgrid.gateway.v1.GetProfileResponse
+	44, // 44: memgrid.gateway.v1.GatewayService.ListPatterns:output_type -> memgrid.gateway.v1.ListPatternsResponse
+	45, // 45: memgrid.gateway.v1.GatewayService.RecordFeedback:output_type -> memgrid.gateway.v1.RecordFeedbackResponse
+	46, // 46: memgrid.gateway.v1.GatewayService.Chat:output_type -> memgrid.gateway.v1.ChatResponse
+	47, // 47: memgrid.gateway.v1.GatewayService.FindEntities:output_type -> memgrid.gateway.v1.FindEntitiesResponse
+	48, // 48: memgrid.gateway.v1.GatewayService.GetNeighbors:output_type -> memgrid.gateway.v1.GetNeighborsResponse
+	49, // 49: memgrid.gateway.v1.GatewayService.ShortestPath:output_type -> memgrid.gateway.v1.ShortestPathResponse
+	50, // 50: memgrid.gateway.v1.GatewayService.GetRelatedMemories:output_type -> memgrid.gateway.v1.GetRelatedMemoriesResponse
+	51, // 51: memgrid.gateway.v1.GatewayService.GetMemoryGraph:output_type -> memgrid.gateway.v1.GetMemoryGraphResponse
+	26, // [26:52] is the sub-list for method output_type
+	0,  // [0:26] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name

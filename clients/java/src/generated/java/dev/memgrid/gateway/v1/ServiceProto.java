@@ -38,7 +38,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\n memgrid/gateway/v1/service.proto\022\022memg" +
       "rid.gateway.v1\032/memgrid/gateway/v1/graph" +
       "_request_response.proto\032)memgrid/gateway" +
-      "/v1/request_response.proto2\212\023\n\016GatewaySe" +
+      "/v1/request_response.proto2\341\023\n\016GatewaySe" +
       "rvice\022^\n\013AddMessages\022&.memgrid.gateway.v" +
       "1.AddMessagesRequest\032\'.memgrid.gateway.v" +
       "1.AddMessagesResponse\022^\n\013AddMemories\022&.m" +
@@ -77,34 +77,37 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "nsolidateRequest\032\'.memgrid.gateway.v1.Co" +
       "nsolidateResponse\022O\n\006GetJob\022!.memgrid.ga" +
       "teway.v1.GetJobRequest\032\".memgrid.gateway" +
-      ".v1.GetJobResponse\022[\n\nGetProfile\022%.memgr" +
-      "id.gateway.v1.GetProfileRequest\032&.memgri" +
-      "d.gateway.v1.GetProfileResponse\022a\n\014ListP" +
-      "atterns\022\'.memgrid.gateway.v1.ListPattern" +
-      "sRequest\032(.memgrid.gateway.v1.ListPatter" +
-      "nsResponse\022g\n\016RecordFeedback\022).memgrid.g" +
-      "ateway.v1.RecordFeedbackRequest\032*.memgri" +
-      "d.gateway.v1.RecordFeedbackResponse\022K\n\004C" +
-      "hat\022\037.memgrid.gateway.v1.ChatRequest\032 .m" +
-      "emgrid.gateway.v1.ChatResponse0\001\022a\n\014Find" +
-      "Entities\022\'.memgrid.gateway.v1.FindEntiti" +
-      "esRequest\032(.memgrid.gateway.v1.FindEntit" +
-      "iesResponse\022a\n\014GetNeighbors\022\'.memgrid.ga" +
-      "teway.v1.GetNeighborsRequest\032(.memgrid.g" +
-      "ateway.v1.GetNeighborsResponse\022a\n\014Shorte" +
-      "stPath\022\'.memgrid.gateway.v1.ShortestPath" +
-      "Request\032(.memgrid.gateway.v1.ShortestPat" +
-      "hResponse\022s\n\022GetRelatedMemories\022-.memgri" +
-      "d.gateway.v1.GetRelatedMemoriesRequest\032." +
+      ".v1.GetJobResponse\022U\n\010RetryJob\022#.memgrid" +
+      ".gateway.v1.RetryJobRequest\032$.memgrid.ga" +
+      "teway.v1.RetryJobResponse\022[\n\nGetProfile\022" +
+      "%.memgrid.gateway.v1.GetProfileRequest\032&" +
+      ".memgrid.gateway.v1.GetProfileResponse\022a" +
+      "\n\014ListPatterns\022\'.memgrid.gateway.v1.List" +
+      "PatternsRequest\032(.memgrid.gateway.v1.Lis" +
+      "tPatternsResponse\022g\n\016RecordFeedback\022).me" +
+      "mgrid.gateway.v1.RecordFeedbackRequest\032*" +
+      ".memgrid.gateway.v1.RecordFeedbackRespon" +
+      "se\022K\n\004Chat\022\037.memgrid.gateway.v1.ChatRequ" +
+      "est\032 .memgrid.gateway.v1.ChatResponse0\001\022" +
+      "a\n\014FindEntities\022\'.memgrid.gateway.v1.Fin" +
+      "dEntitiesRequest\032(.memgrid.gateway.v1.Fi" +
+      "ndEntitiesResponse\022a\n\014GetNeighbors\022\'.mem" +
+      "grid.gateway.v1.GetNeighborsRequest\032(.me" +
+      "mgrid.gateway.v1.GetNeighborsResponse\022a\n" +
+      "\014ShortestPath\022\'.memgrid.gateway.v1.Short" +
+      "estPathRequest\032(.memgrid.gateway.v1.Shor" +
+      "testPathResponse\022s\n\022GetRelatedMemories\022-" +
       ".memgrid.gateway.v1.GetRelatedMemoriesRe" +
-      "sponse\022g\n\016GetMemoryGraph\022).memgrid.gatew" +
-      "ay.v1.GetMemoryGraphRequest\032*.memgrid.ga" +
-      "teway.v1.GetMemoryGraphResponseB\305\001\n\026dev." +
-      "memgrid.gateway.v1B\014ServiceProtoP\001Z3memg" +
-      "rid.dev/clients/go/memgrid/gateway/v1;ga" +
-      "tewayv1\242\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022Mem" +
-      "grid\\Gateway\\V1\342\002\036Memgrid\\Gateway\\V1\\GPB" +
-      "Metadata\352\002\024Memgrid::Gateway::V1b\006proto3"
+      "quest\032..memgrid.gateway.v1.GetRelatedMem" +
+      "oriesResponse\022g\n\016GetMemoryGraph\022).memgri" +
+      "d.gateway.v1.GetMemoryGraphRequest\032*.mem" +
+      "grid.gateway.v1.GetMemoryGraphResponseB\305" +
+      "\001\n\026dev.memgrid.gateway.v1B\014ServiceProtoP" +
+      "\001Z3memgrid.dev/clients/go/memgrid/gatewa" +
+      "y/v1;gatewayv1\242\002\003MGX\252\002\022Memgrid.Gateway.V" +
+      "1\312\002\022Memgrid\\Gateway\\V1\342\002\036Memgrid\\Gateway" +
+      "\\V1\\GPBMetadata\352\002\024Memgrid::Gateway::V1b\006" +
+      "proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
