@@ -569,6 +569,17 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         )
         return gw.GetJobResponse(job=thought_messages.job(reply.job))
 
+    async def RetryJob(
+        self, request: gw.RetryJobRequest, context: grpc.aio.ServicerContext
+    ) -> gw.RetryJobResponse:
+        tenant = self._tenant(context)
+        reply = await downstream(
+            self._thought_engine().RetryJob(
+                thought.RetryJobRequest(tenant_id=tenant, job_id=request.job_id)
+            )
+        )
+        return gw.RetryJobResponse(job=thought_messages.job(reply.job))
+
     async def GetProfile(
         self, request: gw.GetProfileRequest, context: grpc.aio.ServicerContext
     ) -> gw.GetProfileResponse:

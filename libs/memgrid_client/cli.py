@@ -1,4 +1,4 @@
-"""`memgrid`: add, get, list, search and delete memories through the gateway.
+"""`memgrid`: add, get, list, search and delete memories, and see or retry background jobs.
 
 Reads MEMGRID_ADDRESS (default 127.0.0.1:50051) and MEMGRID_API_KEY (default: the key
 `make run` configures). Prints JSON; exits 1 with the server's error on failure.
@@ -64,6 +64,11 @@ def _run(args: argparse.Namespace) -> None:
             reply = client.delete_memory(args.id)
         elif args.command == "erase-user":
             reply = client.erase_user(args.user)
+        elif args.command == "jobs":
+            if args.action == "get":
+                reply = client.get_job(args.job_id)
+            else:
+                reply = client.retry_job(args.job_id)
         print(_json(reply))
 
 
@@ -101,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     search = scoped("search", "hybrid search")
     search.add_argument("query")
     search.add_argument("-k", type=int, default=10)
+    jobs = commands.add_parser("jobs", help="background jobs").add_subparsers(
+        dest="action", required=True
+    )
+    jobs.add_parser("get", help="show a job").add_argument("job_id")
+    jobs.add_parser("retry", help="run a DEAD job again").add_argument("job_id")
     return parser
 
 

@@ -430,6 +430,14 @@ class AsyncMemgrid:
         )
         return reply.job
 
+    async def retry_job(self, job_id: str, *, timeout: float | None = None) -> gw.Job:
+        """Runs a DEAD job again with a fresh attempt count; returns it, PENDING. Not
+        retried: a repeat after success would find the job no longer dead."""
+        reply = await self._unary(
+            self._stub.RetryJob, gw.RetryJobRequest(job_id=job_id), retryable=False, timeout=timeout
+        )
+        return reply.job
+
     async def get_profile(
         self, user_id: str, *, timeout: float | None = None
     ) -> gw.GetProfileResponse:

@@ -3,9 +3,6 @@ memory-store's "graph" queue alongside."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from memgrid.graph.v1 import service_pb2, service_pb2_grpc
 from memgrid.memory.v1 import service_pb2_grpc as memory_grpc
 from memgrid_runtime.channels import connect
@@ -47,13 +44,10 @@ async def main() -> None:
                 retry_after_seconds=outbox.retry_after_seconds,
             ),
         )
-        stop_consuming = asyncio.Event()
-        consuming = asyncio.create_task(consumer.run(stop_consuming))
+        consumer.jobs.start()
 
         async def stop_consumer() -> None:
-            stop_consuming.set()
-            with contextlib.suppress(asyncio.CancelledError):
-                await consuming
+            await consumer.jobs.stop()
             await channel.close(None)
 
         shutdown.append(stop_consumer)

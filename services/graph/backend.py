@@ -23,7 +23,13 @@ async def open_graph_store(settings: GraphSettings) -> CypherGraphStore:
         )
     else:
         falkor = settings.falkordb
-        process = FalkorDBProcess(falkor.data_dir, threads=falkor.threads)
+        process = FalkorDBProcess(
+            falkor.data_dir,
+            threads=falkor.threads,
+            startup_stall_seconds=falkor.startup_stall_seconds,
+            startup_limit_seconds=falkor.startup_limit_seconds,
+            aof_rewrite_min_mb=falkor.aof_rewrite_min_mb,
+        )
         # Started from this (the main) thread on purpose: the kernel's parent-death signal
         # follows the thread that spawned the server, and an executor thread may end first.
         # Nothing else runs yet, so blocking the loop for the start-up is harmless.

@@ -1,25 +1,24 @@
 """Consumes memory-store's "graph" queue: a deleted memory loses its links, the relations
 only it asserted, and the entities no other memory mentions (no orphans).
 
-Jobs are leased, applied per tenant in one store call, then acked; a failure gives them
-back (NackJob) to be retried after a delay, and memory-store marks them DEAD after its
-maximum attempts. Removal is idempotent, so a job applied twice (an expired lease) is
-harmless.
+The handler applies a leased batch per tenant in one store call and settles it (the
+leasing, lease keeping and settling are memgrid_runtime.job_worker's): a graph backend
+that is down defers the jobs without spending an attempt, any other failure gives them
+back with the error, and memory-store marks them DEAD after its maximum attempts. Removal
+is idempotent, so a job applied twice (an expired lease) is harmless.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import grpc
 from memgrid.memory.v1 import job_pb2, service_pb2_grpc
-from memgrid.memory.v1 import request_response_pb2 as memory_pb
-from memgrid_runtime.errors import MemgridError, from_rpc_error
+from memgrid_runtime.errors import MemgridError
+from memgrid_runtime.job_worker import JobWorker, JobWorkerSettings, LeasedBatch, is_outage
 
 from services.graph.store.base import GraphStore
 
@@ -34,8 +33,21 @@ class ConsumerOptions:
     queue: str = "graph"
     batch_size: int = 100
     visibility_timeout_seconds: int = 60
+    # Pause after an empty lease (a waiting lease makes it rare).
     idle_poll_seconds: float = 1.0
+    # Delay before a failed job is retried, and the first pause after an outage.
     retry_after_seconds: int = 5
+
+    def worker(self) -> JobWorkerSettings:
+        return JobWorkerSettings(
+            queue=self.queue,
+            worker_id=self.worker_id,
+            batch_size=self.batch_size,
+            visibility_timeout_seconds=self.visibility_timeout_seconds,
+            idle_seconds=self.idle_poll_seconds,
+            retry_after_seconds=self.retry_after_seconds,
+            outage_backoff_seconds=self.retry_after_seconds,
+        )
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class JobOutcome:
     # None when the job succeeded.
     error: str | None
     note: str = ""
+    # The graph backend was unreachable: the job is deferred, not failed.
+    outage: bool = False
 
 
 class GraphOutboxConsumer:
@@ -54,79 +68,31 @@ class GraphOutboxConsumer:
         options: ConsumerOptions,
     ) -> None:
         self._store = store
-        self._memory_store = memory_store
-        self._options = options
+        self.jobs = JobWorker(memory_store, self._handle, options.worker())
 
     async def process_batch(self) -> int:
         """Leases, applies and settles one batch; returns how many jobs it leased."""
-        options = self._options
-        leased = await self._memory_store.LeaseJobs(
-            memory_pb.LeaseJobsRequest(
-                queue=options.queue,
-                worker_id=options.worker_id,
-                max_jobs=options.batch_size,
-                visibility_timeout_seconds=options.visibility_timeout_seconds,
-            )
-        )
-        if not leased.jobs:
-            return 0
-        outcomes = await apply_jobs(self._store, leased.jobs)
-        await self._settle(outcomes)
-        return len(leased.jobs)
+        return await self.jobs.run_once()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Processes batches until stop is set; waits idle_poll_seconds when the queue is
-        empty, and backs off while memory-store is unreachable."""
-        delay = self._options.idle_poll_seconds
-        while not stop.is_set():
-            try:
-                processed = await self.process_batch()
-                delay = self._options.idle_poll_seconds
-            except grpc.RpcError as error:
-                log.warning("graph outbox: memory-store call failed: %s", from_rpc_error(error))
-                processed = 0
-                delay = min(delay * 2, 30.0)
-            except Exception:
-                # The loop must outlive any one batch: its leases expire and it is redone.
-                log.exception("graph outbox: batch failed")
-                processed = 0
-                delay = min(delay * 2, 30.0)
-            if processed == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
+        """Processes batches until stop is set."""
+        await self.jobs.run(stop)
 
-    async def _settle(self, outcomes: Sequence[JobOutcome]) -> None:
-        acks = [
-            memory_pb.AckJobsRequest.Ack(
-                job_id=outcome.job.id, lease_token=outcome.job.lease_token, note=outcome.note
-            )
-            for outcome in outcomes
-            if outcome.error is None
-        ]
-        if acks:
-            response = await self._memory_store.AckJobs(memory_pb.AckJobsRequest(acks=acks))
-            if response.lost_job_ids:
-                log.warning(
-                    "graph outbox: leases lost before ack (jobs will be redone): %s",
-                    ", ".join(response.lost_job_ids),
-                )
+    async def _handle(self, batch: LeasedBatch) -> None:
+        outcomes = await apply_jobs(self._store, batch.jobs)
+        by_note: dict[str, list[job_pb2.Job]] = defaultdict(list)
+        for outcome in outcomes:
+            if outcome.error is None:
+                by_note[outcome.note].append(outcome.job)
+        for note, jobs in by_note.items():
+            await batch.ack(jobs, note)
         for outcome in outcomes:
             if outcome.error is None:
                 continue
-            try:
-                await self._memory_store.NackJob(
-                    memory_pb.NackJobRequest(
-                        job_id=outcome.job.id,
-                        lease_token=outcome.job.lease_token,
-                        error=outcome.error,
-                        retry_after_seconds=self._options.retry_after_seconds,
-                    )
-                )
-            except grpc.RpcError as error:
-                # The lease expires on its own and the job comes back: nothing is lost.
-                log.warning(
-                    "graph outbox: nack of %s failed: %s", outcome.job.id, from_rpc_error(error)
-                )
+            if outcome.outage:
+                await batch.defer([outcome.job], outcome.error)
+            else:
+                await batch.fail([outcome.job], outcome.error)
 
 
 async def apply_jobs(store: GraphStore, jobs: Sequence[job_pb2.Job]) -> list[JobOutcome]:
@@ -146,7 +112,8 @@ async def apply_jobs(store: GraphStore, jobs: Sequence[job_pb2.Job]) -> list[Job
             result = await store.remove_memory_links(tenant, memory_ids)
         except MemgridError as error:
             failure = f"{error.reason}: {error.message}"
-            outcomes.extend(JobOutcome(job, failure) for job in tenant_jobs)
+            outage = is_outage(error)
+            outcomes.extend(JobOutcome(job, failure, outage=outage) for job in tenant_jobs)
             continue
         except Exception as error:
             log.exception("graph outbox: removing links of %d memories failed", len(memory_ids))

@@ -26,6 +26,12 @@ class FalkorDBSettings:
     graph: str
     threads: int
     query_timeout_ms: int
+    # Start-up waits while the append-only file's replay makes progress: it fails after
+    # this long without any, or after the limit in all.
+    startup_stall_seconds: float = 15.0
+    startup_limit_seconds: float = 600.0
+    # Redis rewrites (compacts) the append-only file once it doubled past this size.
+    aof_rewrite_min_mb: int = 4
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,13 @@ class GraphSettings:
                 query_timeout_ms=env.integer(
                     "MEMGRID_FALKORDB_QUERY_TIMEOUT_MS", 10_000, minimum=1
                 ),
+                startup_stall_seconds=env.number(
+                    "MEMGRID_FALKORDB_STARTUP_STALL_SECONDS", 15.0, minimum=0.1
+                ),
+                startup_limit_seconds=env.number(
+                    "MEMGRID_FALKORDB_STARTUP_LIMIT_SECONDS", 600.0, minimum=1
+                ),
+                aof_rewrite_min_mb=env.integer("MEMGRID_FALKORDB_AOF_REWRITE_MIN_MB", 4, minimum=1),
             ),
             neo4j=Neo4jSettings(
                 uri=env.string("MEMGRID_NEO4J_URI", "bolt://127.0.0.1:7687"),

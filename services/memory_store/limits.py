@@ -38,6 +38,7 @@ class RequestLimits:
     max_payload_bytes: int = 64 * 1024
     max_lease_jobs: int = 1000
     max_visibility_timeout_seconds: int = 3600
+    max_lease_wait_milliseconds: int = 60_000
     max_retry_after_seconds: int = 24 * 3600
     max_job_error_chars: int = 8192
     max_job_note_chars: int = 2048

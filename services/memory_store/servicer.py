@@ -191,7 +191,11 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
     ) -> rr.LeaseJobsResponse:
         validation.validate_lease_jobs(request, self._limits)
         jobs = await self._store.lease_jobs(
-            request.queue, request.worker_id, request.max_jobs, request.visibility_timeout_seconds
+            request.queue,
+            request.worker_id,
+            request.max_jobs,
+            request.visibility_timeout_seconds,
+            _wait_within_deadline(request.wait_milliseconds / 1000, context),
         )
         return rr.LeaseJobsResponse(jobs=jobs)
 
@@ -203,7 +207,11 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
     async def NackJob(self, request: rr.NackJobRequest, context: Context) -> rr.NackJobResponse:
         validation.validate_nack_job(request, self._limits)
         job = await self._store.nack_job(
-            request.job_id, request.lease_token, request.error, request.retry_after_seconds
+            request.job_id,
+            request.lease_token,
+            request.error,
+            request.retry_after_seconds,
+            dependency_unavailable=request.dependency_unavailable,
         )
         return rr.NackJobResponse(job=job)
 
@@ -236,7 +244,7 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
         self, request: rr.RetryDeadJobRequest, context: Context
     ) -> rr.RetryDeadJobResponse:
         validation.validate_retry_dead_job(request)
-        job = await self._store.retry_dead_job(request.job_id)
+        job = await self._store.retry_dead_job(request.job_id, request.tenant_id)
         return rr.RetryDeadJobResponse(job=job)
 
     async def GetQueueStats(
@@ -265,3 +273,15 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
         validation.validate_count_memories(request)
         count = await self._store.count_memories(request.tenant_id)
         return rr.CountMemoriesResponse(count=count)
+
+
+# A waiting lease answers this long before the caller's deadline, so that the jobs it
+# leased in its last look still reach the caller instead of being lost with the call.
+_DEADLINE_MARGIN_SECONDS = 0.5
+
+
+def _wait_within_deadline(wait_seconds: float, context: Context) -> float:
+    remaining = context.time_remaining()
+    if remaining is None:
+        return wait_seconds
+    return max(min(wait_seconds, remaining - _DEADLINE_MARGIN_SECONDS), 0.0)

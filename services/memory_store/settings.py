@@ -148,6 +148,7 @@ def _store_config(env: Env) -> StoreConfig:
             retry_base_seconds=env.number("MEMGRID_JOB_RETRY_BASE_SECONDS", 2.0, minimum=0),
             retry_max_seconds=env.number("MEMGRID_JOB_RETRY_MAX_SECONDS", 600.0, minimum=0),
         ),
+        lease_wait_poll_seconds=env.number("MEMGRID_JOB_LEASE_POLL_SECONDS", 1.0, minimum=0.01),
         idempotency_retention_seconds=env.number(
             "MEMGRID_IDEMPOTENCY_RETENTION_SECONDS", 24 * 3600.0, minimum=1
         ),

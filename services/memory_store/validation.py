@@ -238,6 +238,9 @@ def validate_lease_jobs(request: rr.LeaseJobsRequest, limits: RequestLimits) -> 
         1,
         limits.max_visibility_timeout_seconds,
     )
+    check_range(
+        v, "wait_milliseconds", request.wait_milliseconds, 0, limits.max_lease_wait_milliseconds
+    )
     v.raise_if_any()
 
 
@@ -302,6 +305,8 @@ def validate_list_jobs(request: rr.ListJobsRequest, limits: RequestLimits) -> No
 def validate_retry_dead_job(request: rr.RetryDeadJobRequest) -> None:
     v = Violations()
     check_id(v, "job_id", request.job_id)
+    if request.tenant_id:
+        check_tenant(v, request.tenant_id)
     v.raise_if_any()
 
 

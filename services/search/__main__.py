@@ -3,9 +3,6 @@ SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from memgrid.search.v1 import service_pb2, service_pb2_grpc
 from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, run, serve
@@ -46,17 +43,14 @@ async def main() -> None:
     graph = GraphExpander(graph_channel) if graph_channel is not None else None
     parts = build_parts(settings, embedder, index, memory_store, graph)
 
-    stop_sync = asyncio.Event()
-    sync_task = None
+    sync = None
     if settings.sync_enabled and memory_store is not None:
-        worker = IndexSyncWorker(memory_store, parts.writer, settings.sync)
-        sync_task = asyncio.create_task(worker.run_forever(stop_sync))
+        sync = IndexSyncWorker(memory_store, parts.writer, settings.sync)
+        sync.jobs.start()
 
     async def stop_worker() -> None:
-        stop_sync.set()
-        if sync_task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await sync_task
+        if sync is not None:
+            await sync.jobs.stop()
 
     async def close_channel() -> None:
         for open_channel in (channel, graph_channel):

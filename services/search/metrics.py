@@ -20,11 +20,6 @@ EMBED_BATCH_SIZE = Histogram(
     ["model"],
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
 )
-INDEX_SYNC_JOBS = Counter(
-    "memgrid_search_index_sync_jobs_total",
-    "Outbox jobs handled by the index-sync worker, by topic and outcome.",
-    ["topic", "outcome"],
-)
 SEARCH_STAGE_SECONDS = Histogram(
     "memgrid_search_stage_duration_seconds",
     "Time spent in each stage of a search.",

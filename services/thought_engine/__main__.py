@@ -3,9 +3,6 @@ in the same process until SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from memgrid.thought.v1 import service_pb2, service_pb2_grpc
 from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, run, serve
@@ -20,9 +17,6 @@ from services.thought_engine.settings import SERVICE_NAME, ThoughtEngineSettings
 from services.thought_engine.wiring import build_engine
 
 SERVICE = service_pb2.DESCRIPTOR.services_by_name["ThoughtService"].full_name
-# A pass in progress is given this long to finish on shutdown; an unfinished one is
-# simply leased again by another worker after its visibility timeout.
-WORKER_STOP_SECONDS = 5.0
 
 
 async def main() -> None:
@@ -62,18 +56,12 @@ async def main() -> None:
         graph = GraphServiceSink(channels[-1])
     engine = build_engine(settings, MemoryStoreClient(channels[0]), search=search, graph=graph)
 
-    stop_workers = asyncio.Event()
-    working = (
-        asyncio.create_task(engine.workers.run(stop_workers))
-        if engine.workers is not None
-        else None
-    )
+    if engine.workers is not None:
+        engine.workers.jobs.start()
 
     async def stop() -> None:
-        stop_workers.set()
-        if working is not None:
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(working, WORKER_STOP_SECONDS)
+        if engine.workers is not None:
+            await engine.workers.jobs.stop()
 
     async def close() -> None:
         await engine.close()

@@ -7,7 +7,6 @@ reads and writes, and keeps the idempotency keys that make a redelivered job har
 from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import grpc
@@ -43,72 +42,14 @@ IDEMPOTENT_METHODS = [
 MAX_PAGE_SIZE = 1000
 
 
-@dataclass(frozen=True)
-class Ack:
-    job: job_pb2.Job
-    note: str
-
-
 class MemoryStoreClient:
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._stub: MemoryStoreServiceAsyncStub = service_pb2_grpc.MemoryStoreServiceStub(channel)
 
-    async def lease_jobs(
-        self, queue: str, worker_id: str, max_jobs: int, visibility_timeout_seconds: int
-    ) -> list[job_pb2.Job]:
-        reply = await _call(
-            self._stub.LeaseJobs(
-                mrr.LeaseJobsRequest(
-                    queue=queue,
-                    worker_id=worker_id,
-                    max_jobs=max_jobs,
-                    visibility_timeout_seconds=visibility_timeout_seconds,
-                )
-            )
-        )
-        return list(reply.jobs)
-
-    async def ack(self, acks: Sequence[Ack]) -> list[str]:
-        """Marks the jobs done; returns the ids whose lease was lost meanwhile."""
-        if not acks:
-            return []
-        reply = await _call(
-            self._stub.AckJobs(
-                mrr.AckJobsRequest(
-                    acks=[
-                        mrr.AckJobsRequest.Ack(
-                            job_id=a.job.id, lease_token=a.job.lease_token, note=a.note
-                        )
-                        for a in acks
-                    ]
-                )
-            )
-        )
-        return list(reply.lost_job_ids)
-
-    async def nack(self, job: job_pb2.Job, error: str, retry_after_seconds: int) -> job_pb2.Job:
-        reply = await _call(
-            self._stub.NackJob(
-                mrr.NackJobRequest(
-                    job_id=job.id,
-                    lease_token=job.lease_token,
-                    error=error,
-                    retry_after_seconds=retry_after_seconds,
-                )
-            )
-        )
-        return reply.job
-
-    async def extend_lease(self, job: job_pb2.Job, visibility_timeout_seconds: int) -> None:
-        await _call(
-            self._stub.ExtendLease(
-                mrr.ExtendLeaseRequest(
-                    job_id=job.id,
-                    lease_token=job.lease_token,
-                    visibility_timeout_seconds=visibility_timeout_seconds,
-                )
-            )
-        )
+    @property
+    def stub(self) -> MemoryStoreServiceAsyncStub:
+        """The raw stub, for the outbox worker (memgrid_runtime.job_worker)."""
+        return self._stub
 
     async def enqueue(
         self, tenant_id: str, queue: str, topic: str, payload_json: str, dedup_key: str
@@ -129,6 +70,12 @@ class MemoryStoreClient:
     async def get_job(self, tenant_id: str, job_id: str) -> job_pb2.Job:
         reply = await _call(
             self._stub.GetJob(mrr.GetJobRequest(tenant_id=tenant_id, job_id=job_id))
+        )
+        return reply.job
+
+    async def retry_dead_job(self, tenant_id: str, job_id: str) -> job_pb2.Job:
+        reply = await _call(
+            self._stub.RetryDeadJob(mrr.RetryDeadJobRequest(tenant_id=tenant_id, job_id=job_id))
         )
         return reply.job
 

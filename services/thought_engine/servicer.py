@@ -64,6 +64,16 @@ class ThoughtServicer(service_pb2_grpc.ThoughtServiceServicer):
             raise NotFound("job", request.job_id)
         return tpb.GetJobResponse(job=job_view(job))
 
+    async def RetryJob(
+        self, request: tpb.RetryJobRequest, context: grpc.aio.ServicerContext
+    ) -> tpb.RetryJobResponse:
+        validation.check_retry_job(request)
+        job = await self._store.get_job(request.tenant_id, request.job_id)
+        if job.queue != QUEUE:
+            raise NotFound("job", request.job_id)
+        retried = await self._store.retry_dead_job(request.tenant_id, request.job_id)
+        return tpb.RetryJobResponse(job=job_view(retried))
+
     async def GetProfile(
         self, request: tpb.GetProfileRequest, context: grpc.aio.ServicerContext
     ) -> tpb.GetProfileResponse:

@@ -103,6 +103,12 @@ def _workers(env: Env) -> WorkerSettings | None:
         pass_budget_seconds=env.number("MEMGRID_THOUGHT_PASS_BUDGET_SECONDS", 120.0, minimum=1),
         idle_poll_seconds=env.number("MEMGRID_THOUGHT_IDLE_POLL_SECONDS", 0.2, minimum=0.01),
         retry_after_seconds=env.integer("MEMGRID_THOUGHT_RETRY_AFTER_SECONDS", 0, minimum=0),
+        outage_backoff_seconds=env.number(
+            "MEMGRID_THOUGHT_OUTAGE_BACKOFF_SECONDS", 1.0, minimum=0.01
+        ),
+        outage_backoff_max_seconds=env.number(
+            "MEMGRID_THOUGHT_OUTAGE_BACKOFF_MAX_SECONDS", 60.0, minimum=0.01
+        ),
     )
 
 

@@ -58,6 +58,13 @@ def check_get_job(request: tpb.GetJobRequest) -> None:
     v.raise_if_any()
 
 
+def check_retry_job(request: tpb.RetryJobRequest) -> None:
+    v = _Violations()
+    _tenant(v, request.tenant_id)
+    v.id("job_id", request.job_id, required=True)
+    v.raise_if_any()
+
+
 def check_get_profile(request: tpb.GetProfileRequest) -> None:
     v = _Violations()
     _tenant(v, request.tenant_id)

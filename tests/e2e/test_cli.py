@@ -1,4 +1,5 @@
-"""The memgrid CLI drives the gateway: add, get, list, delete, erase a user."""
+"""The memgrid CLI drives the gateway: add, get, list, delete, erase a user, and jobs get /
+retry."""
 
 from __future__ import annotations
 
@@ -64,3 +65,16 @@ async def test_cli_erases_a_user_and_prints_the_receipt(stack):
     assert int(receipt["memories_deleted"]) == 2
     code, out, _ = await _memgrid(stack, "list", "--user", user)
     assert json.loads(out).get("memories", []) == []
+
+
+async def test_cli_shows_a_job_and_retries_only_a_dead_one(stack, client_a):
+    started = await client_a.consolidate(f"cli-{uuid.uuid4().hex[:8]}")
+    unknown = "01a1f000-0000-7000-8000-000000000000"
+
+    code, out, err = await _memgrid(stack, "jobs", "get", started.job_id)
+    assert code == 0, err
+    assert json.loads(out)["topic"] == "consolidation.requested"
+    code, _, err = await _memgrid(stack, "jobs", "retry", started.job_id)
+    assert code == 1 and "FAILED_PRECONDITION" in err and "is not dead" in err
+    code, _, err = await _memgrid(stack, "jobs", "retry", unknown)
+    assert code == 1 and "NOT_FOUND" in err

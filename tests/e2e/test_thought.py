@@ -303,6 +303,22 @@ async def test_job_status_belongs_to_its_tenant(
     assert (job.state, job.attempts, job.degraded) == (gw.JOB_STATE_DONE, 1, False)
 
 
+async def test_only_a_dead_job_of_ones_own_tenant_is_retried(
+    client_a: MemgridClient, client_b: MemgridClient
+) -> None:
+    job = await _consolidated(client_a, _user())
+
+    with pytest.raises(errors.NotFound):
+        await client_b.retry_job(job.id)
+    with pytest.raises(errors.FailedPrecondition) as not_dead:
+        await client_a.retry_job(job.id)
+    with pytest.raises(errors.InvalidArgument) as empty:
+        await client_a.retry_job("")
+    assert not_dead.value.reason == "JOB_NOT_DEAD"
+    assert [v.field for v in empty.value.violations] == ["job_id"]
+    assert (await client_a.get_job(job.id)).state == gw.JOB_STATE_DONE
+
+
 @pytest.mark.parametrize(
     ("messages", "field"),
     [

@@ -284,3 +284,71 @@ async def test_finished_jobs_are_purged_after_the_retention(store: SqlMemoryStor
     assert await store.purge_done_jobs(older_than_seconds=99) == 2
     remaining = await all_jobs(store, QUEUE)
     assert [job.state for job in remaining] == [job_pb2.JOB_STATE_PENDING]
+
+
+async def test_a_nack_for_an_unavailable_dependency_gives_the_attempt_back(
+    store_factory, clock
+) -> None:
+    policy = JobPolicy(max_attempts=1, retry_base_seconds=1)
+    store = await store_factory(StoreConfig(outbox_queues=(), jobs=policy))
+    [enqueued] = await enqueue(store, 1)
+
+    for _ in range(3):  # more outages than the job has attempts
+        [job] = await store.lease_jobs(QUEUE, "w", 1, 30)
+        assert job.attempts == 1
+        released = await store.nack_job(
+            job.id, job.lease_token, "graph down", 7, dependency_unavailable=True
+        )
+        assert (released.state, released.attempts) == (job_pb2.JOB_STATE_PENDING, 0)
+        assert released.available_at.ToMicroseconds() == clock.now_us() + 7_000_000
+        assert released.last_error == "graph down"
+        clock.advance(7)
+
+    [job] = await store.lease_jobs(QUEUE, "w", 1, 30)
+    dead = await store.nack_job(job.id, job.lease_token, "a real failure")
+    assert (dead.id, dead.state, dead.attempts) == (enqueued.id, job_pb2.JOB_STATE_DEAD, 1)
+
+
+async def test_a_waiting_lease_is_woken_by_a_new_job(store: SqlMemoryStore) -> None:
+    waiting = asyncio.create_task(store.lease_jobs(QUEUE, "w", 10, 30, wait_seconds=30))
+    await asyncio.sleep(0.05)
+    assert not waiting.done(), "an empty queue holds the call"
+    [memory] = await create(store, new_memory("wake up"))
+
+    [job] = await asyncio.wait_for(waiting, 10)
+    assert (job.memory_id, job.state) == (memory.id, job_pb2.JOB_STATE_LEASED)
+
+
+async def test_a_waiting_lease_answers_empty_once_its_wait_is_over(store: SqlMemoryStore) -> None:
+    await enqueue(store, 1, queue="graph")  # another queue's job does not end the wait
+    assert await store.lease_jobs(QUEUE, "w", 10, 30, wait_seconds=0.2) == []
+
+
+async def test_a_waiting_lease_finds_a_retry_whose_delay_ran_out(store_factory, clock) -> None:
+    config = StoreConfig(
+        outbox_queues=(), jobs=JobPolicy(retry_base_seconds=5), lease_wait_poll_seconds=0.05
+    )
+    store = await store_factory(config)
+    await enqueue(store, 1)
+    [job] = await store.lease_jobs(QUEUE, "w", 1, 30)
+    await store.nack_job(job.id, job.lease_token, "later")
+    waiting = asyncio.create_task(store.lease_jobs(QUEUE, "w", 1, 30, wait_seconds=30))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()
+    clock.advance(5)  # nothing is committed: only looking again finds it
+
+    [again] = await asyncio.wait_for(waiting, 10)
+    assert (again.id, again.attempts) == (job.id, 2)
+
+
+async def test_a_dead_job_is_retried_only_in_its_own_tenant(store_factory) -> None:
+    store = await store_factory(StoreConfig(outbox_queues=(), jobs=JobPolicy(max_attempts=1)))
+    [enqueued] = await enqueue(store, 1)
+    [job] = await store.lease_jobs(QUEUE, "w", 1, 30)
+    await store.nack_job(job.id, job.lease_token, "broken")
+
+    with pytest.raises(NotFound):
+        await store.retry_dead_job(enqueued.id, "another-tenant")
+    assert (await store.get_job(enqueued.id)).state == job_pb2.JOB_STATE_DEAD
+    retried = await store.retry_dead_job(enqueued.id, TENANT)
+    assert retried.state == job_pb2.JOB_STATE_PENDING

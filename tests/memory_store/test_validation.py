@@ -192,13 +192,18 @@ def test_list_checks_filter_page_size_and_token() -> None:
 
 def test_job_requests() -> None:
     lease = rr.LeaseJobsRequest(
-        queue="Bad Queue", worker_id="", max_jobs=0, visibility_timeout_seconds=3601
+        queue="Bad Queue",
+        worker_id="",
+        max_jobs=0,
+        visibility_timeout_seconds=3601,
+        wait_milliseconds=60_001,
     )
     assert violations(validation.validate_lease_jobs, lease, LIMITS) == [
         "queue",
         "worker_id",
         "max_jobs",
         "visibility_timeout_seconds",
+        "wait_milliseconds",
     ]
     acks = rr.AckJobsRequest(acks=[rr.AckJobsRequest.Ack(job_id="j", lease_token="")])
     assert violations(validation.validate_ack_jobs, acks, LIMITS) == ["acks[0].lease_token"]

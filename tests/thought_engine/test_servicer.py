@@ -322,3 +322,38 @@ async def test_chat_streams_an_answer_from_the_llm_and_stores_the_exchange_once(
     )
     # The earlier turn and one exchange: the replay stored nothing.
     assert len(session) == 1 + (2 if completed.answer else 1)
+
+
+async def test_a_dead_job_is_retried_in_its_tenant_only_and_once(tmp_path: Path) -> None:
+    config = StoreConfig(jobs=JobPolicy(max_attempts=1))
+    async with (
+        serve_memory_store(tmp_path / "store.db", config) as memory_store,
+        serve_thought(memory_store, settings()) as thought,
+    ):
+        (job, _) = await memory_store.client.enqueue(
+            TENANT, "thought", "consolidation.requested", "[1, 2]", ""
+        )
+        await thought.work()
+        search_job, _ = await memory_store.client.enqueue(TENANT, "search", "x", "{}", "")
+
+        other_tenant = await rpc_error(
+            thought.stub.RetryJob(tpb.RetryJobRequest(tenant_id=OTHER_TENANT, job_id=job.id))
+        )
+        other_queue = await rpc_error(
+            thought.stub.RetryJob(tpb.RetryJobRequest(tenant_id=TENANT, job_id=search_job.id))
+        )
+        empty = await rpc_error(thought.stub.RetryJob(tpb.RetryJobRequest(tenant_id=TENANT)))
+        still_dead = await thought.stub.GetJob(tpb.GetJobRequest(tenant_id=TENANT, job_id=job.id))
+        retried = await thought.stub.RetryJob(tpb.RetryJobRequest(tenant_id=TENANT, job_id=job.id))
+        again = await rpc_error(
+            thought.stub.RetryJob(tpb.RetryJobRequest(tenant_id=TENANT, job_id=job.id))
+        )
+
+    assert isinstance(other_tenant, errors.NotFound)
+    assert isinstance(other_queue, errors.NotFound)
+    assert isinstance(empty, errors.InvalidArgument)
+    assert [v.field for v in empty.violations] == ["job_id"]
+    assert still_dead.job.state == tpb.JOB_STATE_DEAD
+    assert (retried.job.state, retried.job.attempts) == (tpb.JOB_STATE_PENDING, 0)
+    assert isinstance(again, errors.FailedPrecondition)
+    assert again.reason == "JOB_NOT_DEAD"

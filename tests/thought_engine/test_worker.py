@@ -79,23 +79,34 @@ async def test_the_engines_own_writes_come_back_as_jobs_and_are_acked_as_ignored
     assert (upserted.state, upserted.note) == (DONE, IGNORED_NOTE)
 
 
-async def test_a_job_that_keeps_failing_is_dead_with_its_error(tmp_path: Path) -> None:
+async def test_a_pass_that_meets_a_down_graph_waits_without_spending_attempts(
+    tmp_path: Path,
+) -> None:
     config = StoreConfig(jobs=JobPolicy(max_attempts=2, retry_base_seconds=0.05))
     async with serve_memory_store(tmp_path / "store.db", config) as server:
         store = server.client
         await append(store, [("user", "I live in Paris.")])
         # A graph service that is down: every pass fails at its graph step.
         down = connect("127.0.0.1:1", default_timeout=1.0)
-        worker = workers(store, GraphServiceSink(down))
+        worker = workers(
+            store,
+            GraphServiceSink(down),
+            MEMGRID_THOUGHT_OUTAGE_BACKOFF_SECONDS="0.05",
+            MEMGRID_THOUGHT_OUTAGE_BACKOFF_MAX_SECONDS="0.05",
+        )
 
-        await worker.run_once()
-        await asyncio.sleep(0.2)
-        await worker.run_once()
+        for _ in range(4):  # twice as many outages as the job has attempts
+            await eventually(lambda: _leases(worker), timeout=10)
 
         (job,) = await thought_jobs(server, "messages.appended")
-        assert (job.state, job.attempts) == (DEAD, 2)
+        assert (job.state, job.attempts) == (job_pb2.JOB_STATE_PENDING, 0)
         assert job.last_error.startswith("Unavailable: ")
         await down.close(None)
+
+
+async def _leases(worker: ThoughtWorkers) -> bool:
+    """Whether one run leased a job (a deferred one is visible again after its delay)."""
+    return await worker.run_once() == 1
 
 
 async def test_a_malformed_job_is_dead_after_its_attempts_with_what_is_wrong(
@@ -139,10 +150,15 @@ async def test_a_slow_pass_keeps_its_lease_and_degrades_when_the_llm_hangs(
         return any(j.state == job_pb2.JOB_STATE_LEASED for j in await thought_jobs(memory_store))
 
     await eventually(leased, timeout=10)
+    (held,) = await thought_jobs(memory_store, "messages.appended")
     stolen = 0
     while not working.done():
         # Well past the 1 s visibility timeout: the keeper must have extended the lease.
-        stolen += await other.run_once()
+        # The other worker may lease the jobs the pass's own writes enqueue; taking over
+        # the held job would lease it again, which counts an attempt.
+        await other.run_once()
+        (now,) = await thought_jobs(memory_store, "messages.appended")
+        stolen += (now.attempts, now.leased_by) != (held.attempts, held.leased_by)
         await asyncio.sleep(0.1)
 
     assert await working == 1

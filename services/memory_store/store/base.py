@@ -200,9 +200,15 @@ class MemoryStore(Protocol):
     ) -> EnqueuedJob: ...
 
     async def lease_jobs(
-        self, queue: str, worker_id: str, max_jobs: int, visibility_timeout_seconds: int
+        self,
+        queue: str,
+        worker_id: str,
+        max_jobs: int,
+        visibility_timeout_seconds: int,
+        wait_seconds: float = 0.0,
     ) -> list[job_pb2.Job]:
-        """Up to max_jobs available jobs, each leased to this caller alone."""
+        """Up to max_jobs available jobs, each leased to this caller alone; with
+        wait_seconds, waits that long at most for a first one to arrive."""
         ...
 
     async def ack_jobs(self, acks: Sequence[rr.AckJobsRequest.Ack]) -> list[str]:
@@ -210,10 +216,17 @@ class MemoryStore(Protocol):
         ...
 
     async def nack_job(
-        self, job_id: str, lease_token: str, error: str, retry_after_seconds: int = 0
+        self,
+        job_id: str,
+        lease_token: str,
+        error: str,
+        retry_after_seconds: int = 0,
+        *,
+        dependency_unavailable: bool = False,
     ) -> job_pb2.Job:
-        """Back to PENDING after a delay, or DEAD when out of attempts. NotFound;
-        FailedPrecondition (LEASE_NOT_HELD)."""
+        """Back to PENDING after a delay, or DEAD when out of attempts; with
+        dependency_unavailable the attempt is given back and the job is never DEAD.
+        NotFound; FailedPrecondition (LEASE_NOT_HELD)."""
         ...
 
     async def extend_lease(
@@ -228,8 +241,9 @@ class MemoryStore(Protocol):
         """Newest first."""
         ...
 
-    async def retry_dead_job(self, job_id: str) -> job_pb2.Job:
-        """FailedPrecondition (JOB_NOT_DEAD) unless the job is dead."""
+    async def retry_dead_job(self, job_id: str, tenant_id: str = "") -> job_pb2.Job:
+        """FailedPrecondition (JOB_NOT_DEAD) unless the job is dead; NotFound when it is
+        not in `tenant_id` (if given)."""
         ...
 
     async def queue_stats(self, queues: Sequence[str] = ()) -> list[job_pb2.QueueStats]: ...

@@ -27,4 +27,7 @@ class StoreConfig:
     # messages.appended job per call instead of one memory.upserted job per message.
     session_queue: str = "thought"
     jobs: JobPolicy = field(default_factory=JobPolicy)
+    # How often a LeaseJobs call waiting for work looks again without being woken: jobs
+    # committed through another replica, and retries whose delay ran out, wake nobody.
+    lease_wait_poll_seconds: float = 1.0
     idempotency_retention_seconds: float = 24 * 3600

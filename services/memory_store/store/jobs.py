@@ -3,7 +3,9 @@
 A job is PENDING until a worker leases it (LEASED, invisible to others until
 lease_expires_at), then DONE when acked, or PENDING again after a delay when nacked, or
 DEAD once it has used up max_attempts. A lease that expires without an ack counts as a
-failed attempt: the job can be leased again, or goes DEAD if it has no attempts left.
+failed attempt: the job can be leased again, or goes DEAD if it has no attempts left. A
+nack that says a dependency was unavailable gives the attempt back: an outage is waited
+out, it does not use up a job.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from memgrid_runtime.errors import Aborted, FailedPrecondition, NotFound
 
 from .clock import seconds_to_micros
 from .config import JobPolicy
+from .context import OperationContext
 from .database import Transaction, placeholders
 from .ids import TimeOrderedIds
 from .page_tokens import PageCursor
@@ -56,18 +59,14 @@ _INSERT_JOB = (
 )
 
 
-async def insert_jobs(
-    tx: Transaction,
-    jobs: Sequence[NewJob],
-    ids: TimeOrderedIds,
-    policy: JobPolicy,
-    now_us: int,
-) -> None:
-    await tx.execute_many(_INSERT_JOB, [_job_row(job, ids, policy, now_us) for job in jobs])
+async def insert_jobs(tx: Transaction, context: OperationContext, jobs: Sequence[NewJob]) -> None:
+    rows = [_job_row(job, context.ids, context.config.jobs, context.now_us) for job in jobs]
+    await tx.execute_many(_INSERT_JOB, rows)
+    context.queues_with_new_jobs.update(job.queue for job in jobs)
 
 
 async def enqueue_job(
-    tx: Transaction, job: NewJob, ids: TimeOrderedIds, policy: JobPolicy, now_us: int
+    tx: Transaction, context: OperationContext, job: NewJob
 ) -> tuple[job_pb2.Job, bool]:
     """Adds `job`; with a dedup key, returns the pending job that has it instead, if any.
 
@@ -78,9 +77,10 @@ async def enqueue_job(
         # (state 1 is PENDING) so both databases pick that index.
         f"{_INSERT_JOB} ON CONFLICT (queue, dedup_key) WHERE state = 1 AND dedup_key <> ''"
         f" DO NOTHING RETURNING {job_columns()}",
-        _job_row(job, ids, policy, now_us),
+        _job_row(job, context.ids, context.config.jobs, context.now_us),
     )
     if inserted is not None:
+        context.queues_with_new_jobs.add(job.queue)
         return job_from_row(inserted), True
     existing = await _pending_with_key(tx, job.queue, job.dedup_key)
     if existing is None:
@@ -159,6 +159,8 @@ async def nack_job(
     retry_after_seconds: int,
     policy: JobPolicy,
     now_us: int,
+    *,
+    dependency_unavailable: bool = False,
 ) -> job_pb2.Job:
     held = await tx.fetch_one(
         "SELECT attempts, max_attempts FROM jobs WHERE id = ? AND state = ? AND lease_token = ?"
@@ -168,15 +170,20 @@ async def nack_job(
     if held is None:
         await _raise_not_held(tx, job_id)
     attempts, max_attempts = held
-    if attempts >= max_attempts:
+    delay = retry_after_seconds or policy.retry_delay_seconds(attempts)
+    if dependency_unavailable:
+        # The lease counted an attempt; the job never ran, so it is given back.
+        attempts = max(attempts - 1, 0)
+        state, available_at_us = PENDING, now_us + seconds_to_micros(delay)
+    elif attempts >= max_attempts:
         state, available_at_us = DEAD, now_us
     else:
-        delay = retry_after_seconds or policy.retry_delay_seconds(attempts)
         state, available_at_us = PENDING, now_us + seconds_to_micros(delay)
     row = await tx.fetch_one(
-        "UPDATE jobs SET state = ?, last_error = ?, lease_token = '', lease_expires_at_us = NULL,"
-        f" available_at_us = ?, updated_at_us = ? WHERE id = ? RETURNING {job_columns()}",
-        (state, error, available_at_us, now_us, job_id),
+        "UPDATE jobs SET state = ?, attempts = ?, last_error = ?, lease_token = '',"
+        " lease_expires_at_us = NULL, available_at_us = ?, updated_at_us = ? WHERE id = ?"
+        f" RETURNING {job_columns()}",
+        (state, attempts, error, available_at_us, now_us, job_id),
     )
     assert row is not None, "the job was locked above"
     return job_from_row(row)
@@ -251,14 +258,17 @@ async def list_jobs(
     return JobListing(jobs=jobs, last=last)
 
 
-async def retry_dead_job(tx: Transaction, job_id: str, now_us: int) -> job_pb2.Job:
+async def retry_dead_job(
+    tx: Transaction, context: OperationContext, job_id: str, tenant_id: str = ""
+) -> job_pb2.Job:
+    now_us = context.now_us
     current = await tx.fetch_one(
-        f"SELECT state, queue, dedup_key FROM jobs WHERE id = ?{tx.dialect.for_update}",
+        f"SELECT state, queue, dedup_key, tenant_id FROM jobs WHERE id = ?{tx.dialect.for_update}",
         (job_id,),
     )
-    if current is None:
+    if current is None or (tenant_id and current[3] != tenant_id):
         raise NotFound(_JOB, job_id)
-    state, queue, dedup_key = current
+    state, queue, dedup_key, _ = current
     if state != DEAD:
         raise FailedPrecondition(
             f"job {job_id!r} is not dead", reason="JOB_NOT_DEAD", metadata={"job_id": job_id}
@@ -276,6 +286,7 @@ async def retry_dead_job(tx: Transaction, job_id: str, now_us: int) -> job_pb2.J
         (PENDING, now_us, now_us, job_id),
     )
     assert row is not None, "the job was locked above"
+    context.queues_with_new_jobs.add(queue)
     return job_from_row(row)
 
 

@@ -77,10 +77,8 @@ async def update_memory(
         raise Aborted(f"memory {memory_id!r} changed concurrently", reason="VERSION_MISMATCH")
     await insert_jobs(
         tx,
+        context,
         upserted_jobs(context.config, tenant_id, [changed]),
-        context.ids,
-        context.config.jobs,
-        context.now_us,
     )
     return changed
 

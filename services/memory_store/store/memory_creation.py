@@ -60,10 +60,8 @@ async def create_memories(
     await insert_memories(tx, tenant_id, created, context.now_us)
     await insert_jobs(
         tx,
+        context,
         upserted_jobs(context.config, tenant_id, created),
-        context.ids,
-        context.config.jobs,
-        context.now_us,
     )
     if request.idempotency_key:
         await idempotency.record_response(tx, tenant_id, request.idempotency_key, response)
@@ -101,10 +99,8 @@ async def append_messages(
     await insert_memories(tx, tenant_id, messages, context.now_us)
     await insert_jobs(
         tx,
+        context,
         appended_jobs(context.config, tenant_id, messages),
-        context.ids,
-        context.config.jobs,
-        context.now_us,
     )
     response = rr.AppendMessagesResponse(memories=messages)
     if request.idempotency_key:

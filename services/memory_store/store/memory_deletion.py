@@ -120,11 +120,9 @@ async def delete_rows(
     rewritten.extend(restored)
     await insert_jobs(
         tx,
+        context,
         deleted_jobs(context.config, tenant_id, list(doomed.values()))
         + upserted_jobs(context.config, tenant_id, rewritten),
-        context.ids,
-        context.config.jobs,
-        context.now_us,
     )
     return Erasure(
         named_ids=[memory_id for memory_id in doomed if memory_id in named],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
@@ -36,6 +37,7 @@ from .config import StoreConfig
 from .context import OperationContext
 from .database import Database, Transaction
 from .ids import TimeOrderedIds
+from .job_arrivals import JobArrivals, wait_for
 from .page_tokens import (
     decode_page_token,
     encode_page_token,
@@ -54,12 +56,16 @@ class SqlMemoryStore:
         self._config = config
         self._clock = clock
         self._ids = TimeOrderedIds()
+        self._arrivals = JobArrivals()
+        self._closed = False
 
     @property
     def backend(self) -> str:
         return self._database.dialect.name
 
     async def close(self) -> None:
+        self._closed = True
+        self._arrivals.close()
         await self._database.close()
 
     # --- memories -----------------------------------------------------------------------
@@ -233,27 +239,41 @@ class SqlMemoryStore:
             payload_json=payload_json,
             dedup_key=dedup_key,
         )
-        job, created = await self._write(
-            lambda tx, context: jobs.enqueue_job(
-                tx, new_job, context.ids, context.config.jobs, context.now_us
-            )
-        )
+        job, created = await self._write(lambda tx, context: jobs.enqueue_job(tx, context, new_job))
         return EnqueuedJob(job=job, created=created)
 
     async def lease_jobs(
-        self, queue: str, worker_id: str, max_jobs: int, visibility_timeout_seconds: int
+        self,
+        queue: str,
+        worker_id: str,
+        max_jobs: int,
+        visibility_timeout_seconds: int,
+        wait_seconds: float = 0.0,
     ) -> list[job_pb2.Job]:
-        return await self._write(
-            lambda tx, context: jobs.lease_jobs(
-                tx, queue, worker_id, max_jobs, visibility_timeout_seconds, context.now_us
+        waited_until = time.monotonic() + wait_seconds
+        while True:
+            arrival = self._arrivals.watch(queue)
+            leased = await self._write(
+                lambda tx, context: jobs.lease_jobs(
+                    tx, queue, worker_id, max_jobs, visibility_timeout_seconds, context.now_us
+                )
             )
-        )
+            remaining = waited_until - time.monotonic()
+            if leased or remaining <= 0 or self._closed:
+                return leased
+            await wait_for(arrival, min(remaining, self._config.lease_wait_poll_seconds))
 
     async def ack_jobs(self, acks: Sequence[rr.AckJobsRequest.Ack]) -> list[str]:
         return await self._write(lambda tx, context: jobs.ack_jobs(tx, acks, context.now_us))
 
     async def nack_job(
-        self, job_id: str, lease_token: str, error: str, retry_after_seconds: int = 0
+        self,
+        job_id: str,
+        lease_token: str,
+        error: str,
+        retry_after_seconds: int = 0,
+        *,
+        dependency_unavailable: bool = False,
     ) -> job_pb2.Job:
         return await self._write(
             lambda tx, context: jobs.nack_job(
@@ -264,6 +284,7 @@ class SqlMemoryStore:
                 retry_after_seconds,
                 context.config.jobs,
                 context.now_us,
+                dependency_unavailable=dependency_unavailable,
             )
         )
 
@@ -291,9 +312,9 @@ class SqlMemoryStore:
         next_token = encode_page_token(listing.last, fingerprint) if listing.last else ""
         return JobPage(jobs=listing.jobs, next_page_token=next_token)
 
-    async def retry_dead_job(self, job_id: str) -> job_pb2.Job:
+    async def retry_dead_job(self, job_id: str, tenant_id: str = "") -> job_pb2.Job:
         return await self._write(
-            lambda tx, context: jobs.retry_dead_job(tx, job_id, context.now_us)
+            lambda tx, context: jobs.retry_dead_job(tx, context, job_id, tenant_id)
         )
 
     async def queue_stats(self, queues: Sequence[str] = ()) -> list[job_pb2.QueueStats]:
@@ -325,13 +346,18 @@ class SqlMemoryStore:
     async def _write(
         self, operation: Callable[[Transaction, OperationContext], Awaitable[_T]]
     ) -> _T:
+        contexts: list[OperationContext] = []
+
         async def in_transaction(tx: Transaction) -> _T:
             # Read the clock inside the transaction: on SQLite a write may wait for its turn,
             # and rows must carry the time they were written, not the time they were asked.
             context = OperationContext(self._config, self._ids, self._clock.now_us())
+            contexts[:] = [context]  # a retried transaction's last try is the one committed
             return await operation(tx, context)
 
-        return await self._database.write(in_transaction)
+        result = await self._database.write(in_transaction)
+        self._arrivals.announce(contexts[0].queues_with_new_jobs if contexts else ())
+        return result
 
 
 def _require_page_size(page_size: int) -> None:

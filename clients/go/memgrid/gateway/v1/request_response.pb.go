@@ -2588,6 +2588,95 @@ func (x *GetJobResponse) GetJob() *Job {
 	return nil
 }
 
+type RetryJobRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	JobId         string                 `protobuf:"bytes,1,opt,name=job_id,json=jobId,proto3" json:"job_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryJobRequest) Reset() {
+	*x = RetryJobRequest{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryJobRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryJobRequest) ProtoMessage() {}
+
+func (x *RetryJobRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryJobRequest.ProtoReflect.Descriptor instead.
+func (*RetryJobRequest) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *RetryJobRequest) GetJobId() string {
+	if x != nil {
+		return x.JobId
+	}
+	return ""
+}
+
+type RetryJobResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The job, PENDING again.
+	Job           *Job `protobuf:"bytes,1,opt,name=job,proto3" json:"job,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RetryJobResponse) Reset() {
+	*x = RetryJobResponse{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RetryJobResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RetryJobResponse) ProtoMessage() {}
+
+func (x *RetryJobResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RetryJobResponse.ProtoReflect.Descriptor instead.
+func (*RetryJobResponse) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *RetryJobResponse) GetJob() *Job {
+	if x != nil {
+		return x.Job
+	}
+	return nil
+}
+
 type GetProfileRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Required.
@@ -2598,7 +2687,7 @@ type GetProfileRequest struct {
 
 func (x *GetProfileRequest) Reset() {
 	*x = GetProfileRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2610,7 +2699,7 @@ func (x *GetProfileRequest) String() string {
 func (*GetProfileRequest) ProtoMessage() {}
 
 func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2623,7 +2712,7 @@ func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileRequest.ProtoReflect.Descriptor instead.
 func (*GetProfileRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetProfileRequest) GetUserId() string {
@@ -2653,7 +2742,7 @@ type ProfileEntry struct {
 
 func (x *ProfileEntry) Reset() {
 	*x = ProfileEntry{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2665,7 +2754,7 @@ func (x *ProfileEntry) String() string {
 func (*ProfileEntry) ProtoMessage() {}
 
 func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2678,7 +2767,7 @@ func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileEntry.ProtoReflect.Descriptor instead.
 func (*ProfileEntry) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *ProfileEntry) GetKey() string {
@@ -2742,7 +2831,7 @@ type GetProfileResponse struct {
 
 func (x *GetProfileResponse) Reset() {
 	*x = GetProfileResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2754,7 +2843,7 @@ func (x *GetProfileResponse) String() string {
 func (*GetProfileResponse) ProtoMessage() {}
 
 func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2767,7 +2856,7 @@ func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileResponse.ProtoReflect.Descriptor instead.
 func (*GetProfileResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetProfileResponse) GetEntries() []*ProfileEntry {
@@ -2804,7 +2893,7 @@ type Pattern struct {
 
 func (x *Pattern) Reset() {
 	*x = Pattern{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2816,7 +2905,7 @@ func (x *Pattern) String() string {
 func (*Pattern) ProtoMessage() {}
 
 func (x *Pattern) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2829,7 +2918,7 @@ func (x *Pattern) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pattern.ProtoReflect.Descriptor instead.
 func (*Pattern) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Pattern) GetMemoryId() string {
@@ -2901,7 +2990,7 @@ type ListPatternsRequest struct {
 
 func (x *ListPatternsRequest) Reset() {
 	*x = ListPatternsRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2913,7 +3002,7 @@ func (x *ListPatternsRequest) String() string {
 func (*ListPatternsRequest) ProtoMessage() {}
 
 func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2926,7 +3015,7 @@ func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsRequest.ProtoReflect.Descriptor instead.
 func (*ListPatternsRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListPatternsRequest) GetUserId() string {
@@ -2960,7 +3049,7 @@ type ListPatternsResponse struct {
 
 func (x *ListPatternsResponse) Reset() {
 	*x = ListPatternsResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2972,7 +3061,7 @@ func (x *ListPatternsResponse) String() string {
 func (*ListPatternsResponse) ProtoMessage() {}
 
 func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2985,7 +3074,7 @@ func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsResponse.ProtoReflect.Descriptor instead.
 func (*ListPatternsResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ListPatternsResponse) GetPatterns() []*Pattern {
@@ -3013,7 +3102,7 @@ type RecordFeedbackRequest struct {
 
 func (x *RecordFeedbackRequest) Reset() {
 	*x = RecordFeedbackRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3025,7 +3114,7 @@ func (x *RecordFeedbackRequest) String() string {
 func (*RecordFeedbackRequest) ProtoMessage() {}
 
 func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3038,7 +3127,7 @@ func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackRequest.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *RecordFeedbackRequest) GetMemoryId() string {
@@ -3072,7 +3161,7 @@ type RecordFeedbackResponse struct {
 
 func (x *RecordFeedbackResponse) Reset() {
 	*x = RecordFeedbackResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3084,7 +3173,7 @@ func (x *RecordFeedbackResponse) String() string {
 func (*RecordFeedbackResponse) ProtoMessage() {}
 
 func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3097,7 +3186,7 @@ func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackResponse.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *RecordFeedbackResponse) GetMemory() *v1.Memory {
@@ -3158,7 +3247,7 @@ type ChatRequest struct {
 
 func (x *ChatRequest) Reset() {
 	*x = ChatRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3170,7 +3259,7 @@ func (x *ChatRequest) String() string {
 func (*ChatRequest) ProtoMessage() {}
 
 func (x *ChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3183,7 +3272,7 @@ func (x *ChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatRequest.ProtoReflect.Descriptor instead.
 func (*ChatRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{48}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ChatRequest) GetScope() *v1.Scope {
@@ -3227,7 +3316,7 @@ type ChatContext struct {
 
 func (x *ChatContext) Reset() {
 	*x = ChatContext{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3239,7 +3328,7 @@ func (x *ChatContext) String() string {
 func (*ChatContext) ProtoMessage() {}
 
 func (x *ChatContext) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3252,7 +3341,7 @@ func (x *ChatContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatContext.ProtoReflect.Descriptor instead.
 func (*ChatContext) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{49}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ChatContext) GetMemories() []*v1.Memory {
@@ -3291,7 +3380,7 @@ type ChatCompleted struct {
 
 func (x *ChatCompleted) Reset() {
 	*x = ChatCompleted{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3303,7 +3392,7 @@ func (x *ChatCompleted) String() string {
 func (*ChatCompleted) ProtoMessage() {}
 
 func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3316,7 +3405,7 @@ func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatCompleted.ProtoReflect.Descriptor instead.
 func (*ChatCompleted) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{50}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ChatCompleted) GetAnswer() string {
@@ -3375,7 +3464,7 @@ type ChatResponse struct {
 
 func (x *ChatResponse) Reset() {
 	*x = ChatResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3387,7 +3476,7 @@ func (x *ChatResponse) String() string {
 func (*ChatResponse) ProtoMessage() {}
 
 func (x *ChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3400,7 +3489,7 @@ func (x *ChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatResponse.ProtoReflect.Descriptor instead.
 func (*ChatResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{51}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ChatResponse) GetEvent() isChatResponse_Event {
@@ -3634,6 +3723,10 @@ const file_memgrid_gateway_v1_request_response_proto_rawDesc = "" +
 	"\rGetJobRequest\x12\x15\n" +
 	"\x06job_id\x18\x01 \x01(\tR\x05jobId\";\n" +
 	"\x0eGetJobResponse\x12)\n" +
+	"\x03job\x18\x01 \x01(\v2\x17.memgrid.gateway.v1.JobR\x03job\"(\n" +
+	"\x0fRetryJobRequest\x12\x15\n" +
+	"\x06job_id\x18\x01 \x01(\tR\x05jobId\"=\n" +
+	"\x10RetryJobResponse\x12)\n" +
 	"\x03job\x18\x01 \x01(\v2\x17.memgrid.gateway.v1.JobR\x03job\",\n" +
 	"\x11GetProfileRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"\xf6\x01\n" +
@@ -3738,7 +3831,7 @@ func file_memgrid_gateway_v1_request_response_proto_rawDescGZIP() []byte {
 }
 
 var file_memgrid_gateway_v1_request_response_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 52)
+var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(RetrievalMode)(0),               // 0: memgrid.gateway.v1.RetrievalMode
 	(JobState)(0),                    // 1: memgrid.gateway.v1.JobState
@@ -3784,92 +3877,95 @@ var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(*Job)(nil),                      // 41: memgrid.gateway.v1.Job
 	(*GetJobRequest)(nil),            // 42: memgrid.gateway.v1.GetJobRequest
 	(*GetJobResponse)(nil),           // 43: memgrid.gateway.v1.GetJobResponse
-	(*GetProfileRequest)(nil),        // 44: memgrid.gateway.v1.GetProfileRequest
-	(*ProfileEntry)(nil),             // 45: memgrid.gateway.v1.ProfileEntry
-	(*GetProfileResponse)(nil),       // 46: memgrid.gateway.v1.GetProfileResponse
-	(*Pattern)(nil),                  // 47: memgrid.gateway.v1.Pattern
-	(*ListPatternsRequest)(nil),      // 48: memgrid.gateway.v1.ListPatternsRequest
-	(*ListPatternsResponse)(nil),     // 49: memgrid.gateway.v1.ListPatternsResponse
-	(*RecordFeedbackRequest)(nil),    // 50: memgrid.gateway.v1.RecordFeedbackRequest
-	(*RecordFeedbackResponse)(nil),   // 51: memgrid.gateway.v1.RecordFeedbackResponse
-	(*ChatRequest)(nil),              // 52: memgrid.gateway.v1.ChatRequest
-	(*ChatContext)(nil),              // 53: memgrid.gateway.v1.ChatContext
-	(*ChatCompleted)(nil),            // 54: memgrid.gateway.v1.ChatCompleted
-	(*ChatResponse)(nil),             // 55: memgrid.gateway.v1.ChatResponse
-	(*v1.Scope)(nil),                 // 56: memgrid.common.v1.Scope
-	(*v1.NewMessage)(nil),            // 57: memgrid.common.v1.NewMessage
-	(*v1.Memory)(nil),                // 58: memgrid.common.v1.Memory
-	(*v1.Propagation)(nil),           // 59: memgrid.common.v1.Propagation
-	(*v1.NewMemory)(nil),             // 60: memgrid.common.v1.NewMemory
-	(v1.WriteOutcome)(0),             // 61: memgrid.common.v1.WriteOutcome
-	(*v1.MemoryUpdate)(nil),          // 62: memgrid.common.v1.MemoryUpdate
-	(*fieldmaskpb.FieldMask)(nil),    // 63: google.protobuf.FieldMask
-	(*v1.DerivedChanges)(nil),        // 64: memgrid.common.v1.DerivedChanges
-	(*v1.MemoryFilter)(nil),          // 65: memgrid.common.v1.MemoryFilter
-	(*v1.ErasureReceipt)(nil),        // 66: memgrid.common.v1.ErasureReceipt
-	(*v1.MemoryVersion)(nil),         // 67: memgrid.common.v1.MemoryVersion
-	(*timestamppb.Timestamp)(nil),    // 68: google.protobuf.Timestamp
-	(*v1.Cube)(nil),                  // 69: memgrid.common.v1.Cube
+	(*RetryJobRequest)(nil),          // 44: memgrid.gateway.v1.RetryJobRequest
+	(*RetryJobResponse)(nil),         // 45: memgrid.gateway.v1.RetryJobResponse
+	(*GetProfileRequest)(nil),        // 46: memgrid.gateway.v1.GetProfileRequest
+	(*ProfileEntry)(nil),             // 47: memgrid.gateway.v1.ProfileEntry
+	(*GetProfileResponse)(nil),       // 48: memgrid.gateway.v1.GetProfileResponse
+	(*Pattern)(nil),                  // 49: memgrid.gateway.v1.Pattern
+	(*ListPatternsRequest)(nil),      // 50: memgrid.gateway.v1.ListPatternsRequest
+	(*ListPatternsResponse)(nil),     // 51: memgrid.gateway.v1.ListPatternsResponse
+	(*RecordFeedbackRequest)(nil),    // 52: memgrid.gateway.v1.RecordFeedbackRequest
+	(*RecordFeedbackResponse)(nil),   // 53: memgrid.gateway.v1.RecordFeedbackResponse
+	(*ChatRequest)(nil),              // 54: memgrid.gateway.v1.ChatRequest
+	(*ChatContext)(nil),              // 55: memgrid.gateway.v1.ChatContext
+	(*ChatCompleted)(nil),            // 56: memgrid.gateway.v1.ChatCompleted
+	(*ChatResponse)(nil),             // 57: memgrid.gateway.v1.ChatResponse
+	(*v1.Scope)(nil),                 // 58: memgrid.common.v1.Scope
+	(*v1.NewMessage)(nil),            // 59: memgrid.common.v1.NewMessage
+	(*v1.Memory)(nil),                // 60: memgrid.common.v1.Memory
+	(*v1.Propagation)(nil),           // 61: memgrid.common.v1.Propagation
+	(*v1.NewMemory)(nil),             // 62: memgrid.common.v1.NewMemory
+	(v1.WriteOutcome)(0),             // 63: memgrid.common.v1.WriteOutcome
+	(*v1.MemoryUpdate)(nil),          // 64: memgrid.common.v1.MemoryUpdate
+	(*fieldmaskpb.FieldMask)(nil),    // 65: google.protobuf.FieldMask
+	(*v1.DerivedChanges)(nil),        // 66: memgrid.common.v1.DerivedChanges
+	(*v1.MemoryFilter)(nil),          // 67: memgrid.common.v1.MemoryFilter
+	(*v1.ErasureReceipt)(nil),        // 68: memgrid.common.v1.ErasureReceipt
+	(*v1.MemoryVersion)(nil),         // 69: memgrid.common.v1.MemoryVersion
+	(*timestamppb.Timestamp)(nil),    // 70: google.protobuf.Timestamp
+	(*v1.Cube)(nil),                  // 71: memgrid.common.v1.Cube
 }
 var file_memgrid_gateway_v1_request_response_proto_depIdxs = []int32{
-	56, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
-	57, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
-	58, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
-	59, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	60, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
-	58, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	61, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
-	59, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	58, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	58, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	62, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
-	63, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
-	58, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	59, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	59, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	64, // 15: memgrid.gateway.v1.DeleteMemoryResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
-	65, // 16: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	59, // 17: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	64, // 18: memgrid.gateway.v1.DeleteMemoriesResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
-	66, // 19: memgrid.gateway.v1.EraseUserResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
-	66, // 20: memgrid.gateway.v1.EraseTenantResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
-	65, // 21: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	58, // 22: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	67, // 23: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
-	65, // 24: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	68, // 25: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
+	58, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
+	59, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
+	60, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
+	61, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	62, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
+	60, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	63, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
+	61, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	60, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	60, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	64, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
+	65, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	60, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	61, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	61, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	66, // 15: memgrid.gateway.v1.DeleteMemoryResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
+	67, // 16: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	61, // 17: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	66, // 18: memgrid.gateway.v1.DeleteMemoriesResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
+	68, // 19: memgrid.gateway.v1.EraseUserResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
+	68, // 20: memgrid.gateway.v1.EraseTenantResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
+	67, // 21: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	60, // 22: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	69, // 23: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
+	67, // 24: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	70, // 25: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
 	0,  // 26: memgrid.gateway.v1.SearchRequest.mode:type_name -> memgrid.gateway.v1.RetrievalMode
 	26, // 27: memgrid.gateway.v1.SearchRequest.weights:type_name -> memgrid.gateway.v1.RankWeights
-	58, // 28: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
+	60, // 28: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
 	28, // 29: memgrid.gateway.v1.SearchHit.explanation:type_name -> memgrid.gateway.v1.SearchExplanation
 	29, // 30: memgrid.gateway.v1.SearchResponse.hits:type_name -> memgrid.gateway.v1.SearchHit
-	69, // 31: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	69, // 32: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
-	69, // 33: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	69, // 34: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	71, // 31: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	71, // 32: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
+	71, // 33: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	71, // 34: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
 	1,  // 35: memgrid.gateway.v1.Job.state:type_name -> memgrid.gateway.v1.JobState
-	68, // 36: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
-	68, // 37: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	70, // 36: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
+	70, // 37: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
 	41, // 38: memgrid.gateway.v1.GetJobResponse.job:type_name -> memgrid.gateway.v1.Job
-	68, // 39: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
-	45, // 40: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
-	45, // 41: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
-	2,  // 42: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
-	68, // 43: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
-	47, // 44: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
-	3,  // 45: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
-	58, // 46: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
-	59, // 47: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	56, // 48: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
-	58, // 49: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
-	45, // 50: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
-	53, // 51: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
-	54, // 52: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
-	53, // [53:53] is the sub-list for method output_type
-	53, // [53:53] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	41, // 39: memgrid.gateway.v1.RetryJobResponse.job:type_name -> memgrid.gateway.v1.Job
+	70, // 40: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
+	47, // 41: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
+	47, // 42: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
+	2,  // 43: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
+	70, // 44: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
+	49, // 45: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
+	3,  // 46: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
+	60, // 47: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
+	61, // 48: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	58, // 49: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
+	60, // 50: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
+	47, // 51: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
+	55, // 52: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
+	56, // 53: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
+	54, // [54:54] is the sub-list for method output_type
+	54, // [54:54] is the sub-list for method input_type
+	54, // [54:54] is the sub-list for extension type_name
+	54, // [54:54] is the sub-list for extension extendee
+	0,  // [0:54] is the sub-list for field type_name
 }
 
 func init() { file_memgrid_gateway_v1_request_response_proto_init() }
@@ -3878,7 +3974,7 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 		return
 	}
 	file_memgrid_gateway_v1_request_response_proto_msgTypes[22].OneofWrappers = []any{}
-	file_memgrid_gateway_v1_request_response_proto_msgTypes[51].OneofWrappers = []any{
+	file_memgrid_gateway_v1_request_response_proto_msgTypes[53].OneofWrappers = []any{
 		(*ChatResponse_Context)(nil),
 		(*ChatResponse_Delta)(nil),
 		(*ChatResponse_Completed)(nil),
@@ -3889,7 +3985,7 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_memgrid_gateway_v1_request_response_proto_rawDesc), len(file_memgrid_gateway_v1_request_response_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   52,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -37,6 +37,7 @@ const (
 	GatewayService_UnshareCube_FullMethodName        = "/memgrid.gateway.v1.GatewayService/UnshareCube"
 	GatewayService_Consolidate_FullMethodName        = "/memgrid.gateway.v1.GatewayService/Consolidate"
 	GatewayService_GetJob_FullMethodName             = "/memgrid.gateway.v1.GatewayService/GetJob"
+	GatewayService_RetryJob_FullMethodName           = "/memgrid.gateway.v1.GatewayService/RetryJob"
 	GatewayService_GetProfile_FullMethodName         = "/memgrid.gateway.v1.GatewayService/GetProfile"
 	GatewayService_ListPatterns_FullMethodName       = "/memgrid.gateway.v1.GatewayService/ListPatterns"
 	GatewayService_RecordFeedback_FullMethodName     = "/memgrid.gateway.v1.GatewayService/RecordFeedback"
@@ -114,6 +115,12 @@ type GatewayServiceClient interface {
 	// A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
 	// the caller's tenant.
 	GetJob(ctx context.Context, in *GetJobRequest, opts ...grpc.CallOption) (*GetJobResponse, error)
+	// Runs a DEAD background job again, with a fresh attempt count: for work that failed
+	// for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+	// NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+	// dead (reason JOB_NOT_DEAD), or the same work is already pending
+	// (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+	RetryJob(ctx context.Context, in *RetryJobRequest, opts ...grpc.CallOption) (*RetryJobResponse, error)
 	// The user's current profile and facts about the people around them, as extracted from
 	// their messages so far (empty until something was said). UNAVAILABLE: the thought
 	// engine is down or not deployed.
@@ -336,6 +343,16 @@ func (c *gatewayServiceClient) GetJob(ctx context.Context, in *GetJobRequest, op
 	return out, nil
 }
 
+func (c *gatewayServiceClient) RetryJob(ctx context.Context, in *RetryJobRequest, opts ...grpc.CallOption) (*RetryJobResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RetryJobResponse)
+	err := c.cc.Invoke(ctx, GatewayService_RetryJob_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *gatewayServiceClient) GetProfile(ctx context.Context, in *GetProfileRequest, opts ...grpc.CallOption) (*GetProfileResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetProfileResponse)
@@ -501,6 +518,12 @@ type GatewayServiceServer interface {
 	// A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
 	// the caller's tenant.
 	GetJob(context.Context, *GetJobRequest) (*GetJobResponse, error)
+	// Runs a DEAD background job again, with a fresh attempt count: for work that failed
+	// for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+	// NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+	// dead (reason JOB_NOT_DEAD), or the same work is already pending
+	// (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+	RetryJob(context.Context, *RetryJobRequest) (*RetryJobResponse, error)
 	// The user's current profile and facts about the people around them, as extracted from
 	// their messages so far (empty until something was said). UNAVAILABLE: the thought
 	// engine is down or not deployed.
@@ -596,6 +619,9 @@ func (UnimplementedGatewayServiceServer) Consolidate(context.Context, *Consolida
 }
 func (UnimplementedGatewayServiceServer) GetJob(context.Context, *GetJobRequest) (*GetJobResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetJob not implemented")
+}
+func (UnimplementedGatewayServiceServer) RetryJob(context.Context, *RetryJobRequest) (*RetryJobResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RetryJob not implemented")
 }
 func (UnimplementedGatewayServiceServer) GetProfile(context.Context, *GetProfileRequest) (*GetProfileResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetProfile not implemented")
@@ -969,6 +995,24 @@ func _GatewayService_GetJob_Handler(srv interface{}, ctx context.Context, dec fu
 	return interceptor(ctx, in, info, handler)
 }
 
+func _GatewayService_RetryJob_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RetryJobRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(GatewayServiceServer).RetryJob(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: GatewayService_RetryJob_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(GatewayServiceServer).RetryJob(ctx, req.(*RetryJobRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _GatewayService_GetProfile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetProfileRequest)
 	if err := dec(in); err != nil {
@@ -1202,6 +1246,10 @@ var GatewayService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetJob",
 			Handler:    _GatewayService_GetJob_Handler,
+		},
+		{
+			MethodName: "RetryJob",
+			Handler:    _GatewayService_RetryJob_Handler,
 		},
 		{
 			MethodName: "GetProfile",

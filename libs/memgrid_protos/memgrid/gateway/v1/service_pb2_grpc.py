@@ -131,6 +131,11 @@ class GatewayServiceStub:
                 request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
                 response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
                 _registered_method=True)
+        self.RetryJob = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/RetryJob',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RetryJobRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RetryJobResponse.FromString,
+                _registered_method=True)
         self.GetProfile = channel.unary_unary(
                 '/memgrid.gateway.v1.GatewayService/GetProfile',
                 request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetProfileRequest.SerializeToString,
@@ -332,6 +337,17 @@ class GatewayServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RetryJob(self, request, context):
+        """Runs a DEAD background job again, with a fresh attempt count: for work that failed
+        for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+        NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+        dead (reason JOB_NOT_DEAD), or the same work is already pending
+        (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetProfile(self, request, context):
         """The user's current profile and facts about the people around them, as extracted from
         their messages so far (empty until something was said). UNAVAILABLE: the thought
@@ -501,6 +517,11 @@ def add_GatewayServiceServicer_to_server(servicer, server):
                     servicer.GetJob,
                     request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobRequest.FromString,
                     response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobResponse.SerializeToString,
+            ),
+            'RetryJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetryJob,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RetryJobRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RetryJobResponse.SerializeToString,
             ),
             'GetProfile': grpc.unary_unary_rpc_method_handler(
                     servicer.GetProfile,
@@ -1040,6 +1061,33 @@ class GatewayService:
             '/memgrid.gateway.v1.GatewayService/GetJob',
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetryJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/RetryJob',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RetryJobRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.RetryJobResponse.FromString,
             options,
             channel_credentials,
             insecure,

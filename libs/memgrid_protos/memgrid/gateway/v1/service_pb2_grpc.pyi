@@ -107,6 +107,13 @@ class GatewayServiceStub:
     """A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
     the caller's tenant.
     """
+    RetryJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RetryJobRequest, _request_response_pb2.RetryJobResponse]
+    """Runs a DEAD background job again, with a fresh attempt count: for work that failed
+    for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+    NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+    dead (reason JOB_NOT_DEAD), or the same work is already pending
+    (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+    """
     GetProfile: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]
     """The user's current profile and facts about the people around them, as extracted from
     their messages so far (empty until something was said). UNAVAILABLE: the thought
@@ -226,6 +233,13 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     GetJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]  # type: ignore[assignment]
     """A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
     the caller's tenant.
+    """
+    RetryJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RetryJobRequest, _request_response_pb2.RetryJobResponse]  # type: ignore[assignment]
+    """Runs a DEAD background job again, with a fresh attempt count: for work that failed
+    for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+    NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+    dead (reason JOB_NOT_DEAD), or the same work is already pending
+    (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
     """
     GetProfile: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]  # type: ignore[assignment]
     """The user's current profile and facts about the people around them, as extracted from
@@ -451,6 +465,19 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_request_response_pb2.GetJobResponse, _abc.Awaitable[_request_response_pb2.GetJobResponse]]:
         """A background job's state, note and, once dead, its error. NOT_FOUND: no such job of
         the caller's tenant.
+        """
+
+    @_abc_1.abstractmethod
+    def RetryJob(
+        self,
+        request: _request_response_pb2.RetryJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.RetryJobResponse, _abc.Awaitable[_request_response_pb2.RetryJobResponse]]:
+        """Runs a DEAD background job again, with a fresh attempt count: for work that failed
+        for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+        NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+        dead (reason JOB_NOT_DEAD), or the same work is already pending
+        (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
         """
 
     @_abc_1.abstractmethod

@@ -900,12 +900,19 @@ class LeaseJobsRequest(_message.Message):
     WORKER_ID_FIELD_NUMBER: _builtins.int
     MAX_JOBS_FIELD_NUMBER: _builtins.int
     VISIBILITY_TIMEOUT_SECONDS_FIELD_NUMBER: _builtins.int
+    WAIT_MILLISECONDS_FIELD_NUMBER: _builtins.int
     queue: _builtins.str
     worker_id: _builtins.str
     max_jobs: _builtins.int
     """1..1000."""
     visibility_timeout_seconds: _builtins.int
     """How long the jobs stay invisible to other workers: 1..3600 s."""
+    wait_milliseconds: _builtins.int
+    """When no job is available, hold the call up to this long (0..60 s, and within the
+    call's deadline) until one is, instead of answering at once with none: a worker waits
+    for work without polling. A job committed through this memory-store process wakes the
+    call at once; one committed through another replica is seen within a second.
+    """
     def __init__(
         self,
         *,
@@ -913,10 +920,11 @@ class LeaseJobsRequest(_message.Message):
         worker_id: _builtins.str = ...,
         max_jobs: _builtins.int = ...,
         visibility_timeout_seconds: _builtins.int = ...,
+        wait_milliseconds: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["max_jobs", b"max_jobs", "queue", b"queue", "visibility_timeout_seconds", b"visibility_timeout_seconds", "worker_id", b"worker_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["max_jobs", b"max_jobs", "queue", b"queue", "visibility_timeout_seconds", b"visibility_timeout_seconds", "wait_milliseconds", b"wait_milliseconds", "worker_id", b"worker_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1015,11 +1023,17 @@ class NackJobRequest(_message.Message):
     LEASE_TOKEN_FIELD_NUMBER: _builtins.int
     ERROR_FIELD_NUMBER: _builtins.int
     RETRY_AFTER_SECONDS_FIELD_NUMBER: _builtins.int
+    DEPENDENCY_UNAVAILABLE_FIELD_NUMBER: _builtins.int
     job_id: _builtins.str
     lease_token: _builtins.str
     error: _builtins.str
     retry_after_seconds: _builtins.int
     """Delay before the job becomes visible again; default backoff when 0."""
+    dependency_unavailable: _builtins.bool
+    """The job could not run because something it needs is unavailable (a dependency outage),
+    not because of the job itself: this attempt is not counted, so the job goes back to
+    PENDING even on its last attempt and an outage never makes it DEAD.
+    """
     def __init__(
         self,
         *,
@@ -1027,10 +1041,11 @@ class NackJobRequest(_message.Message):
         lease_token: _builtins.str = ...,
         error: _builtins.str = ...,
         retry_after_seconds: _builtins.int = ...,
+        dependency_unavailable: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "job_id", b"job_id", "lease_token", b"lease_token", "retry_after_seconds", b"retry_after_seconds"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dependency_unavailable", b"dependency_unavailable", "error", b"error", "job_id", b"job_id", "lease_token", b"lease_token", "retry_after_seconds", b"retry_after_seconds"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1203,15 +1218,19 @@ class RetryDeadJobRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     JOB_ID_FIELD_NUMBER: _builtins.int
+    TENANT_ID_FIELD_NUMBER: _builtins.int
     job_id: _builtins.str
+    tenant_id: _builtins.str
+    """When set, the job must belong to this tenant (NOT_FOUND otherwise)."""
     def __init__(
         self,
         *,
         job_id: _builtins.str = ...,
+        tenant_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["job_id", b"job_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["job_id", b"job_id", "tenant_id", b"tenant_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

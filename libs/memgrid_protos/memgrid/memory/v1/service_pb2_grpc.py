@@ -317,7 +317,8 @@ class MemoryStoreServiceServicer:
 
     def LeaseJobs(self, request, context):
         """Leases up to max_jobs available jobs of a queue. Two workers never hold the same job
-        at once; a job whose lease expires becomes available again.
+        at once; a job whose lease expires becomes available again. With wait_milliseconds,
+        an empty queue holds the call until a job arrives or the wait is over.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -331,7 +332,8 @@ class MemoryStoreServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def NackJob(self, request, context):
-        """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
+        """Gives a job back with its error: retried after a delay, or DEAD after max_attempts
+        (never for dependency_unavailable, which does not count the attempt).
         FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -362,7 +364,8 @@ class MemoryStoreServiceServicer:
 
     def RetryDeadJob(self, request, context):
         """Makes a DEAD job PENDING again with a fresh attempt count. FAILED_PRECONDITION: the
-        job is not dead.
+        job is not dead (or a job with its dedup key is already pending). NOT_FOUND: no such
+        job (in the tenant, when one is given).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

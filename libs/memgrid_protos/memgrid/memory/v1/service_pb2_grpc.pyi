@@ -95,12 +95,14 @@ class MemoryStoreServiceStub:
     """Adds a job outside a memory write (e.g. on-demand consolidation)."""
     LeaseJobs: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.LeaseJobsRequest, _request_response_pb2.LeaseJobsResponse]
     """Leases up to max_jobs available jobs of a queue. Two workers never hold the same job
-    at once; a job whose lease expires becomes available again.
+    at once; a job whose lease expires becomes available again. With wait_milliseconds,
+    an empty queue holds the call until a job arrives or the wait is over.
     """
     AckJobs: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.AckJobsRequest, _request_response_pb2.AckJobsResponse]
     """Marks leased jobs done. Jobs no longer held with that token are reported as lost."""
     NackJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.NackJobRequest, _request_response_pb2.NackJobResponse]
-    """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
+    """Gives a job back with its error: retried after a delay, or DEAD after max_attempts
+    (never for dependency_unavailable, which does not count the attempt).
     FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
     """
     ExtendLease: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ExtendLeaseRequest, _request_response_pb2.ExtendLeaseResponse]
@@ -113,7 +115,8 @@ class MemoryStoreServiceStub:
     """Pages through jobs, newest first, filtered by queue, state and tenant."""
     RetryDeadJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RetryDeadJobRequest, _request_response_pb2.RetryDeadJobResponse]
     """Makes a DEAD job PENDING again with a fresh attempt count. FAILED_PRECONDITION: the
-    job is not dead.
+    job is not dead (or a job with its dedup key is already pending). NOT_FOUND: no such
+    job (in the tenant, when one is given).
     """
     GetQueueStats: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetQueueStatsRequest, _request_response_pb2.GetQueueStatsResponse]
     """Backlog per queue."""
@@ -189,12 +192,14 @@ class MemoryStoreServiceAsyncStub(MemoryStoreServiceStub):
     """Adds a job outside a memory write (e.g. on-demand consolidation)."""
     LeaseJobs: _aio.UnaryUnaryMultiCallable[_request_response_pb2.LeaseJobsRequest, _request_response_pb2.LeaseJobsResponse]  # type: ignore[assignment]
     """Leases up to max_jobs available jobs of a queue. Two workers never hold the same job
-    at once; a job whose lease expires becomes available again.
+    at once; a job whose lease expires becomes available again. With wait_milliseconds,
+    an empty queue holds the call until a job arrives or the wait is over.
     """
     AckJobs: _aio.UnaryUnaryMultiCallable[_request_response_pb2.AckJobsRequest, _request_response_pb2.AckJobsResponse]  # type: ignore[assignment]
     """Marks leased jobs done. Jobs no longer held with that token are reported as lost."""
     NackJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.NackJobRequest, _request_response_pb2.NackJobResponse]  # type: ignore[assignment]
-    """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
+    """Gives a job back with its error: retried after a delay, or DEAD after max_attempts
+    (never for dependency_unavailable, which does not count the attempt).
     FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
     """
     ExtendLease: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ExtendLeaseRequest, _request_response_pb2.ExtendLeaseResponse]  # type: ignore[assignment]
@@ -207,7 +212,8 @@ class MemoryStoreServiceAsyncStub(MemoryStoreServiceStub):
     """Pages through jobs, newest first, filtered by queue, state and tenant."""
     RetryDeadJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RetryDeadJobRequest, _request_response_pb2.RetryDeadJobResponse]  # type: ignore[assignment]
     """Makes a DEAD job PENDING again with a fresh attempt count. FAILED_PRECONDITION: the
-    job is not dead.
+    job is not dead (or a job with its dedup key is already pending). NOT_FOUND: no such
+    job (in the tenant, when one is given).
     """
     GetQueueStats: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetQueueStatsRequest, _request_response_pb2.GetQueueStatsResponse]  # type: ignore[assignment]
     """Backlog per queue."""
@@ -388,7 +394,8 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.LeaseJobsResponse, _abc.Awaitable[_request_response_pb2.LeaseJobsResponse]]:
         """Leases up to max_jobs available jobs of a queue. Two workers never hold the same job
-        at once; a job whose lease expires becomes available again.
+        at once; a job whose lease expires becomes available again. With wait_milliseconds,
+        an empty queue holds the call until a job arrives or the wait is over.
         """
 
     @_abc_1.abstractmethod
@@ -405,7 +412,8 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.NackJobRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.NackJobResponse, _abc.Awaitable[_request_response_pb2.NackJobResponse]]:
-        """Gives a job back with its error: retried after a delay, or DEAD after max_attempts.
+        """Gives a job back with its error: retried after a delay, or DEAD after max_attempts
+        (never for dependency_unavailable, which does not count the attempt).
         FAILED_PRECONDITION: the lease is no longer held. NOT_FOUND: no such job.
         """
 
@@ -442,7 +450,8 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.RetryDeadJobResponse, _abc.Awaitable[_request_response_pb2.RetryDeadJobResponse]]:
         """Makes a DEAD job PENDING again with a fresh attempt count. FAILED_PRECONDITION: the
-        job is not dead.
+        job is not dead (or a job with its dedup key is already pending). NOT_FOUND: no such
+        job (in the tenant, when one is given).
         """
 
     @_abc_1.abstractmethod

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from memgrid.thought.v1 import request_response_pb2 as memgrid_dot_thought_dot_v1_dot_request__response__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n memgrid/thought/v1/service.proto\x12\x12memgrid.thought.v1\x1a)memgrid/thought/v1/request_response.proto2\xb7\x04\n\x0eThoughtService\x12^\n\x0b\x43onsolidate\x12&.memgrid.thought.v1.ConsolidateRequest\x1a\'.memgrid.thought.v1.ConsolidateResponse\x12O\n\x06GetJob\x12!.memgrid.thought.v1.GetJobRequest\x1a\".memgrid.thought.v1.GetJobResponse\x12[\n\nGetProfile\x12%.memgrid.thought.v1.GetProfileRequest\x1a&.memgrid.thought.v1.GetProfileResponse\x12\x61\n\x0cListPatterns\x12\'.memgrid.thought.v1.ListPatternsRequest\x1a(.memgrid.thought.v1.ListPatternsResponse\x12g\n\x0eRecordFeedback\x12).memgrid.thought.v1.RecordFeedbackRequest\x1a*.memgrid.thought.v1.RecordFeedbackResponse\x12K\n\x04\x43hat\x12\x1f.memgrid.thought.v1.ChatRequest\x1a .memgrid.thought.v1.ChatResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n memgrid/thought/v1/service.proto\x12\x12memgrid.thought.v1\x1a)memgrid/thought/v1/request_response.proto2\x8e\x05\n\x0eThoughtService\x12^\n\x0b\x43onsolidate\x12&.memgrid.thought.v1.ConsolidateRequest\x1a\'.memgrid.thought.v1.ConsolidateResponse\x12O\n\x06GetJob\x12!.memgrid.thought.v1.GetJobRequest\x1a\".memgrid.thought.v1.GetJobResponse\x12U\n\x08RetryJob\x12#.memgrid.thought.v1.RetryJobRequest\x1a$.memgrid.thought.v1.RetryJobResponse\x12[\n\nGetProfile\x12%.memgrid.thought.v1.GetProfileRequest\x1a&.memgrid.thought.v1.GetProfileResponse\x12\x61\n\x0cListPatterns\x12\'.memgrid.thought.v1.ListPatternsRequest\x1a(.memgrid.thought.v1.ListPatternsResponse\x12g\n\x0eRecordFeedback\x12).memgrid.thought.v1.RecordFeedbackRequest\x1a*.memgrid.thought.v1.RecordFeedbackResponse\x12K\n\x04\x43hat\x12\x1f.memgrid.thought.v1.ChatRequest\x1a .memgrid.thought.v1.ChatResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.thought.v1.service_
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_THOUGHTSERVICE']._serialized_start=100
-  _globals['_THOUGHTSERVICE']._serialized_end=667
+  _globals['_THOUGHTSERVICE']._serialized_end=754
 # @@protoc_insertion_point(module_scope)

@@ -49,6 +49,11 @@ class ThoughtServiceStub:
                 request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
                 response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
                 _registered_method=True)
+        self.RetryJob = channel.unary_unary(
+                '/memgrid.thought.v1.ThoughtService/RetryJob',
+                request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RetryJobRequest.SerializeToString,
+                response_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RetryJobResponse.FromString,
+                _registered_method=True)
         self.GetProfile = channel.unary_unary(
                 '/memgrid.thought.v1.ThoughtService/GetProfile',
                 request_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetProfileRequest.SerializeToString,
@@ -91,6 +96,15 @@ class ThoughtServiceServicer:
     def GetJob(self, request, context):
         """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
         tenant's thought queue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RetryJob(self, request, context):
+        """Makes a DEAD thought job PENDING again with a fresh attempt count. NOT_FOUND: no such
+        job in the tenant's thought queue. FAILED_PRECONDITION: the job is not dead, or the
+        same work is already pending.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -143,6 +157,11 @@ def add_ThoughtServiceServicer_to_server(servicer, server):
                     servicer.GetJob,
                     request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobRequest.FromString,
                     response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobResponse.SerializeToString,
+            ),
+            'RetryJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.RetryJob,
+                    request_deserializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RetryJobRequest.FromString,
+                    response_serializer=memgrid_dot_thought_dot_v1_dot_request__response__pb2.RetryJobResponse.SerializeToString,
             ),
             'GetProfile': grpc.unary_unary_rpc_method_handler(
                     servicer.GetProfile,
@@ -224,6 +243,33 @@ class ThoughtService:
             '/memgrid.thought.v1.ThoughtService/GetJob',
             memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobRequest.SerializeToString,
             memgrid_dot_thought_dot_v1_dot_request__response__pb2.GetJobResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RetryJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.thought.v1.ThoughtService/RetryJob',
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.RetryJobRequest.SerializeToString,
+            memgrid_dot_thought_dot_v1_dot_request__response__pb2.RetryJobResponse.FromString,
             options,
             channel_credentials,
             insecure,

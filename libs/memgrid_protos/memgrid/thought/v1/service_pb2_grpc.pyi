@@ -47,6 +47,11 @@ class ThoughtServiceStub:
     """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
     tenant's thought queue.
     """
+    RetryJob: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.RetryJobRequest, _request_response_pb2.RetryJobResponse]
+    """Makes a DEAD thought job PENDING again with a fresh attempt count. NOT_FOUND: no such
+    job in the tenant's thought queue. FAILED_PRECONDITION: the job is not dead, or the
+    same work is already pending.
+    """
     GetProfile: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]
     """The user's current profile and the current facts about the people around them. A user
     with nothing extracted yet has an empty profile, not an error.
@@ -84,6 +89,11 @@ class ThoughtServiceAsyncStub(ThoughtServiceStub):
     GetJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetJobRequest, _request_response_pb2.GetJobResponse]  # type: ignore[assignment]
     """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
     tenant's thought queue.
+    """
+    RetryJob: _aio.UnaryUnaryMultiCallable[_request_response_pb2.RetryJobRequest, _request_response_pb2.RetryJobResponse]  # type: ignore[assignment]
+    """Makes a DEAD thought job PENDING again with a fresh attempt count. NOT_FOUND: no such
+    job in the tenant's thought queue. FAILED_PRECONDITION: the job is not dead, or the
+    same work is already pending.
     """
     GetProfile: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetProfileRequest, _request_response_pb2.GetProfileResponse]  # type: ignore[assignment]
     """The user's current profile and the current facts about the people around them. A user
@@ -131,6 +141,17 @@ class ThoughtServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_request_response_pb2.GetJobResponse, _abc.Awaitable[_request_response_pb2.GetJobResponse]]:
         """A thought job's state, note and, once dead, its error. NOT_FOUND: no such job in the
         tenant's thought queue.
+        """
+
+    @_abc_1.abstractmethod
+    def RetryJob(
+        self,
+        request: _request_response_pb2.RetryJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.RetryJobResponse, _abc.Awaitable[_request_response_pb2.RetryJobResponse]]:
+        """Makes a DEAD thought job PENDING again with a fresh attempt count. NOT_FOUND: no such
+        job in the tenant's thought queue. FAILED_PRECONDITION: the job is not dead, or the
+        same work is already pending.
         """
 
     @_abc_1.abstractmethod

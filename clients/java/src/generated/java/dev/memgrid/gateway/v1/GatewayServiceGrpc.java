@@ -578,6 +578,37 @@ public final class GatewayServiceGrpc {
     return getGetJobMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.RetryJobRequest,
+      dev.memgrid.gateway.v1.RetryJobResponse> getRetryJobMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "RetryJob",
+      requestType = dev.memgrid.gateway.v1.RetryJobRequest.class,
+      responseType = dev.memgrid.gateway.v1.RetryJobResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.RetryJobRequest,
+      dev.memgrid.gateway.v1.RetryJobResponse> getRetryJobMethod() {
+    io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.RetryJobRequest, dev.memgrid.gateway.v1.RetryJobResponse> getRetryJobMethod;
+    if ((getRetryJobMethod = GatewayServiceGrpc.getRetryJobMethod) == null) {
+      synchronized (GatewayServiceGrpc.class) {
+        if ((getRetryJobMethod = GatewayServiceGrpc.getRetryJobMethod) == null) {
+          GatewayServiceGrpc.getRetryJobMethod = getRetryJobMethod =
+              io.grpc.MethodDescriptor.<dev.memgrid.gateway.v1.RetryJobRequest, dev.memgrid.gateway.v1.RetryJobResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "RetryJob"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.RetryJobRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.RetryJobResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new GatewayServiceMethodDescriptorSupplier("RetryJob"))
+              .build();
+        }
+      }
+    }
+    return getRetryJobMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.GetProfileRequest,
       dev.memgrid.gateway.v1.GetProfileResponse> getGetProfileMethod;
 
@@ -1129,6 +1160,20 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Runs a DEAD background job again, with a fresh attempt count: for work that failed
+     * for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+     * NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+     * dead (reason JOB_NOT_DEAD), or the same work is already pending
+     * (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+     * </pre>
+     */
+    default void retryJob(dev.memgrid.gateway.v1.RetryJobRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.RetryJobResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRetryJobMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * The user's current profile and facts about the people around them, as extracted from
      * their messages so far (empty until something was said). UNAVAILABLE: the thought
      * engine is down or not deployed.
@@ -1494,6 +1539,21 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Runs a DEAD background job again, with a fresh attempt count: for work that failed
+     * for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+     * NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+     * dead (reason JOB_NOT_DEAD), or the same work is already pending
+     * (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+     * </pre>
+     */
+    public void retryJob(dev.memgrid.gateway.v1.RetryJobRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.RetryJobResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getRetryJobMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
      * The user's current profile and facts about the people around them, as extracted from
      * their messages so far (empty until something was said). UNAVAILABLE: the thought
      * engine is down or not deployed.
@@ -1831,6 +1891,20 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Runs a DEAD background job again, with a fresh attempt count: for work that failed
+     * for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+     * NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+     * dead (reason JOB_NOT_DEAD), or the same work is already pending
+     * (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.RetryJobResponse retryJob(dev.memgrid.gateway.v1.RetryJobRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getRetryJobMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * The user's current profile and facts about the people around them, as extracted from
      * their messages so far (empty until something was said). UNAVAILABLE: the thought
      * engine is down or not deployed.
@@ -2157,6 +2231,20 @@ public final class GatewayServiceGrpc {
     public dev.memgrid.gateway.v1.GetJobResponse getJob(dev.memgrid.gateway.v1.GetJobRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getGetJobMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Runs a DEAD background job again, with a fresh attempt count: for work that failed
+     * for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+     * NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+     * dead (reason JOB_NOT_DEAD), or the same work is already pending
+     * (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.RetryJobResponse retryJob(dev.memgrid.gateway.v1.RetryJobRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getRetryJobMethod(), getCallOptions(), request);
     }
 
     /**
@@ -2508,6 +2596,21 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * Runs a DEAD background job again, with a fresh attempt count: for work that failed
+     * for good once its cause is fixed. INVALID_ARGUMENT: job_id is empty or malformed.
+     * NOT_FOUND: no such job of the caller's tenant. FAILED_PRECONDITION: the job is not
+     * dead (reason JOB_NOT_DEAD), or the same work is already pending
+     * (DUPLICATE_PENDING_JOB). UNAVAILABLE: the thought engine is down or not deployed.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.RetryJobResponse> retryJob(
+        dev.memgrid.gateway.v1.RetryJobRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getRetryJobMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * The user's current profile and facts about the people around them, as extracted from
      * their messages so far (empty until something was said). UNAVAILABLE: the thought
      * engine is down or not deployed.
@@ -2623,15 +2726,16 @@ public final class GatewayServiceGrpc {
   private static final int METHODID_UNSHARE_CUBE = 15;
   private static final int METHODID_CONSOLIDATE = 16;
   private static final int METHODID_GET_JOB = 17;
-  private static final int METHODID_GET_PROFILE = 18;
-  private static final int METHODID_LIST_PATTERNS = 19;
-  private static final int METHODID_RECORD_FEEDBACK = 20;
-  private static final int METHODID_CHAT = 21;
-  private static final int METHODID_FIND_ENTITIES = 22;
-  private static final int METHODID_GET_NEIGHBORS = 23;
-  private static final int METHODID_SHORTEST_PATH = 24;
-  private static final int METHODID_GET_RELATED_MEMORIES = 25;
-  private static final int METHODID_GET_MEMORY_GRAPH = 26;
+  private static final int METHODID_RETRY_JOB = 18;
+  private static final int METHODID_GET_PROFILE = 19;
+  private static final int METHODID_LIST_PATTERNS = 20;
+  private static final int METHODID_RECORD_FEEDBACK = 21;
+  private static final int METHODID_CHAT = 22;
+  private static final int METHODID_FIND_ENTITIES = 23;
+  private static final int METHODID_GET_NEIGHBORS = 24;
+  private static final int METHODID_SHORTEST_PATH = 25;
+  private static final int METHODID_GET_RELATED_MEMORIES = 26;
+  private static final int METHODID_GET_MEMORY_GRAPH = 27;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -2721,6 +2825,10 @@ public final class GatewayServiceGrpc {
         case METHODID_GET_JOB:
           serviceImpl.getJob((dev.memgrid.gateway.v1.GetJobRequest) request,
               (io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.GetJobResponse>) responseObserver);
+          break;
+        case METHODID_RETRY_JOB:
+          serviceImpl.retryJob((dev.memgrid.gateway.v1.RetryJobRequest) request,
+              (io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.RetryJobResponse>) responseObserver);
           break;
         case METHODID_GET_PROFILE:
           serviceImpl.getProfile((dev.memgrid.gateway.v1.GetProfileRequest) request,
@@ -2903,6 +3011,13 @@ public final class GatewayServiceGrpc {
               dev.memgrid.gateway.v1.GetJobResponse>(
                 service, METHODID_GET_JOB)))
         .addMethod(
+          getRetryJobMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.memgrid.gateway.v1.RetryJobRequest,
+              dev.memgrid.gateway.v1.RetryJobResponse>(
+                service, METHODID_RETRY_JOB)))
+        .addMethod(
           getGetProfileMethod(),
           io.grpc.stub.ServerCalls.asyncUnaryCall(
             new MethodHandlers<
@@ -3031,6 +3146,7 @@ public final class GatewayServiceGrpc {
               .addMethod(getUnshareCubeMethod())
               .addMethod(getConsolidateMethod())
               .addMethod(getGetJobMethod())
+              .addMethod(getRetryJobMethod())
               .addMethod(getGetProfileMethod())
               .addMethod(getListPatternsMethod())
               .addMethod(getRecordFeedbackMethod())

@@ -227,6 +227,16 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_memgrid_gateway_v1_GetJobResponse_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_RetryJobRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_RetryJobRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_RetryJobResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_RetryJobResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -427,79 +437,82 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
       "tobuf.TimestampR\tupdatedAt\"&\n\rGetJobRequ" +
       "est\022\025\n\006job_id\030\001 \001(\tR\005jobId\";\n\016GetJobResp" +
       "onse\022)\n\003job\030\001 \001(\0132\027.memgrid.gateway.v1.J" +
-      "obR\003job\",\n\021GetProfileRequest\022\027\n\007user_id\030" +
-      "\001 \001(\tR\006userId\"\366\001\n\014ProfileEntry\022\020\n\003key\030\001 " +
-      "\001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005value\022\033\n\tmemory" +
-      "_id\030\003 \001(\tR\010memoryId\022\030\n\007subject\030\004 \001(\tR\007su" +
-      "bject\0229\n\nvalid_from\030\005 \001(\0132\032.google.proto" +
-      "buf.TimestampR\tvalidFrom\022\036\n\nconfidence\030\006" +
-      " \001(\002R\nconfidence\022,\n\022source_message_ids\030\007" +
-      " \003(\tR\020sourceMessageIds\"\227\001\n\022GetProfileRes" +
-      "ponse\022:\n\007entries\030\001 \003(\0132 .memgrid.gateway" +
-      ".v1.ProfileEntryR\007entries\022E\n\rrelated_fac" +
-      "ts\030\002 \003(\0132 .memgrid.gateway.v1.ProfileEnt" +
-      "ryR\014relatedFacts\"\266\002\n\007Pattern\022\033\n\tmemory_i" +
-      "d\030\001 \001(\tR\010memoryId\0223\n\004kind\030\002 \001(\0162\037.memgri" +
-      "d.gateway.v1.PatternKindR\004kind\022\020\n\003key\030\003 " +
-      "\001(\tR\003key\022 \n\013description\030\004 \001(\tR\013descripti" +
-      "on\022\030\n\007support\030\005 \001(\005R\007support\022\036\n\nconfiden" +
-      "ce\030\006 \001(\002R\nconfidence\0220\n\024evidence_message" +
-      "_ids\030\007 \003(\tR\022evidenceMessageIds\0229\n\nupdate" +
-      "d_at\030\010 \001(\0132\032.google.protobuf.TimestampR\t" +
-      "updatedAt\"j\n\023ListPatternsRequest\022\027\n\007user" +
-      "_id\030\001 \001(\tR\006userId\022\033\n\tpage_size\030\002 \001(\005R\010pa" +
-      "geSize\022\035\n\npage_token\030\003 \001(\tR\tpageToken\"w\n" +
-      "\024ListPatternsResponse\0227\n\010patterns\030\001 \003(\0132" +
-      "\033.memgrid.gateway.v1.PatternR\010patterns\022&" +
-      "\n\017next_page_token\030\002 \001(\tR\rnextPageToken\"s" +
-      "\n\025RecordFeedbackRequest\022\033\n\tmemory_id\030\001 \001" +
-      "(\tR\010memoryId\022=\n\007verdict\030\002 \001(\0162#.memgrid." +
-      "gateway.v1.FeedbackVerdictR\007verdict\"\256\002\n\026" +
-      "RecordFeedbackResponse\0221\n\006memory\030\001 \001(\0132\031" +
-      ".memgrid.common.v1.MemoryR\006memory\022+\n\021imp" +
-      "ortance_before\030\002 \001(\002R\020importanceBefore\022)" +
-      "\n\020importance_after\030\003 \001(\002R\017importanceAfte" +
-      "r\022%\n\016feedback_count\030\004 \001(\005R\rfeedbackCount" +
-      "\022 \n\013explanation\030\005 \001(\tR\013explanation\022@\n\013pr" +
-      "opagation\030\006 \003(\0132\036.memgrid.common.v1.Prop" +
-      "agationR\013propagation\"\216\001\n\013ChatRequest\022.\n\005" +
-      "scope\030\001 \001(\0132\030.memgrid.common.v1.ScopeR\005s" +
-      "cope\022\030\n\007message\030\002 \001(\tR\007message\022\014\n\001k\030\003 \001(" +
-      "\005R\001k\022\'\n\017idempotency_key\030\004 \001(\tR\016idempoten" +
-      "cyKey\"\234\001\n\013ChatContext\0225\n\010memories\030\001 \003(\0132" +
-      "\031.memgrid.common.v1.MemoryR\010memories\022:\n\007" +
-      "profile\030\002 \003(\0132 .memgrid.gateway.v1.Profi" +
-      "leEntryR\007profile\022\032\n\010degraded\030\003 \003(\tR\010degr" +
-      "aded\"\351\001\n\rChatCompleted\022\026\n\006answer\030\001 \001(\tR\006" +
-      "answer\022&\n\017user_message_id\030\002 \001(\tR\ruserMes" +
-      "sageId\0220\n\024assistant_message_id\030\003 \001(\tR\022as" +
-      "sistantMessageId\022\024\n\005model\030\004 \001(\tR\005model\022#" +
-      "\n\rprompt_tokens\030\005 \001(\005R\014promptTokens\022+\n\021c" +
-      "ompletion_tokens\030\006 \001(\005R\020completionTokens" +
-      "\"\257\001\n\014ChatResponse\022;\n\007context\030\001 \001(\0132\037.mem" +
-      "grid.gateway.v1.ChatContextH\000R\007context\022\026" +
-      "\n\005delta\030\002 \001(\tH\000R\005delta\022A\n\tcompleted\030\003 \001(" +
-      "\0132!.memgrid.gateway.v1.ChatCompletedH\000R\t" +
-      "completedB\007\n\005event*\177\n\rRetrievalMode\022\036\n\032R" +
-      "ETRIEVAL_MODE_UNSPECIFIED\020\000\022\031\n\025RETRIEVAL" +
-      "_MODE_HYBRID\020\001\022\030\n\024RETRIEVAL_MODE_DENSE\020\002" +
-      "\022\031\n\025RETRIEVAL_MODE_SPARSE\020\003*{\n\010JobState\022" +
-      "\031\n\025JOB_STATE_UNSPECIFIED\020\000\022\025\n\021JOB_STATE_" +
-      "PENDING\020\001\022\025\n\021JOB_STATE_RUNNING\020\002\022\022\n\016JOB_" +
-      "STATE_DONE\020\003\022\022\n\016JOB_STATE_DEAD\020\004*\271\001\n\013Pat" +
-      "ternKind\022\034\n\030PATTERN_KIND_UNSPECIFIED\020\000\022 " +
-      "\n\034PATTERN_KIND_RECURRING_TOPIC\020\001\022&\n\"PATT" +
-      "ERN_KIND_CO_OCCURRING_ENTITIES\020\002\022\"\n\036PATT" +
-      "ERN_KIND_TIME_OF_DAY_HABIT\020\003\022\036\n\032PATTERN_" +
-      "KIND_WEEKDAY_HABIT\020\004*q\n\017FeedbackVerdict\022" +
-      " \n\034FEEDBACK_VERDICT_UNSPECIFIED\020\000\022\033\n\027FEE" +
-      "DBACK_VERDICT_USEFUL\020\001\022\037\n\033FEEDBACK_VERDI" +
-      "CT_NOT_USEFUL\020\002B\315\001\n\026dev.memgrid.gateway." +
-      "v1B\024RequestResponseProtoP\001Z3memgrid.dev/" +
-      "clients/go/memgrid/gateway/v1;gatewayv1\242" +
-      "\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022Memgrid\\Gat" +
-      "eway\\V1\342\002\036Memgrid\\Gateway\\V1\\GPBMetadata" +
-      "\352\002\024Memgrid::Gateway::V1b\006proto3"
+      "obR\003job\"(\n\017RetryJobRequest\022\025\n\006job_id\030\001 \001" +
+      "(\tR\005jobId\"=\n\020RetryJobResponse\022)\n\003job\030\001 \001" +
+      "(\0132\027.memgrid.gateway.v1.JobR\003job\",\n\021GetP" +
+      "rofileRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\"\366" +
+      "\001\n\014ProfileEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005val" +
+      "ue\030\002 \001(\tR\005value\022\033\n\tmemory_id\030\003 \001(\tR\010memo" +
+      "ryId\022\030\n\007subject\030\004 \001(\tR\007subject\0229\n\nvalid_" +
+      "from\030\005 \001(\0132\032.google.protobuf.TimestampR\t" +
+      "validFrom\022\036\n\nconfidence\030\006 \001(\002R\nconfidenc" +
+      "e\022,\n\022source_message_ids\030\007 \003(\tR\020sourceMes" +
+      "sageIds\"\227\001\n\022GetProfileResponse\022:\n\007entrie" +
+      "s\030\001 \003(\0132 .memgrid.gateway.v1.ProfileEntr" +
+      "yR\007entries\022E\n\rrelated_facts\030\002 \003(\0132 .memg" +
+      "rid.gateway.v1.ProfileEntryR\014relatedFact" +
+      "s\"\266\002\n\007Pattern\022\033\n\tmemory_id\030\001 \001(\tR\010memory" +
+      "Id\0223\n\004kind\030\002 \001(\0162\037.memgrid.gateway.v1.Pa" +
+      "tternKindR\004kind\022\020\n\003key\030\003 \001(\tR\003key\022 \n\013des" +
+      "cription\030\004 \001(\tR\013description\022\030\n\007support\030\005" +
+      " \001(\005R\007support\022\036\n\nconfidence\030\006 \001(\002R\nconfi" +
+      "dence\0220\n\024evidence_message_ids\030\007 \003(\tR\022evi" +
+      "denceMessageIds\0229\n\nupdated_at\030\010 \001(\0132\032.go" +
+      "ogle.protobuf.TimestampR\tupdatedAt\"j\n\023Li" +
+      "stPatternsRequest\022\027\n\007user_id\030\001 \001(\tR\006user" +
+      "Id\022\033\n\tpage_size\030\002 \001(\005R\010pageSize\022\035\n\npage_" +
+      "token\030\003 \001(\tR\tpageToken\"w\n\024ListPatternsRe" +
+      "sponse\0227\n\010patterns\030\001 \003(\0132\033.memgrid.gatew" +
+      "ay.v1.PatternR\010patterns\022&\n\017next_page_tok" +
+      "en\030\002 \001(\tR\rnextPageToken\"s\n\025RecordFeedbac" +
+      "kRequest\022\033\n\tmemory_id\030\001 \001(\tR\010memoryId\022=\n" +
+      "\007verdict\030\002 \001(\0162#.memgrid.gateway.v1.Feed" +
+      "backVerdictR\007verdict\"\256\002\n\026RecordFeedbackR" +
+      "esponse\0221\n\006memory\030\001 \001(\0132\031.memgrid.common" +
+      ".v1.MemoryR\006memory\022+\n\021importance_before\030" +
+      "\002 \001(\002R\020importanceBefore\022)\n\020importance_af" +
+      "ter\030\003 \001(\002R\017importanceAfter\022%\n\016feedback_c" +
+      "ount\030\004 \001(\005R\rfeedbackCount\022 \n\013explanation" +
+      "\030\005 \001(\tR\013explanation\022@\n\013propagation\030\006 \003(\013" +
+      "2\036.memgrid.common.v1.PropagationR\013propag" +
+      "ation\"\216\001\n\013ChatRequest\022.\n\005scope\030\001 \001(\0132\030.m" +
+      "emgrid.common.v1.ScopeR\005scope\022\030\n\007message" +
+      "\030\002 \001(\tR\007message\022\014\n\001k\030\003 \001(\005R\001k\022\'\n\017idempot" +
+      "ency_key\030\004 \001(\tR\016idempotencyKey\"\234\001\n\013ChatC" +
+      "ontext\0225\n\010memories\030\001 \003(\0132\031.memgrid.commo" +
+      "n.v1.MemoryR\010memories\022:\n\007profile\030\002 \003(\0132 " +
+      ".memgrid.gateway.v1.ProfileEntryR\007profil" +
+      "e\022\032\n\010degraded\030\003 \003(\tR\010degraded\"\351\001\n\rChatCo" +
+      "mpleted\022\026\n\006answer\030\001 \001(\tR\006answer\022&\n\017user_" +
+      "message_id\030\002 \001(\tR\ruserMessageId\0220\n\024assis" +
+      "tant_message_id\030\003 \001(\tR\022assistantMessageI" +
+      "d\022\024\n\005model\030\004 \001(\tR\005model\022#\n\rprompt_tokens" +
+      "\030\005 \001(\005R\014promptTokens\022+\n\021completion_token" +
+      "s\030\006 \001(\005R\020completionTokens\"\257\001\n\014ChatRespon" +
+      "se\022;\n\007context\030\001 \001(\0132\037.memgrid.gateway.v1" +
+      ".ChatContextH\000R\007context\022\026\n\005delta\030\002 \001(\tH\000" +
+      "R\005delta\022A\n\tcompleted\030\003 \001(\0132!.memgrid.gat" +
+      "eway.v1.ChatCompletedH\000R\tcompletedB\007\n\005ev" +
+      "ent*\177\n\rRetrievalMode\022\036\n\032RETRIEVAL_MODE_U" +
+      "NSPECIFIED\020\000\022\031\n\025RETRIEVAL_MODE_HYBRID\020\001\022" +
+      "\030\n\024RETRIEVAL_MODE_DENSE\020\002\022\031\n\025RETRIEVAL_M" +
+      "ODE_SPARSE\020\003*{\n\010JobState\022\031\n\025JOB_STATE_UN" +
+      "SPECIFIED\020\000\022\025\n\021JOB_STATE_PENDING\020\001\022\025\n\021JO" +
+      "B_STATE_RUNNING\020\002\022\022\n\016JOB_STATE_DONE\020\003\022\022\n" +
+      "\016JOB_STATE_DEAD\020\004*\271\001\n\013PatternKind\022\034\n\030PAT" +
+      "TERN_KIND_UNSPECIFIED\020\000\022 \n\034PATTERN_KIND_" +
+      "RECURRING_TOPIC\020\001\022&\n\"PATTERN_KIND_CO_OCC" +
+      "URRING_ENTITIES\020\002\022\"\n\036PATTERN_KIND_TIME_O" +
+      "F_DAY_HABIT\020\003\022\036\n\032PATTERN_KIND_WEEKDAY_HA" +
+      "BIT\020\004*q\n\017FeedbackVerdict\022 \n\034FEEDBACK_VER" +
+      "DICT_UNSPECIFIED\020\000\022\033\n\027FEEDBACK_VERDICT_U" +
+      "SEFUL\020\001\022\037\n\033FEEDBACK_VERDICT_NOT_USEFUL\020\002" +
+      "B\315\001\n\026dev.memgrid.gateway.v1B\024RequestResp" +
+      "onseProtoP\001Z3memgrid.dev/clients/go/memg" +
+      "rid/gateway/v1;gatewayv1\242\002\003MGX\252\002\022Memgrid" +
+      ".Gateway.V1\312\002\022Memgrid\\Gateway\\V1\342\002\036Memgr" +
+      "id\\Gateway\\V1\\GPBMetadata\352\002\024Memgrid::Gat" +
+      "eway::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -748,74 +761,86 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetJobResponse_descriptor,
         new java.lang.String[] { "Job", });
-    internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor =
+    internal_static_memgrid_gateway_v1_RetryJobRequest_descriptor =
       getDescriptor().getMessageType(40);
+    internal_static_memgrid_gateway_v1_RetryJobRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_RetryJobRequest_descriptor,
+        new java.lang.String[] { "JobId", });
+    internal_static_memgrid_gateway_v1_RetryJobResponse_descriptor =
+      getDescriptor().getMessageType(41);
+    internal_static_memgrid_gateway_v1_RetryJobResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_RetryJobResponse_descriptor,
+        new java.lang.String[] { "Job", });
+    internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor =
+      getDescriptor().getMessageType(42);
     internal_static_memgrid_gateway_v1_GetProfileRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor,
         new java.lang.String[] { "UserId", });
     internal_static_memgrid_gateway_v1_ProfileEntry_descriptor =
-      getDescriptor().getMessageType(41);
+      getDescriptor().getMessageType(43);
     internal_static_memgrid_gateway_v1_ProfileEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ProfileEntry_descriptor,
         new java.lang.String[] { "Key", "Value", "MemoryId", "Subject", "ValidFrom", "Confidence", "SourceMessageIds", });
     internal_static_memgrid_gateway_v1_GetProfileResponse_descriptor =
-      getDescriptor().getMessageType(42);
+      getDescriptor().getMessageType(44);
     internal_static_memgrid_gateway_v1_GetProfileResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetProfileResponse_descriptor,
         new java.lang.String[] { "Entries", "RelatedFacts", });
     internal_static_memgrid_gateway_v1_Pattern_descriptor =
-      getDescriptor().getMessageType(43);
+      getDescriptor().getMessageType(45);
     internal_static_memgrid_gateway_v1_Pattern_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_Pattern_descriptor,
         new java.lang.String[] { "MemoryId", "Kind", "Key", "Description", "Support", "Confidence", "EvidenceMessageIds", "UpdatedAt", });
     internal_static_memgrid_gateway_v1_ListPatternsRequest_descriptor =
-      getDescriptor().getMessageType(44);
+      getDescriptor().getMessageType(46);
     internal_static_memgrid_gateway_v1_ListPatternsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListPatternsRequest_descriptor,
         new java.lang.String[] { "UserId", "PageSize", "PageToken", });
     internal_static_memgrid_gateway_v1_ListPatternsResponse_descriptor =
-      getDescriptor().getMessageType(45);
+      getDescriptor().getMessageType(47);
     internal_static_memgrid_gateway_v1_ListPatternsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListPatternsResponse_descriptor,
         new java.lang.String[] { "Patterns", "NextPageToken", });
     internal_static_memgrid_gateway_v1_RecordFeedbackRequest_descriptor =
-      getDescriptor().getMessageType(46);
+      getDescriptor().getMessageType(48);
     internal_static_memgrid_gateway_v1_RecordFeedbackRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RecordFeedbackRequest_descriptor,
         new java.lang.String[] { "MemoryId", "Verdict", });
     internal_static_memgrid_gateway_v1_RecordFeedbackResponse_descriptor =
-      getDescriptor().getMessageType(47);
+      getDescriptor().getMessageType(49);
     internal_static_memgrid_gateway_v1_RecordFeedbackResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RecordFeedbackResponse_descriptor,
         new java.lang.String[] { "Memory", "ImportanceBefore", "ImportanceAfter", "FeedbackCount", "Explanation", "Propagation", });
     internal_static_memgrid_gateway_v1_ChatRequest_descriptor =
-      getDescriptor().getMessageType(48);
+      getDescriptor().getMessageType(50);
     internal_static_memgrid_gateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatRequest_descriptor,
         new java.lang.String[] { "Scope", "Message", "K", "IdempotencyKey", });
     internal_static_memgrid_gateway_v1_ChatContext_descriptor =
-      getDescriptor().getMessageType(49);
+      getDescriptor().getMessageType(51);
     internal_static_memgrid_gateway_v1_ChatContext_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatContext_descriptor,
         new java.lang.String[] { "Memories", "Profile", "Degraded", });
     internal_static_memgrid_gateway_v1_ChatCompleted_descriptor =
-      getDescriptor().getMessageType(50);
+      getDescriptor().getMessageType(52);
     internal_static_memgrid_gateway_v1_ChatCompleted_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatCompleted_descriptor,
         new java.lang.String[] { "Answer", "UserMessageId", "AssistantMessageId", "Model", "PromptTokens", "CompletionTokens", });
     internal_static_memgrid_gateway_v1_ChatResponse_descriptor =
-      getDescriptor().getMessageType(51);
+      getDescriptor().getMessageType(53);
     internal_static_memgrid_gateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatResponse_descriptor,

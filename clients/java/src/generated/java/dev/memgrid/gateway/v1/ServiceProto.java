@@ -38,7 +38,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\n memgrid/gateway/v1/service.proto\022\022memg" +
       "rid.gateway.v1\032/memgrid/gateway/v1/graph" +
       "_request_response.proto\032)memgrid/gateway" +
-      "/v1/request_response.proto2\304\024\n\016GatewaySe" +
+      "/v1/request_response.proto2\233\025\n\016GatewaySe" +
       "rvice\022^\n\013AddMessages\022&.memgrid.gateway.v" +
       "1.AddMessagesRequest\032\'.memgrid.gateway.v" +
       "1.AddMessagesResponse\022^\n\013AddMemories\022&.m" +
@@ -82,34 +82,36 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "st\032\'.memgrid.gateway.v1.ConsolidateRespo" +
       "nse\022O\n\006GetJob\022!.memgrid.gateway.v1.GetJo" +
       "bRequest\032\".memgrid.gateway.v1.GetJobResp" +
-      "onse\022[\n\nGetProfile\022%.memgrid.gateway.v1." +
-      "GetProfileRequest\032&.memgrid.gateway.v1.G" +
-      "etProfileResponse\022a\n\014ListPatterns\022\'.memg" +
-      "rid.gateway.v1.ListPatternsRequest\032(.mem" +
-      "grid.gateway.v1.ListPatternsResponse\022g\n\016" +
-      "RecordFeedback\022).memgrid.gateway.v1.Reco" +
-      "rdFeedbackRequest\032*.memgrid.gateway.v1.R" +
-      "ecordFeedbackResponse\022K\n\004Chat\022\037.memgrid." +
-      "gateway.v1.ChatRequest\032 .memgrid.gateway" +
-      ".v1.ChatResponse0\001\022a\n\014FindEntities\022\'.mem" +
-      "grid.gateway.v1.FindEntitiesRequest\032(.me" +
-      "mgrid.gateway.v1.FindEntitiesResponse\022a\n" +
-      "\014GetNeighbors\022\'.memgrid.gateway.v1.GetNe" +
-      "ighborsRequest\032(.memgrid.gateway.v1.GetN" +
-      "eighborsResponse\022a\n\014ShortestPath\022\'.memgr" +
-      "id.gateway.v1.ShortestPathRequest\032(.memg" +
-      "rid.gateway.v1.ShortestPathResponse\022s\n\022G" +
-      "etRelatedMemories\022-.memgrid.gateway.v1.G" +
-      "etRelatedMemoriesRequest\032..memgrid.gatew" +
-      "ay.v1.GetRelatedMemoriesResponse\022g\n\016GetM" +
-      "emoryGraph\022).memgrid.gateway.v1.GetMemor" +
-      "yGraphRequest\032*.memgrid.gateway.v1.GetMe" +
-      "moryGraphResponseB\305\001\n\026dev.memgrid.gatewa" +
-      "y.v1B\014ServiceProtoP\001Z3memgrid.dev/client" +
-      "s/go/memgrid/gateway/v1;gatewayv1\242\002\003MGX\252" +
-      "\002\022Memgrid.Gateway.V1\312\002\022Memgrid\\Gateway\\V" +
-      "1\342\002\036Memgrid\\Gateway\\V1\\GPBMetadata\352\002\024Mem" +
-      "grid::Gateway::V1b\006proto3"
+      "onse\022U\n\010RetryJob\022#.memgrid.gateway.v1.Re" +
+      "tryJobRequest\032$.memgrid.gateway.v1.Retry" +
+      "JobResponse\022[\n\nGetProfile\022%.memgrid.gate" +
+      "way.v1.GetProfileRequest\032&.memgrid.gatew" +
+      "ay.v1.GetProfileResponse\022a\n\014ListPatterns" +
+      "\022\'.memgrid.gateway.v1.ListPatternsReques" +
+      "t\032(.memgrid.gateway.v1.ListPatternsRespo" +
+      "nse\022g\n\016RecordFeedback\022).memgrid.gateway." +
+      "v1.RecordFeedbackRequest\032*.memgrid.gatew" +
+      "ay.v1.RecordFeedbackResponse\022K\n\004Chat\022\037.m" +
+      "emgrid.gateway.v1.ChatRequest\032 .memgrid." +
+      "gateway.v1.ChatResponse0\001\022a\n\014FindEntitie" +
+      "s\022\'.memgrid.gateway.v1.FindEntitiesReque" +
+      "st\032(.memgrid.gateway.v1.FindEntitiesResp" +
+      "onse\022a\n\014GetNeighbors\022\'.memgrid.gateway.v" +
+      "1.GetNeighborsRequest\032(.memgrid.gateway." +
+      "v1.GetNeighborsResponse\022a\n\014ShortestPath\022" +
+      "\'.memgrid.gateway.v1.ShortestPathRequest" +
+      "\032(.memgrid.gateway.v1.ShortestPathRespon" +
+      "se\022s\n\022GetRelatedMemories\022-.memgrid.gatew" +
+      "ay.v1.GetRelatedMemoriesRequest\032..memgri" +
+      "d.gateway.v1.GetRelatedMemoriesResponse\022" +
+      "g\n\016GetMemoryGraph\022).memgrid.gateway.v1.G" +
+      "etMemoryGraphRequest\032*.memgrid.gateway.v" +
+      "1.GetMemoryGraphResponseB\305\001\n\026dev.memgrid" +
+      ".gateway.v1B\014ServiceProtoP\001Z3memgrid.dev" +
+      "/clients/go/memgrid/gateway/v1;gatewayv1" +
+      "\242\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022Memgrid\\Ga" +
+      "teway\\V1\342\002\036Memgrid\\Gateway\\V1\\GPBMetadat" +
+      "a\352\002\024Memgrid::Gateway::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
