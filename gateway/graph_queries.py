@@ -17,7 +17,6 @@ from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw
 from memgrid.graph.v1 import request_response_pb2 as graph
 from memgrid.memory.v1 import request_response_pb2 as store
-from memgrid_runtime.errors import InvalidArgument
 from memgrid_runtime.memory_filter import MemoryFilterSpec, matches
 
 from gateway.remote import downstream
@@ -112,8 +111,6 @@ class GraphQueries:
     async def get_related_memories(
         self, tenant: str, request: gw.GetRelatedMemoriesRequest
     ) -> gw.GetRelatedMemoriesResponse:
-        if not request.filter.user_id:
-            raise InvalidArgument.field("filter.user_id", "required: whose memories to return")
         reply = await downstream(
             self._graph.RelatedMemories(
                 graph.RelatedMemoriesRequest(

@@ -36,6 +36,7 @@ from gateway.auth import ApiKeys
 from gateway.graph_queries import GraphQueries
 from gateway.rate_limit import TenantRateLimiter
 from gateway.remote import downstream
+from gateway.scoping import require_user
 
 if TYPE_CHECKING:
     # Only the type stubs define the asyncio flavour of the generated stub.
@@ -191,8 +192,9 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         task.add_done_callback(self._background.discard)
 
     async def _check_cube_access(self, tenant: str, memory_filter: common.MemoryFilter) -> None:
-        """Search trusts its caller on cubes; memory-store knows who may read which."""
-        if not memory_filter.cube_ids or not memory_filter.user_id:
+        """Search trusts its caller on cubes; memory-store knows who may read which.
+        The filter names its user already (require_user)."""
+        if not memory_filter.cube_ids:
             return
         reply = await downstream(
             self._store.ListCubes(
@@ -317,6 +319,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw.DeleteMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw.DeleteMemoriesResponse:
         tenant = self._tenant(context)
+        require_user(request.filter)
         reply = await downstream(
             self._store.DeleteMemories(
                 store.DeleteMemoriesRequest(tenant_id=tenant, filter=request.filter)
@@ -338,6 +341,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw.ListMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw.ListMemoriesResponse:
         tenant = self._tenant(context)
+        require_user(request.filter)
         reply = await downstream(
             self._store.ListMemories(
                 store.ListMemoriesRequest(
@@ -373,6 +377,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
             )
         if request.mode not in _RETRIEVAL_MODES:
             raise InvalidArgument.field("mode", f"unknown retrieval mode {request.mode}")
+        require_user(request.filter)
         await self._check_cube_access(tenant, request.filter)
         # Ranking, graph expansion included, is the search service's; the gateway asks,
         # then hydrates from the system of record.
@@ -610,6 +615,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw_graph.GetRelatedMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw_graph.GetRelatedMemoriesResponse:
         tenant = self._tenant(context)
+        require_user(request.filter)
         await self._check_cube_access(tenant, request.filter)
         return await self._graph_queries().get_related_memories(tenant, request)
 

@@ -914,7 +914,8 @@ func (x *DeleteMemoryResponse) GetPropagation() []*v1.Propagation {
 
 type DeleteMemoriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// At least one of user_id, agent_id, session_id, cube_ids.
+	// user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+	// user must own each cube.
 	Filter        *v1.MemoryFilter `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1010,8 +1011,9 @@ func (x *DeleteMemoriesResponse) GetPropagation() []*v1.Propagation {
 }
 
 type ListMemoriesRequest struct {
-	state  protoimpl.MessageState `protogen:"open.v1"`
-	Filter *v1.MemoryFilter       `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is required. With cube_ids, the user must own or have been granted each cube.
+	Filter *v1.MemoryFilter `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
 	// 1..1000, default 50.
 	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`

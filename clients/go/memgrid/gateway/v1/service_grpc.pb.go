@@ -74,15 +74,15 @@ type GatewayServiceClient interface {
 	// Deletes a memory and its history from memory-store and from every derived store.
 	// NOT_FOUND: no such memory.
 	DeleteMemory(ctx context.Context, in *DeleteMemoryRequest, opts ...grpc.CallOption) (*DeleteMemoryResponse, error)
-	// Deletes every memory matching a filter that names at least a user, agent, session or
-	// cube.
+	// Deletes every memory matching a filter, which must name the user whose memories go.
+	// INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
 	DeleteMemories(ctx context.Context, in *DeleteMemoriesRequest, opts ...grpc.CallOption) (*DeleteMemoriesResponse, error)
-	// Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-	// token. PERMISSION_DENIED: a cube the user may not read.
+	// Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+	// filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
 	ListMemories(ctx context.Context, in *ListMemoriesRequest, opts ...grpc.CallOption) (*ListMemoriesResponse, error)
 	// Every version of a memory, oldest first. NOT_FOUND: no such memory.
 	GetMemoryHistory(ctx context.Context, in *GetMemoryHistoryRequest, opts ...grpc.CallOption) (*GetMemoryHistoryResponse, error)
-	// Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+	// Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
 	// (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
 	// user may not read.
 	Search(ctx context.Context, in *SearchRequest, opts ...grpc.CallOption) (*SearchResponse, error)
@@ -432,15 +432,15 @@ type GatewayServiceServer interface {
 	// Deletes a memory and its history from memory-store and from every derived store.
 	// NOT_FOUND: no such memory.
 	DeleteMemory(context.Context, *DeleteMemoryRequest) (*DeleteMemoryResponse, error)
-	// Deletes every memory matching a filter that names at least a user, agent, session or
-	// cube.
+	// Deletes every memory matching a filter, which must name the user whose memories go.
+	// INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
 	DeleteMemories(context.Context, *DeleteMemoriesRequest) (*DeleteMemoriesResponse, error)
-	// Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-	// token. PERMISSION_DENIED: a cube the user may not read.
+	// Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+	// filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
 	ListMemories(context.Context, *ListMemoriesRequest) (*ListMemoriesResponse, error)
 	// Every version of a memory, oldest first. NOT_FOUND: no such memory.
 	GetMemoryHistory(context.Context, *GetMemoryHistoryRequest) (*GetMemoryHistoryResponse, error)
-	// Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+	// Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
 	// (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
 	// user may not read.
 	Search(context.Context, *SearchRequest) (*SearchResponse, error)

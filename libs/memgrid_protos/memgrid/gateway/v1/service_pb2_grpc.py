@@ -225,16 +225,16 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteMemories(self, request, context):
-        """Deletes every memory matching a filter that names at least a user, agent, session or
-        cube.
+        """Deletes every memory matching a filter, which must name the user whose memories go.
+        INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListMemories(self, request, context):
-        """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-        token. PERMISSION_DENIED: a cube the user may not read.
+        """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+        filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -248,7 +248,7 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Search(self, request, context):
-        """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+        """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
         (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
         user may not read.
         """

@@ -61,17 +61,17 @@ class GatewayServiceStub:
     NOT_FOUND: no such memory.
     """
     DeleteMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoriesRequest, _request_response_pb2.DeleteMemoriesResponse]
-    """Deletes every memory matching a filter that names at least a user, agent, session or
-    cube.
+    """Deletes every memory matching a filter, which must name the user whose memories go.
+    INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
     """
     ListMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]
-    """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-    token. PERMISSION_DENIED: a cube the user may not read.
+    """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+    filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
     """
     GetMemoryHistory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryHistoryRequest, _request_response_pb2.GetMemoryHistoryResponse]
     """Every version of a memory, oldest first. NOT_FOUND: no such memory."""
     Search: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]
-    """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+    """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
     (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
     user may not read.
     """
@@ -169,17 +169,17 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     NOT_FOUND: no such memory.
     """
     DeleteMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoriesRequest, _request_response_pb2.DeleteMemoriesResponse]  # type: ignore[assignment]
-    """Deletes every memory matching a filter that names at least a user, agent, session or
-    cube.
+    """Deletes every memory matching a filter, which must name the user whose memories go.
+    INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
     """
     ListMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]  # type: ignore[assignment]
-    """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-    token. PERMISSION_DENIED: a cube the user may not read.
+    """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+    filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
     """
     GetMemoryHistory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryHistoryRequest, _request_response_pb2.GetMemoryHistoryResponse]  # type: ignore[assignment]
     """Every version of a memory, oldest first. NOT_FOUND: no such memory."""
     Search: _aio.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]  # type: ignore[assignment]
-    """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+    """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
     (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
     user may not read.
     """
@@ -316,8 +316,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.DeleteMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.DeleteMemoriesResponse, _abc.Awaitable[_request_response_pb2.DeleteMemoriesResponse]]:
-        """Deletes every memory matching a filter that names at least a user, agent, session or
-        cube.
+        """Deletes every memory matching a filter, which must name the user whose memories go.
+        INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
         """
 
     @_abc_1.abstractmethod
@@ -326,8 +326,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.ListMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.ListMemoriesResponse, _abc.Awaitable[_request_response_pb2.ListMemoriesResponse]]:
-        """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-        token. PERMISSION_DENIED: a cube the user may not read.
+        """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+        filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
         """
 
     @_abc_1.abstractmethod
@@ -344,7 +344,7 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.SearchRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.SearchResponse, _abc.Awaitable[_request_response_pb2.SearchResponse]]:
-        """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+        """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
         (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
         user may not read.
         """

@@ -92,8 +92,8 @@ export const GatewayService: GenService<{
     output: typeof DeleteMemoryResponseSchema;
   },
   /**
-   * Deletes every memory matching a filter that names at least a user, agent, session or
-   * cube.
+   * Deletes every memory matching a filter, which must name the user whose memories go.
+   * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.DeleteMemories
    */
@@ -103,8 +103,8 @@ export const GatewayService: GenService<{
     output: typeof DeleteMemoriesResponseSchema;
   },
   /**
-   * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-   * token. PERMISSION_DENIED: a cube the user may not read.
+   * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+   * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.ListMemories
    */
@@ -124,7 +124,7 @@ export const GatewayService: GenService<{
     output: typeof GetMemoryHistoryResponseSchema;
   },
   /**
-   * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+   * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
    * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
    * user may not read.
    *

@@ -933,8 +933,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     default void deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request,
@@ -944,8 +944,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     default void listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request,
@@ -965,7 +965,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -1261,8 +1261,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public void deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request,
@@ -1273,8 +1273,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public void listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request,
@@ -1296,7 +1296,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -1583,8 +1583,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public dev.memgrid.gateway.v1.DeleteMemoriesResponse deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request) throws io.grpc.StatusException {
@@ -1594,8 +1594,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public dev.memgrid.gateway.v1.ListMemoriesResponse listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request) throws io.grpc.StatusException {
@@ -1615,7 +1615,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -1888,8 +1888,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public dev.memgrid.gateway.v1.DeleteMemoriesResponse deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request) {
@@ -1899,8 +1899,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public dev.memgrid.gateway.v1.ListMemoriesResponse listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request) {
@@ -1920,7 +1920,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -2198,8 +2198,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.DeleteMemoriesResponse> deleteMemories(
@@ -2210,8 +2210,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.ListMemoriesResponse> listMemories(
@@ -2233,7 +2233,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
