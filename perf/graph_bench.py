@@ -230,7 +230,7 @@ async def under_load(
     metadata = (("x-api-key", API_KEY),)
     rng = random.Random(7)
     async with (
-        grpc.aio.insecure_channel(suite.address_of("graph")) as graph_channel,
+        suite.internal_channel("graph") as graph_channel,
         grpc.aio.insecure_channel(suite.gateway_address) as gateway_channel,
     ):
         graph_stub: GraphServiceAsyncStub = graph_grpc.GraphServiceStub(graph_channel)
@@ -320,7 +320,7 @@ async def bench(backend: str, name: str, args: argparse.Namespace) -> Figures:
                 " through GraphService.Upsert...",
                 flush=True,
             )
-            async with grpc.aio.insecure_channel(suite.address_of("graph")) as channel:
+            async with suite.internal_channel("graph") as channel:
                 graph_stub: GraphServiceAsyncStub = graph_grpc.GraphServiceStub(channel)
                 await load_graph(
                     graph_stub,
