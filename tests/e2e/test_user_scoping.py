@@ -86,3 +86,16 @@ async def test_user_calls_without_a_user_are_invalid(client_a, rpc):
     with pytest.raises(errors.InvalidArgument) as caught:
         await calls[rpc]()
     assert _fields(caught.value) == ["user_id"]
+
+
+@pytest.mark.parametrize("rpc", ["FindEntities", "GetNeighbors", "ShortestPath", "GetMemoryGraph"])
+async def test_graph_reads_without_a_user_are_invalid(client_a, rpc):
+    calls = {
+        "FindEntities": lambda: client_a.find_entities("Anna", user_id=""),
+        "GetNeighbors": lambda: client_a.get_neighbors("Anna", user_id=""),
+        "ShortestPath": lambda: client_a.shortest_path("Anna", "Bob", user_id=""),
+        "GetMemoryGraph": lambda: client_a.get_memory_graph("m1", user_id=""),
+    }
+    with pytest.raises(errors.InvalidArgument) as caught:
+        await calls[rpc]()
+    assert _fields(caught.value) == ["user_id"]

@@ -120,8 +120,8 @@ type GatewayServiceClient interface {
 	// tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
 	// out or is down (nothing is stored then).
 	Chat(ctx context.Context, in *ChatRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ChatResponse], error)
-	// Entities whose name or alias matches the query (exact, alias, or case-insensitive
-	// prefix). UNAVAILABLE: the graph service is down or not deployed.
+	// Entities of the user's graph whose name or alias matches the query (exact, alias, or
+	// case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
 	FindEntities(ctx context.Context, in *FindEntitiesRequest, opts ...grpc.CallOption) (*FindEntitiesResponse, error)
 	// Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
 	// such entity. INVALID_ARGUMENT: hops above 4.
@@ -132,8 +132,8 @@ type GatewayServiceClient interface {
 	// The caller's memories that mention the entities or their neighbours, nearest and most
 	// confident first, filtered like Search.
 	GetRelatedMemories(ctx context.Context, in *GetRelatedMemoriesRequest, opts ...grpc.CallOption) (*GetRelatedMemoriesResponse, error)
-	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-	// nothing for that memory.
+	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+	// holds nothing for that memory (another user's memory included).
 	GetMemoryGraph(ctx context.Context, in *GetMemoryGraphRequest, opts ...grpc.CallOption) (*GetMemoryGraphResponse, error)
 }
 
@@ -478,8 +478,8 @@ type GatewayServiceServer interface {
 	// tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
 	// out or is down (nothing is stored then).
 	Chat(*ChatRequest, grpc.ServerStreamingServer[ChatResponse]) error
-	// Entities whose name or alias matches the query (exact, alias, or case-insensitive
-	// prefix). UNAVAILABLE: the graph service is down or not deployed.
+	// Entities of the user's graph whose name or alias matches the query (exact, alias, or
+	// case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
 	FindEntities(context.Context, *FindEntitiesRequest) (*FindEntitiesResponse, error)
 	// Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
 	// such entity. INVALID_ARGUMENT: hops above 4.
@@ -490,8 +490,8 @@ type GatewayServiceServer interface {
 	// The caller's memories that mention the entities or their neighbours, nearest and most
 	// confident first, filtered like Search.
 	GetRelatedMemories(context.Context, *GetRelatedMemoriesRequest) (*GetRelatedMemoriesResponse, error)
-	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-	// nothing for that memory.
+	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+	// holds nothing for that memory (another user's memory included).
 	GetMemoryGraph(context.Context, *GetMemoryGraphRequest) (*GetMemoryGraphResponse, error)
 	mustEmbedUnimplementedGatewayServiceServer()
 }

@@ -341,8 +341,8 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def FindEntities(self, request, context):
-        """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-        prefix). UNAVAILABLE: the graph service is down or not deployed.
+        """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+        case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -373,8 +373,8 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetMemoryGraph(self, request, context):
-        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-        nothing for that memory.
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+        holds nothing for that memory (another user's memory included).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

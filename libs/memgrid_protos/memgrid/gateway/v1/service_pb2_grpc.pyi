@@ -117,8 +117,8 @@ class GatewayServiceStub:
     out or is down (nothing is stored then).
     """
     FindEntities: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.FindEntitiesRequest, _graph_request_response_pb2.FindEntitiesResponse]
-    """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-    prefix). UNAVAILABLE: the graph service is down or not deployed.
+    """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+    case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
     """
     GetNeighbors: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetNeighborsRequest, _graph_request_response_pb2.GetNeighborsResponse]
     """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
@@ -133,8 +133,8 @@ class GatewayServiceStub:
     confident first, filtered like Search.
     """
     GetMemoryGraph: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetMemoryGraphRequest, _graph_request_response_pb2.GetMemoryGraphResponse]
-    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-    nothing for that memory.
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+    holds nothing for that memory (another user's memory included).
     """
 
 @_typing.type_check_only
@@ -225,8 +225,8 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     out or is down (nothing is stored then).
     """
     FindEntities: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.FindEntitiesRequest, _graph_request_response_pb2.FindEntitiesResponse]  # type: ignore[assignment]
-    """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-    prefix). UNAVAILABLE: the graph service is down or not deployed.
+    """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+    case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
     """
     GetNeighbors: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetNeighborsRequest, _graph_request_response_pb2.GetNeighborsResponse]  # type: ignore[assignment]
     """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
@@ -241,8 +241,8 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     confident first, filtered like Search.
     """
     GetMemoryGraph: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetMemoryGraphRequest, _graph_request_response_pb2.GetMemoryGraphResponse]  # type: ignore[assignment]
-    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-    nothing for that memory.
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+    holds nothing for that memory (another user's memory included).
     """
 
 class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -456,8 +456,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _graph_request_response_pb2.FindEntitiesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_graph_request_response_pb2.FindEntitiesResponse, _abc.Awaitable[_graph_request_response_pb2.FindEntitiesResponse]]:
-        """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-        prefix). UNAVAILABLE: the graph service is down or not deployed.
+        """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+        case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
         """
 
     @_abc_1.abstractmethod
@@ -496,8 +496,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _graph_request_response_pb2.GetMemoryGraphRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_graph_request_response_pb2.GetMemoryGraphResponse, _abc.Awaitable[_graph_request_response_pb2.GetMemoryGraphResponse]]:
-        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-        nothing for that memory.
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+        holds nothing for that memory (another user's memory included).
         """
 
 def add_GatewayServiceServicer_to_server(servicer: GatewayServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -250,8 +250,8 @@ export const GatewayService: GenService<{
     output: typeof ChatResponseSchema;
   },
   /**
-   * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-   * prefix). UNAVAILABLE: the graph service is down or not deployed.
+   * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+   * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.FindEntities
    */
@@ -294,8 +294,8 @@ export const GatewayService: GenService<{
     output: typeof GetRelatedMemoriesResponseSchema;
   },
   /**
-   * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-   * nothing for that memory.
+   * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+   * holds nothing for that memory (another user's memory included).
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.GetMemoryGraph
    */

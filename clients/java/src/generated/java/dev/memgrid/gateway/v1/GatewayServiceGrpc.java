@@ -1091,8 +1091,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     default void findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request,
@@ -1135,8 +1135,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     default void getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request,
@@ -1433,8 +1433,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public void findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request,
@@ -1481,8 +1481,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public void getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request,
@@ -1743,8 +1743,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public dev.memgrid.gateway.v1.FindEntitiesResponse findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request) throws io.grpc.StatusException {
@@ -1787,8 +1787,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public dev.memgrid.gateway.v1.GetMemoryGraphResponse getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request) throws io.grpc.StatusException {
@@ -2047,8 +2047,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public dev.memgrid.gateway.v1.FindEntitiesResponse findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request) {
@@ -2091,8 +2091,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public dev.memgrid.gateway.v1.GetMemoryGraphResponse getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request) {
@@ -2355,8 +2355,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.FindEntitiesResponse> findEntities(
@@ -2403,8 +2403,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.GetMemoryGraphResponse> getMemoryGraph(
