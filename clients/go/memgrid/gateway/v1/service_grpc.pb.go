@@ -52,10 +52,12 @@ const (
 //
 // The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
 // entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-// with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-// with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-// a service it needs is down (safe to retry with the same idempotency key);
-// DEADLINE_EXCEEDED when the caller's deadline ran out.
+// with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+// it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+// jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+// detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+// needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+// caller's deadline ran out.
 type GatewayServiceClient interface {
 	// Appends conversation turns to a session; they are stored before the call returns and
 	// consolidated in the background. FAILED_PRECONDITION: idempotency key reused with a
@@ -410,10 +412,12 @@ func (c *gatewayServiceClient) GetMemoryGraph(ctx context.Context, in *GetMemory
 //
 // The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
 // entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-// with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-// with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-// a service it needs is down (safe to retry with the same idempotency key);
-// DEADLINE_EXCEEDED when the caller's deadline ran out.
+// with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+// it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+// jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+// detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+// needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+// caller's deadline ran out.
 type GatewayServiceServer interface {
 	// Appends conversation turns to a session; they are stored before the call returns and
 	// consolidated in the background. FAILED_PRECONDITION: idempotency key reused with a

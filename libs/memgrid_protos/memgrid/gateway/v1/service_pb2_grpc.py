@@ -29,10 +29,12 @@ if _version_not_supported:
 class GatewayServiceStub:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     def __init__(self, channel):
@@ -171,10 +173,12 @@ class GatewayServiceStub:
 class GatewayServiceServicer:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     def AddMessages(self, request, context):
@@ -519,10 +523,12 @@ def add_GatewayServiceServicer_to_server(servicer, server):
 class GatewayService:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     @staticmethod

@@ -30,10 +30,12 @@ GRPC_VERSION: str
 class GatewayServiceStub:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     @_typing.overload
@@ -141,10 +143,12 @@ class GatewayServiceStub:
 class GatewayServiceAsyncStub(GatewayServiceStub):
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -248,10 +252,12 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
 class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     @_abc_1.abstractmethod

@@ -26,51 +26,51 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from memgrid.common.v1 import memory_pb2 as memgrid_dot_common_dot_v1_dot_memory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)memgrid/thought/v1/request_response.proto\x12\x12memgrid.thought.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ememgrid/common/v1/memory.proto\"L\n\x12\x43onsolidateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\"6\n\x13\x43onsolidateResponse\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"\x89\x02\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x05state\x18\x03 \x01(\x0e\x32\x1c.memgrid.thought.v1.JobState\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x14\n\x0cmax_attempts\x18\x05 \x01(\x05\x12\x12\n\nlast_error\x18\x06 \x01(\t\x12\x0c\n\x04note\x18\x07 \x01(\t\x12\x10\n\x08\x64\x65graded\x18\x08 \x01(\x08\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"2\n\rGetJobRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"6\n\x0eGetJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.memgrid.thought.v1.Job\"7\n\x11GetProfileRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\xae\x01\n\x0cProfileEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12\x11\n\tmemory_id\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12.\n\nvalid_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1a\n\x12source_message_ids\x18\x07 \x03(\t\"\x80\x01\n\x12GetProfileResponse\x12\x31\n\x07\x65ntries\x18\x01 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x37\n\rrelated_facts\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\"\xe0\x01\n\x07Pattern\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12-\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.memgrid.thought.v1.PatternKind\x12\x0b\n\x03key\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0f\n\x07support\x18\x05 \x01(\x05\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1c\n\x14\x65vidence_message_ids\x18\x07 \x03(\t\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"`\n\x13ListPatternsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"^\n\x14ListPatternsResponse\x12-\n\x08patterns\x18\x01 \x03(\x0b\x32\x1b.memgrid.thought.v1.Pattern\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"s\n\x15RecordFeedbackRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tmemory_id\x18\x02 \x01(\t\x12\x34\n\x07verdict\x18\x03 \x01(\x0e\x32#.memgrid.thought.v1.FeedbackVerdict\"\xa5\x01\n\x16RecordFeedbackResponse\x12)\n\x06memory\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x19\n\x11importance_before\x18\x02 \x01(\x02\x12\x18\n\x10importance_after\x18\x03 \x01(\x02\x12\x16\n\x0e\x66\x65\x65\x64\x62\x61\x63k_count\x18\x04 \x01(\x05\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\"~\n\x0b\x43hatRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\'\n\x05scope\x18\x02 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\t\n\x01k\x18\x04 \x01(\x05\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\"\x7f\n\x0b\x43hatContext\x12+\n\x08memories\x18\x01 \x03(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x31\n\x07profile\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x10\n\x08\x64\x65graded\x18\x03 \x03(\t\"\x97\x01\n\rChatCompleted\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12\x17\n\x0fuser_message_id\x18\x02 \x01(\t\x12\x1c\n\x14\x61ssistant_message_id\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x05\"\x94\x01\n\x0c\x43hatResponse\x12\x32\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x1f.memgrid.thought.v1.ChatContextH\x00\x12\x0f\n\x05\x64\x65lta\x18\x02 \x01(\tH\x00\x12\x36\n\tcompleted\x18\x03 \x01(\x0b\x32!.memgrid.thought.v1.ChatCompletedH\x00\x42\x07\n\x05\x65vent*{\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x12\n\x0eJOB_STATE_DONE\x10\x03\x12\x12\n\x0eJOB_STATE_DEAD\x10\x04*\xb9\x01\n\x0bPatternKind\x12\x1c\n\x18PATTERN_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cPATTERN_KIND_RECURRING_TOPIC\x10\x01\x12&\n\"PATTERN_KIND_CO_OCCURRING_ENTITIES\x10\x02\x12\"\n\x1ePATTERN_KIND_TIME_OF_DAY_HABIT\x10\x03\x12\x1e\n\x1aPATTERN_KIND_WEEKDAY_HABIT\x10\x04*q\n\x0f\x46\x65\x65\x64\x62\x61\x63kVerdict\x12 \n\x1c\x46\x45\x45\x44\x42\x41\x43K_VERDICT_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_VERDICT_USEFUL\x10\x01\x12\x1f\n\x1b\x46\x45\x45\x44\x42\x41\x43K_VERDICT_NOT_USEFUL\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)memgrid/thought/v1/request_response.proto\x12\x12memgrid.thought.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ememgrid/common/v1/memory.proto\"L\n\x12\x43onsolidateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\"6\n\x13\x43onsolidateResponse\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"\x9a\x02\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x05state\x18\x03 \x01(\x0e\x32\x1c.memgrid.thought.v1.JobState\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x14\n\x0cmax_attempts\x18\x05 \x01(\x05\x12\x12\n\nlast_error\x18\x06 \x01(\t\x12\x0c\n\x04note\x18\x07 \x01(\t\x12\x10\n\x08\x64\x65graded\x18\x08 \x01(\x08\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07user_id\x18\x0b \x01(\t\"2\n\rGetJobRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"6\n\x0eGetJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.memgrid.thought.v1.Job\"7\n\x11GetProfileRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\xae\x01\n\x0cProfileEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12\x11\n\tmemory_id\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12.\n\nvalid_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1a\n\x12source_message_ids\x18\x07 \x03(\t\"\x80\x01\n\x12GetProfileResponse\x12\x31\n\x07\x65ntries\x18\x01 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x37\n\rrelated_facts\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\"\xe0\x01\n\x07Pattern\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12-\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.memgrid.thought.v1.PatternKind\x12\x0b\n\x03key\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0f\n\x07support\x18\x05 \x01(\x05\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1c\n\x14\x65vidence_message_ids\x18\x07 \x03(\t\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"`\n\x13ListPatternsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"^\n\x14ListPatternsResponse\x12-\n\x08patterns\x18\x01 \x03(\x0b\x32\x1b.memgrid.thought.v1.Pattern\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"s\n\x15RecordFeedbackRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tmemory_id\x18\x02 \x01(\t\x12\x34\n\x07verdict\x18\x03 \x01(\x0e\x32#.memgrid.thought.v1.FeedbackVerdict\"\xa5\x01\n\x16RecordFeedbackResponse\x12)\n\x06memory\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x19\n\x11importance_before\x18\x02 \x01(\x02\x12\x18\n\x10importance_after\x18\x03 \x01(\x02\x12\x16\n\x0e\x66\x65\x65\x64\x62\x61\x63k_count\x18\x04 \x01(\x05\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\"~\n\x0b\x43hatRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\'\n\x05scope\x18\x02 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\t\n\x01k\x18\x04 \x01(\x05\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\"\x7f\n\x0b\x43hatContext\x12+\n\x08memories\x18\x01 \x03(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x31\n\x07profile\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x10\n\x08\x64\x65graded\x18\x03 \x03(\t\"\x97\x01\n\rChatCompleted\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12\x17\n\x0fuser_message_id\x18\x02 \x01(\t\x12\x1c\n\x14\x61ssistant_message_id\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x05\"\x94\x01\n\x0c\x43hatResponse\x12\x32\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x1f.memgrid.thought.v1.ChatContextH\x00\x12\x0f\n\x05\x64\x65lta\x18\x02 \x01(\tH\x00\x12\x36\n\tcompleted\x18\x03 \x01(\x0b\x32!.memgrid.thought.v1.ChatCompletedH\x00\x42\x07\n\x05\x65vent*{\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x12\n\x0eJOB_STATE_DONE\x10\x03\x12\x12\n\x0eJOB_STATE_DEAD\x10\x04*\xb9\x01\n\x0bPatternKind\x12\x1c\n\x18PATTERN_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cPATTERN_KIND_RECURRING_TOPIC\x10\x01\x12&\n\"PATTERN_KIND_CO_OCCURRING_ENTITIES\x10\x02\x12\"\n\x1ePATTERN_KIND_TIME_OF_DAY_HABIT\x10\x03\x12\x1e\n\x1aPATTERN_KIND_WEEKDAY_HABIT\x10\x04*q\n\x0f\x46\x65\x65\x64\x62\x61\x63kVerdict\x12 \n\x1c\x46\x45\x45\x44\x42\x41\x43K_VERDICT_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_VERDICT_USEFUL\x10\x01\x12\x1f\n\x1b\x46\x45\x45\x44\x42\x41\x43K_VERDICT_NOT_USEFUL\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.thought.v1.request_response_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_JOBSTATE']._serialized_start=2273
-  _globals['_JOBSTATE']._serialized_end=2396
-  _globals['_PATTERNKIND']._serialized_start=2399
-  _globals['_PATTERNKIND']._serialized_end=2584
-  _globals['_FEEDBACKVERDICT']._serialized_start=2586
-  _globals['_FEEDBACKVERDICT']._serialized_end=2699
+  _globals['_JOBSTATE']._serialized_start=2290
+  _globals['_JOBSTATE']._serialized_end=2413
+  _globals['_PATTERNKIND']._serialized_start=2416
+  _globals['_PATTERNKIND']._serialized_end=2601
+  _globals['_FEEDBACKVERDICT']._serialized_start=2603
+  _globals['_FEEDBACKVERDICT']._serialized_end=2716
   _globals['_CONSOLIDATEREQUEST']._serialized_start=130
   _globals['_CONSOLIDATEREQUEST']._serialized_end=206
   _globals['_CONSOLIDATERESPONSE']._serialized_start=208
   _globals['_CONSOLIDATERESPONSE']._serialized_end=262
   _globals['_JOB']._serialized_start=265
-  _globals['_JOB']._serialized_end=530
-  _globals['_GETJOBREQUEST']._serialized_start=532
-  _globals['_GETJOBREQUEST']._serialized_end=582
-  _globals['_GETJOBRESPONSE']._serialized_start=584
-  _globals['_GETJOBRESPONSE']._serialized_end=638
-  _globals['_GETPROFILEREQUEST']._serialized_start=640
-  _globals['_GETPROFILEREQUEST']._serialized_end=695
-  _globals['_PROFILEENTRY']._serialized_start=698
-  _globals['_PROFILEENTRY']._serialized_end=872
-  _globals['_GETPROFILERESPONSE']._serialized_start=875
-  _globals['_GETPROFILERESPONSE']._serialized_end=1003
-  _globals['_PATTERN']._serialized_start=1006
-  _globals['_PATTERN']._serialized_end=1230
-  _globals['_LISTPATTERNSREQUEST']._serialized_start=1232
-  _globals['_LISTPATTERNSREQUEST']._serialized_end=1328
-  _globals['_LISTPATTERNSRESPONSE']._serialized_start=1330
-  _globals['_LISTPATTERNSRESPONSE']._serialized_end=1424
-  _globals['_RECORDFEEDBACKREQUEST']._serialized_start=1426
-  _globals['_RECORDFEEDBACKREQUEST']._serialized_end=1541
-  _globals['_RECORDFEEDBACKRESPONSE']._serialized_start=1544
-  _globals['_RECORDFEEDBACKRESPONSE']._serialized_end=1709
-  _globals['_CHATREQUEST']._serialized_start=1711
-  _globals['_CHATREQUEST']._serialized_end=1837
-  _globals['_CHATCONTEXT']._serialized_start=1839
-  _globals['_CHATCONTEXT']._serialized_end=1966
-  _globals['_CHATCOMPLETED']._serialized_start=1969
-  _globals['_CHATCOMPLETED']._serialized_end=2120
-  _globals['_CHATRESPONSE']._serialized_start=2123
-  _globals['_CHATRESPONSE']._serialized_end=2271
+  _globals['_JOB']._serialized_end=547
+  _globals['_GETJOBREQUEST']._serialized_start=549
+  _globals['_GETJOBREQUEST']._serialized_end=599
+  _globals['_GETJOBRESPONSE']._serialized_start=601
+  _globals['_GETJOBRESPONSE']._serialized_end=655
+  _globals['_GETPROFILEREQUEST']._serialized_start=657
+  _globals['_GETPROFILEREQUEST']._serialized_end=712
+  _globals['_PROFILEENTRY']._serialized_start=715
+  _globals['_PROFILEENTRY']._serialized_end=889
+  _globals['_GETPROFILERESPONSE']._serialized_start=892
+  _globals['_GETPROFILERESPONSE']._serialized_end=1020
+  _globals['_PATTERN']._serialized_start=1023
+  _globals['_PATTERN']._serialized_end=1247
+  _globals['_LISTPATTERNSREQUEST']._serialized_start=1249
+  _globals['_LISTPATTERNSREQUEST']._serialized_end=1345
+  _globals['_LISTPATTERNSRESPONSE']._serialized_start=1347
+  _globals['_LISTPATTERNSRESPONSE']._serialized_end=1441
+  _globals['_RECORDFEEDBACKREQUEST']._serialized_start=1443
+  _globals['_RECORDFEEDBACKREQUEST']._serialized_end=1558
+  _globals['_RECORDFEEDBACKRESPONSE']._serialized_start=1561
+  _globals['_RECORDFEEDBACKRESPONSE']._serialized_end=1726
+  _globals['_CHATREQUEST']._serialized_start=1728
+  _globals['_CHATREQUEST']._serialized_end=1854
+  _globals['_CHATCONTEXT']._serialized_start=1856
+  _globals['_CHATCONTEXT']._serialized_end=1983
+  _globals['_CHATCOMPLETED']._serialized_start=1986
+  _globals['_CHATCOMPLETED']._serialized_end=2137
+  _globals['_CHATRESPONSE']._serialized_start=2140
+  _globals['_CHATRESPONSE']._serialized_end=2288
 # @@protoc_insertion_point(module_scope)

@@ -18,10 +18,12 @@ export const file_memgrid_gateway_v1_service: GenFile = /*@__PURE__*/
 /**
  * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
  * entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
- * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
- * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
- * a service it needs is down (safe to retry with the same idempotency key);
- * DEADLINE_EXCEEDED when the caller's deadline ran out.
+ * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+ * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+ * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+ * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+ * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+ * caller's deadline ran out.
  *
  * @generated from service memgrid.gateway.v1.GatewayService
  */

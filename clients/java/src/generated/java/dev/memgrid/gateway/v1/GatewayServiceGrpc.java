@@ -6,10 +6,12 @@ import static io.grpc.MethodDescriptor.generateFullMethodName;
  * <pre>
  * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
  * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
- * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
- * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
- * a service it needs is down (safe to retry with the same idempotency key);
- * DEADLINE_EXCEEDED when the caller's deadline ran out.
+ * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+ * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+ * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+ * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+ * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+ * caller's deadline ran out.
  * </pre>
  */
 @io.grpc.stub.annotations.GrpcGenerated
@@ -858,10 +860,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public interface AsyncService {
@@ -1150,10 +1154,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static abstract class GatewayServiceImplBase
@@ -1169,10 +1175,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceStub
@@ -1497,10 +1505,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceBlockingV2Stub
@@ -1802,10 +1812,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceBlockingStub
@@ -2106,10 +2118,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceFutureStub
