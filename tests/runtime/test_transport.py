@@ -4,10 +4,7 @@ TLS channels that trust its certificate."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import replace
-from pathlib import Path
 
 import grpc
 import pytest
@@ -20,6 +17,8 @@ from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, start_server
 from memgrid_runtime.settings import Env, ServerSettings, SettingsError, TlsFiles, Transport
 from memgrid_runtime.transport import INTERNAL_TOKEN_HEADER
+
+from tests.support.tls import self_signed
 
 SERVICE = "memgrid.thought.v1.ThoughtService"
 TOKEN = "internal-token-for-tests-0123456789"
@@ -109,33 +108,14 @@ async def test_a_public_server_asks_for_no_token():
         await running.stop(0)
 
 
-def _self_signed(folder: Path, name: str) -> TlsFiles:
-    """A self-signed certificate for 127.0.0.1, made with the openssl CLI."""
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.fail("the openssl CLI is needed to make a test certificate")
-    cert, key = folder / f"{name}.cert.pem", folder / f"{name}.key.pem"
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-            "-nodes", "-days", "1", "-subj", f"/CN={name}",
-            "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return TlsFiles(cert, key)
-
-
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return _self_signed(tmp_path_factory.mktemp("tls"), "memgrid-test")
+    return self_signed(tmp_path_factory.mktemp("tls"), "memgrid-test")
 
 
 @pytest.fixture(scope="module")
 def stranger_certificate(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return _self_signed(tmp_path_factory.mktemp("tls-other"), "other")
+    return self_signed(tmp_path_factory.mktemp("tls-other"), "other")
 
 
 async def test_a_tls_listener_serves_tls_channels_that_trust_it(certificate, stranger_certificate):
