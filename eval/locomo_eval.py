@@ -75,7 +75,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-import grpc
 import numpy as np
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import request_response_pb2 as gw
@@ -559,7 +558,7 @@ async def run_pass(
     async with (
         suite,
         AsyncMemgrid(suite.gateway_address, DEV_API_KEY, timeout=CALL_TIMEOUT_SECONDS) as client,
-        grpc.aio.insecure_channel(suite.address_of("memory-store")) as store_channel,
+        suite.internal_channel("memory-store") as store_channel,
     ):
         store: MemoryStoreServiceAsyncStub = MemoryStoreServiceStub(store_channel)
         turns = sum(len(c["turns"]) for c in convs)

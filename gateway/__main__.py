@@ -64,6 +64,7 @@ async def main() -> None:
             target,
             idempotent_methods=idempotent,
             default_timeout=settings.default_timeout_seconds,
+            transport=settings.server.transport,
         )
         channels.append(channel)
         return channel

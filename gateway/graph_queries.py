@@ -1,9 +1,10 @@
 """The public graph queries and Search's graph expansion, over the graph service.
 
 Names and filters pass through to the graph service, which validates them (its field
-violations name the same fields as the public request) and scopes every query to the
-tenant. Memories the graph returns are hydrated from memory-store and filtered like search
-results, so the graph never widens what a caller may see.
+violations name the same fields as the public request, user_id included) and scopes every
+query to the tenant and the named user's graph. Memories the graph returns are hydrated
+from memory-store and filtered like search results, so the graph never widens what a
+caller may see.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class GraphQueries:
             self._graph.FindEntities(
                 graph.FindEntitiesRequest(
                     tenant_id=tenant,
+                    user_id=request.user_id,
                     query=request.query,
                     match=request.match,
                     types=request.types,
@@ -74,6 +76,7 @@ class GraphQueries:
             self._graph.GetNeighbors(
                 graph.GetNeighborsRequest(
                     tenant_id=tenant,
+                    user_id=request.user_id,
                     entity=request.entity,
                     hops=request.hops,
                     filter=request.filter,
@@ -92,6 +95,7 @@ class GraphQueries:
             self._graph.ShortestPath(
                 graph.ShortestPathRequest(
                     tenant_id=tenant,
+                    user_id=request.user_id,
                     source=request.source,
                     target=request.target,
                     max_hops=request.max_hops,
@@ -114,6 +118,7 @@ class GraphQueries:
             self._graph.GetMemorySubgraph(
                 graph.GetMemorySubgraphRequest(
                     tenant_id=tenant,
+                    user_id=request.user_id,
                     memory_id=request.memory_id,
                     hops=request.hops,
                     filter=request.filter,
@@ -136,6 +141,7 @@ class GraphQueries:
             self._graph.RelatedMemories(
                 graph.RelatedMemoriesRequest(
                     tenant_id=tenant,
+                    user_id=request.filter.user_id,
                     entities=request.entities,
                     hops=request.hops,
                     filter=request.relation_filter,

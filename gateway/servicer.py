@@ -26,16 +26,18 @@ from memgrid_runtime.errors import (
     FieldViolation,
     InvalidArgument,
     MemgridError,
+    NotFound,
     PermissionDenied,
     Unavailable,
     from_rpc_error,
 )
 
 from gateway import thought_messages
-from gateway.auth import ApiKeys
+from gateway.auth import ApiKeys, Caller
 from gateway.graph_queries import GraphQueries, check_related_memories_filter
 from gateway.rate_limit import TenantRateLimiter
 from gateway.remote import downstream
+from gateway.scoping import owned_by, require_own_user, require_user
 
 if TYPE_CHECKING:
     # Only the type stubs define the asyncio flavour of the generated stub.
@@ -110,10 +112,44 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         # Fire-and-forget heat updates; kept referenced until done so none is collected.
         self._background: set[asyncio.Task[None]] = set()
 
-    def _tenant(self, context: grpc.aio.ServicerContext) -> str:
-        tenant = self._keys.tenant_of(context)
-        self._limiter.check(tenant)
-        return tenant
+    def _caller(self, context: grpc.aio.ServicerContext) -> Caller:
+        caller = self._keys.caller_of(context)
+        self._limiter.check(caller.tenant)
+        return caller
+
+    def _tenant(self, context: grpc.aio.ServicerContext, *named: tuple[str, str]) -> str:
+        """The caller's tenant, once every (user_id, field) the request names is one the
+        caller's key may name."""
+        caller = self._caller(context)
+        for user_id, field in named:
+            require_own_user(caller, user_id, field)
+        return caller.tenant
+
+    async def _readable_cubes(
+        self, caller: Caller, memories: Sequence[common.Memory]
+    ) -> frozenset[str]:
+        """The cubes among the memories' that an end-user key's user may read."""
+        cubes = {m.scope.cube_id for m in memories if m.scope.cube_id}
+        if caller.user_id is None or not cubes:
+            return frozenset()
+        reply = await downstream(
+            self._store.ListCubes(
+                store.ListCubesRequest(tenant_id=caller.tenant, user_id=caller.user_id)
+            )
+        )
+        return frozenset(cube.cube_id for cube in reply.cubes) & cubes
+
+    async def _require_own_memory(self, caller: Caller, memory_id: str, *, to_change: bool) -> None:
+        """For an end-user key: the memory must be the user's (or, to read it, in a cube
+        the user may read); NOT_FOUND otherwise, as if it did not exist."""
+        if caller.user_id is None:
+            return
+        reply = await downstream(
+            self._store.GetMemory(store.GetMemoryRequest(tenant_id=caller.tenant, id=memory_id))
+        )
+        cubes = frozenset() if to_change else await self._readable_cubes(caller, [reply.memory])
+        if not owned_by(caller, reply.memory, cubes):
+            raise NotFound("memory", memory_id)
 
     def _propagation(
         self, search_done: bool = False, graph_done: bool = False
@@ -194,8 +230,9 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         task.add_done_callback(self._background.discard)
 
     async def _check_cube_access(self, tenant: str, memory_filter: common.MemoryFilter) -> None:
-        """Search trusts its caller on cubes; memory-store knows who may read which."""
-        if not memory_filter.cube_ids or not memory_filter.user_id:
+        """Search trusts its caller on cubes; memory-store knows who may read which.
+        The filter names its user already (require_user)."""
+        if not memory_filter.cube_ids:
             return
         reply = await downstream(
             self._store.ListCubes(
@@ -211,7 +248,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def AddMessages(
         self, request: gw.AddMessagesRequest, context: grpc.aio.ServicerContext
     ) -> gw.AddMessagesResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.scope.user_id, "scope.user_id"))
         reply = await downstream(
             self._store.AppendMessages(
                 store.AppendMessagesRequest(
@@ -232,7 +269,13 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def AddMemories(
         self, request: gw.AddMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw.AddMemoriesResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(
+            context,
+            *(
+                (memory.scope.user_id, f"memories[{i}].scope.user_id")
+                for i, memory in enumerate(request.memories)
+            ),
+        )
         reply = await downstream(
             self._store.CreateMemories(
                 store.CreateMemoriesRequest(
@@ -254,27 +297,37 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def GetMemory(
         self, request: gw.GetMemoryRequest, context: grpc.aio.ServicerContext
     ) -> gw.GetMemoryResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
         reply = await downstream(
-            self._store.GetMemory(store.GetMemoryRequest(tenant_id=tenant, id=request.id))
+            self._store.GetMemory(store.GetMemoryRequest(tenant_id=caller.tenant, id=request.id))
         )
+        if not owned_by(caller, reply.memory, await self._readable_cubes(caller, [reply.memory])):
+            raise NotFound("memory", request.id)
         return gw.GetMemoryResponse(memory=reply.memory)
 
     async def BatchGetMemories(
         self, request: gw.BatchGetMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw.BatchGetMemoriesResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
         reply = await downstream(
             self._store.BatchGetMemories(
-                store.BatchGetMemoriesRequest(tenant_id=tenant, ids=request.ids)
+                store.BatchGetMemoriesRequest(tenant_id=caller.tenant, ids=request.ids)
             )
         )
-        return gw.BatchGetMemoriesResponse(memories=reply.memories, missing_ids=reply.missing_ids)
+        cubes = await self._readable_cubes(caller, reply.memories)
+        readable = [m for m in reply.memories if owned_by(caller, m, cubes)]
+        # Another user's memories are missing to an end-user key, like unknown ids.
+        hidden = [m.id for m in reply.memories if not owned_by(caller, m, cubes)]
+        return gw.BatchGetMemoriesResponse(
+            memories=readable, missing_ids=[*reply.missing_ids, *hidden]
+        )
 
     async def UpdateMemory(
         self, request: gw.UpdateMemoryRequest, context: grpc.aio.ServicerContext
     ) -> gw.UpdateMemoryResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
+        tenant = caller.tenant
+        await self._require_own_memory(caller, request.id, to_change=True)
         violations = [
             FieldViolation(
                 f"update_mask.paths[{i}]",
@@ -304,7 +357,9 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def DeleteMemory(
         self, request: gw.DeleteMemoryRequest, context: grpc.aio.ServicerContext
     ) -> gw.DeleteMemoryResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
+        tenant = caller.tenant
+        await self._require_own_memory(caller, request.id, to_change=True)
         reply = await downstream(
             self._store.DeleteMemory(store.DeleteMemoryRequest(tenant_id=tenant, id=request.id))
         )
@@ -318,7 +373,8 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def DeleteMemories(
         self, request: gw.DeleteMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw.DeleteMemoriesResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.filter.user_id, "filter.user_id"))
+        require_user(request.filter)
         reply = await downstream(
             self._store.DeleteMemories(
                 store.DeleteMemoriesRequest(tenant_id=tenant, filter=request.filter)
@@ -333,7 +389,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def EraseUser(
         self, request: gw.EraseUserRequest, context: grpc.aio.ServicerContext
     ) -> gw.EraseUserResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         reply = await downstream(
             self._store.EraseUser(store.EraseUserRequest(tenant_id=tenant, user_id=request.user_id))
         )
@@ -344,7 +400,15 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def EraseTenant(
         self, request: gw.EraseTenantRequest, context: grpc.aio.ServicerContext
     ) -> gw.EraseTenantResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
+        tenant = caller.tenant
+        if caller.user_id is not None:
+            raise PermissionDenied(
+                "tenant",
+                tenant,
+                "this API key acts for one user only; erase that user with EraseUser",
+                reason="API_KEY_BOUND_TO_ANOTHER_USER",
+            )
         if request.confirm_tenant_id != tenant:
             raise InvalidArgument.field(
                 "confirm_tenant_id", "must be the tenant id of the caller's API key"
@@ -398,7 +462,8 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def ListMemories(
         self, request: gw.ListMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw.ListMemoriesResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.filter.user_id, "filter.user_id"))
+        require_user(request.filter)
         reply = await downstream(
             self._store.ListMemories(
                 store.ListMemoriesRequest(
@@ -416,7 +481,9 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def GetMemoryHistory(
         self, request: gw.GetMemoryHistoryRequest, context: grpc.aio.ServicerContext
     ) -> gw.GetMemoryHistoryResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
+        tenant = caller.tenant
+        await self._require_own_memory(caller, request.id, to_change=False)
         reply = await downstream(
             self._store.GetMemoryHistory(
                 store.GetMemoryHistoryRequest(tenant_id=tenant, id=request.id)
@@ -427,13 +494,14 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def Search(
         self, request: gw.SearchRequest, context: grpc.aio.ServicerContext
     ) -> gw.SearchResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.filter.user_id, "filter.user_id"))
         if self._search is None:
             raise Unavailable(
                 "search is not deployed (set MEMGRID_SEARCH_TARGET)", reason="SEARCH_NOT_DEPLOYED"
             )
         if request.mode not in _RETRIEVAL_MODES:
             raise InvalidArgument.field("mode", f"unknown retrieval mode {request.mode}")
+        require_user(request.filter)
         await self._check_cube_access(tenant, request.filter)
         # Ranking, graph expansion included, is the search service's; the gateway asks,
         # then hydrates from the system of record.
@@ -482,7 +550,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def CreateCube(
         self, request: gw.CreateCubeRequest, context: grpc.aio.ServicerContext
     ) -> gw.CreateCubeResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.owner_user_id, "owner_user_id"))
         reply = await downstream(
             self._store.CreateCube(
                 store.CreateCubeRequest(
@@ -499,7 +567,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def ListCubes(
         self, request: gw.ListCubesRequest, context: grpc.aio.ServicerContext
     ) -> gw.ListCubesResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         reply = await downstream(
             self._store.ListCubes(store.ListCubesRequest(tenant_id=tenant, user_id=request.user_id))
         )
@@ -508,7 +576,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def ShareCube(
         self, request: gw.ShareCubeRequest, context: grpc.aio.ServicerContext
     ) -> gw.ShareCubeResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.owner_user_id, "owner_user_id"))
         reply = await downstream(
             self._store.ShareCube(
                 store.ShareCubeRequest(
@@ -524,7 +592,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def UnshareCube(
         self, request: gw.UnshareCubeRequest, context: grpc.aio.ServicerContext
     ) -> gw.UnshareCubeResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.owner_user_id, "owner_user_id"))
         reply = await downstream(
             self._store.UnshareCube(
                 store.UnshareCubeRequest(
@@ -548,7 +616,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def Consolidate(
         self, request: gw.ConsolidateRequest, context: grpc.aio.ServicerContext
     ) -> gw.ConsolidateResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         reply = await downstream(
             self._thought_engine().Consolidate(
                 thought.ConsolidateRequest(
@@ -561,12 +629,15 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def GetJob(
         self, request: gw.GetJobRequest, context: grpc.aio.ServicerContext
     ) -> gw.GetJobResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
         reply = await downstream(
             self._thought_engine().GetJob(
-                thought.GetJobRequest(tenant_id=tenant, job_id=request.job_id)
+                thought.GetJobRequest(tenant_id=caller.tenant, job_id=request.job_id)
             )
         )
+        # An end-user key sees only its user's jobs (their notes quote what was said).
+        if caller.user_id is not None and reply.job.user_id != caller.user_id:
+            raise NotFound("job", request.job_id)
         return gw.GetJobResponse(job=thought_messages.job(reply.job))
 
     async def RetryJob(
@@ -583,7 +654,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def GetProfile(
         self, request: gw.GetProfileRequest, context: grpc.aio.ServicerContext
     ) -> gw.GetProfileResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         reply = await downstream(
             self._thought_engine().GetProfile(
                 thought.GetProfileRequest(tenant_id=tenant, user_id=request.user_id)
@@ -597,7 +668,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def ListPatterns(
         self, request: gw.ListPatternsRequest, context: grpc.aio.ServicerContext
     ) -> gw.ListPatternsResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         reply = await downstream(
             self._thought_engine().ListPatterns(
                 thought.ListPatternsRequest(
@@ -616,7 +687,9 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def RecordFeedback(
         self, request: gw.RecordFeedbackRequest, context: grpc.aio.ServicerContext
     ) -> gw.RecordFeedbackResponse:
-        tenant = self._tenant(context)
+        caller = self._caller(context)
+        tenant = caller.tenant
+        await self._require_own_memory(caller, request.memory_id, to_change=True)
         reply = await downstream(
             self._thought_engine().RecordFeedback(
                 thought.RecordFeedbackRequest(
@@ -641,7 +714,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def Chat(
         self, request: gw.ChatRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[gw.ChatResponse]:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.scope.user_id, "scope.user_id"))
         call = self._thought_engine().Chat(
             thought_messages.chat_request(tenant, request),
             timeout=deadlines.outbound_timeout(None, CHAT_TIMEOUT_SECONDS),
@@ -663,25 +736,25 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def FindEntities(
         self, request: gw_graph.FindEntitiesRequest, context: grpc.aio.ServicerContext
     ) -> gw_graph.FindEntitiesResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         return await self._graph_queries().find_entities(tenant, request)
 
     async def GetNeighbors(
         self, request: gw_graph.GetNeighborsRequest, context: grpc.aio.ServicerContext
     ) -> gw_graph.GetNeighborsResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         return await self._graph_queries().get_neighbors(tenant, request)
 
     async def ShortestPath(
         self, request: gw_graph.ShortestPathRequest, context: grpc.aio.ServicerContext
     ) -> gw_graph.ShortestPathResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         return await self._graph_queries().shortest_path(tenant, request)
 
     async def GetRelatedMemories(
         self, request: gw_graph.GetRelatedMemoriesRequest, context: grpc.aio.ServicerContext
     ) -> gw_graph.GetRelatedMemoriesResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.filter.user_id, "filter.user_id"))
         check_related_memories_filter(request)
         await self._check_cube_access(tenant, request.filter)
         return await self._graph_queries().get_related_memories(tenant, request)
@@ -689,5 +762,5 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
     async def GetMemoryGraph(
         self, request: gw_graph.GetMemoryGraphRequest, context: grpc.aio.ServicerContext
     ) -> gw_graph.GetMemoryGraphResponse:
-        tenant = self._tenant(context)
+        tenant = self._tenant(context, (request.user_id, "user_id"))
         return await self._graph_queries().get_memory_graph(tenant, request)

@@ -51,6 +51,7 @@ class GatewaySettings:
                 default_port=DEFAULT_PORT,
                 default_metrics_port=DEFAULT_METRICS_PORT,
                 env=env,
+                public=True,
             ),
             api_keys=api_keys,
             memory_store_target=env.string("MEMGRID_MEMORY_STORE_TARGET", "127.0.0.1:50052"),

@@ -387,7 +387,7 @@ class CostBench:
         for person in GRAPH_PEOPLE:
             try:
                 reply = await self.stub.GetNeighbors(
-                    gw_graph.GetNeighborsRequest(entity=person, hops=2),
+                    gw_graph.GetNeighborsRequest(user_id=USER, entity=person, hops=2),
                     metadata=METADATA,
                     timeout=CALL_TIMEOUT,
                 )
@@ -478,7 +478,7 @@ class CostBench:
             await self.phase(
                 f"GetNeighbors, 2 hops (from {len(starts)} people)",
                 lambda: stub.GetNeighbors(
-                    gw_graph.GetNeighborsRequest(entity=next(start_names), hops=2),
+                    gw_graph.GetNeighborsRequest(user_id=USER, entity=next(start_names), hops=2),
                     metadata=METADATA,
                     timeout=CALL_TIMEOUT,
                 ),

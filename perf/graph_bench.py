@@ -55,7 +55,7 @@ from perf.foundation_bench import echo_ceiling, load_value
 from perf.loadgen import LoadResult, closed_loop, percentile
 from perf.outbox import wait_drained
 from perf.report import Row, ceiling_row, write_json
-from services.graph.model import RelationFilter
+from services.graph.model import GraphScope, RelationFilter
 from services.graph.store.cypher_store import CypherGraphStore
 from services.graph.store.falkordb import FalkorDBBackend
 from services.graph.store.falkordb_process import SOCKET_NAME
@@ -69,6 +69,7 @@ if TYPE_CHECKING:
 TENANT = f"graph-bench-{uuid.uuid4().hex[:8]}"
 API_KEY = "graph-bench-key"
 USER = "graph-bench-user"
+SCOPE = GraphScope(TENANT, USER)
 GRAPH_NAME = "bench"
 GRAPH_SERVICES = ("memory-store", "graph", "gateway")
 ENTITY_TYPES = ("person", "place", "project", "organisation")
@@ -158,7 +159,9 @@ async def load_graph(
             graph_pb2.Entity(name=entity_name(i), type=ENTITY_TYPES[i % len(ENTITY_TYPES)])
             for i in range(first, min(first + ENTITY_BATCH, entities))
         ]
-        await stub.Upsert(graph.UpsertRequest(tenant_id=TENANT, entities=batch), timeout=600)
+        await stub.Upsert(
+            graph.UpsertRequest(tenant_id=TENANT, user_id=USER, entities=batch), timeout=600
+        )
     figures.entities_per_second = entities / (time.perf_counter() - started)
 
     rng = random.Random(4)
@@ -177,7 +180,8 @@ async def load_graph(
                 )
             )
         await stub.Upsert(
-            graph.UpsertRequest(tenant_id=TENANT, relations=batch_relations), timeout=600
+            graph.UpsertRequest(tenant_id=TENANT, user_id=USER, relations=batch_relations),
+            timeout=600,
         )
     figures.relations_per_second = relations / (time.perf_counter() - started)
 
@@ -210,13 +214,13 @@ async def on_the_store(
 
     async def two_hops(i: int) -> int:
         found = await store.neighbors(
-            TENANT, starts[i], hops=2, relation_filter=any_time, limit=1000
+            SCOPE, starts[i], hops=2, relation_filter=any_time, limit=1000
         )
         return len(found.entities) - 1
 
     async def related(i: int) -> int:
         found = await store.related_memories(
-            TENANT, [starts[i]], hops=2, relation_filter=any_time, limit=RELATED_LIMIT
+            SCOPE, [starts[i]], hops=2, relation_filter=any_time, limit=RELATED_LIMIT
         )
         return len(found.memories)
 
@@ -230,7 +234,7 @@ async def under_load(
     metadata = (("x-api-key", API_KEY),)
     rng = random.Random(7)
     async with (
-        grpc.aio.insecure_channel(suite.address_of("graph")) as graph_channel,
+        suite.internal_channel("graph") as graph_channel,
         grpc.aio.insecure_channel(suite.gateway_address) as gateway_channel,
     ):
         graph_stub: GraphServiceAsyncStub = graph_grpc.GraphServiceStub(graph_channel)
@@ -238,12 +242,14 @@ async def under_load(
 
         def direct_two_hops() -> Awaitable[object]:
             return graph_stub.GetNeighbors(
-                graph.GetNeighborsRequest(tenant_id=TENANT, entity=rng.choice(starts), hops=2)
+                graph.GetNeighborsRequest(
+                    tenant_id=TENANT, user_id=USER, entity=rng.choice(starts), hops=2
+                )
             )
 
         def gateway_two_hops() -> Awaitable[object]:
             return gateway.GetNeighbors(
-                gw_graph.GetNeighborsRequest(entity=rng.choice(starts), hops=2),
+                gw_graph.GetNeighborsRequest(user_id=USER, entity=rng.choice(starts), hops=2),
                 metadata=metadata,
             )
 
@@ -320,7 +326,7 @@ async def bench(backend: str, name: str, args: argparse.Namespace) -> Figures:
                 " through GraphService.Upsert...",
                 flush=True,
             )
-            async with grpc.aio.insecure_channel(suite.address_of("graph")) as channel:
+            async with suite.internal_channel("graph") as channel:
                 graph_stub: GraphServiceAsyncStub = graph_grpc.GraphServiceStub(channel)
                 await load_graph(
                     graph_stub,

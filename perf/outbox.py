@@ -8,7 +8,6 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import grpc
 from memgrid.memory.v1 import request_response_pb2 as memory_rr
 from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceStub
 from memgrid_suite.launcher import Suite
@@ -31,7 +30,7 @@ async def wait_drained(
     pass's derived memories). RuntimeError after `timeout` seconds."""
     started = time.monotonic()
     empty = 0
-    async with grpc.aio.insecure_channel(suite.address_of("memory-store")) as channel:
+    async with suite.internal_channel("memory-store") as channel:
         store: MemoryStoreServiceAsyncStub = MemoryStoreServiceStub(channel)
         while True:
             reply = await store.GetQueueStats(

@@ -457,7 +457,7 @@ class Bench:
     ) -> None:
         """Until the tenant's index holds `expected` memories and agrees with the store;
         gives up only when the index stops growing for stall_seconds."""
-        async with grpc.aio.insecure_channel(self.suite.address_of("search")) as channel:
+        async with self.suite.internal_channel("search") as channel:
             search: SearchServiceAsyncStub = SearchServiceStub(channel)
             last_count, last_growth, last_report = -1, time.monotonic(), time.monotonic()
             while True:

@@ -241,7 +241,7 @@ class Conversation:
 async def converse_in(suite: Suite, turns: int, rate: float, sample_every: float) -> Conversation:
     async with (
         grpc.aio.insecure_channel(suite.gateway_address) as gateway_channel,
-        grpc.aio.insecure_channel(suite.address_of("memory-store")) as store_channel,
+        suite.internal_channel("memory-store") as store_channel,
     ):
         gateway: GatewayServiceAsyncStub = GatewayServiceStub(gateway_channel)
         store: MemoryStoreServiceAsyncStub = MemoryStoreServiceStub(store_channel)
@@ -266,7 +266,7 @@ async def consolidation_throughput(suite: Suite, turns: int) -> float | None:
     suite.kill("thought-engine")
     async with (
         grpc.aio.insecure_channel(suite.gateway_address) as gateway_channel,
-        grpc.aio.insecure_channel(suite.address_of("memory-store")) as store_channel,
+        suite.internal_channel("memory-store") as store_channel,
     ):
         await burst(GatewayServiceStub(gateway_channel), turns)
         store: MemoryStoreServiceAsyncStub = MemoryStoreServiceStub(store_channel)

@@ -482,14 +482,16 @@ class AsyncMemgrid:
         self,
         query: str,
         *,
+        user_id: str,
         match: graph.EntityMatch.ValueType = graph.ENTITY_MATCH_UNSPECIFIED,
         limit: int = 0,
         timeout: float | None = None,
     ) -> gw_graph.FindEntitiesResponse:
-        """Entities whose name or alias matches the query (equals it, by default)."""
+        """Entities of the user's graph whose name or alias matches the query (equals it,
+        by default)."""
         return await self._unary(
             self._stub.FindEntities,
-            gw_graph.FindEntitiesRequest(query=query, match=match, limit=limit),
+            gw_graph.FindEntitiesRequest(query=query, user_id=user_id, match=match, limit=limit),
             retryable=True,
             timeout=timeout,
         )
@@ -498,6 +500,7 @@ class AsyncMemgrid:
         self,
         entity: str,
         *,
+        user_id: str,
         hops: int = 1,
         relation_filter: graph.RelationFilter | None = None,
         limit: int = 0,
@@ -507,19 +510,27 @@ class AsyncMemgrid:
         return await self._unary(
             self._stub.GetNeighbors,
             gw_graph.GetNeighborsRequest(
-                entity=entity, hops=hops, filter=relation_filter, limit=limit
+                entity=entity, user_id=user_id, hops=hops, filter=relation_filter, limit=limit
             ),
             retryable=True,
             timeout=timeout,
         )
 
     async def shortest_path(
-        self, source: str, target: str, *, max_hops: int = 0, timeout: float | None = None
+        self,
+        source: str,
+        target: str,
+        *,
+        user_id: str,
+        max_hops: int = 0,
+        timeout: float | None = None,
     ) -> gw_graph.ShortestPathResponse:
         """A fewest-hops path between two entities (found is False when none)."""
         return await self._unary(
             self._stub.ShortestPath,
-            gw_graph.ShortestPathRequest(source=source, target=target, max_hops=max_hops),
+            gw_graph.ShortestPathRequest(
+                source=source, target=target, user_id=user_id, max_hops=max_hops
+            ),
             retryable=True,
             timeout=timeout,
         )
@@ -544,12 +555,20 @@ class AsyncMemgrid:
         )
 
     async def get_memory_graph(
-        self, memory_id: str, *, hops: int = 1, limit: int = 0, timeout: float | None = None
+        self,
+        memory_id: str,
+        *,
+        user_id: str,
+        hops: int = 1,
+        limit: int = 0,
+        timeout: float | None = None,
     ) -> gw_graph.GetMemoryGraphResponse:
         """The entities a memory mentions and their neighbourhood."""
         return await self._unary(
             self._stub.GetMemoryGraph,
-            gw_graph.GetMemoryGraphRequest(memory_id=memory_id, hops=hops, limit=limit),
+            gw_graph.GetMemoryGraphRequest(
+                memory_id=memory_id, user_id=user_id, hops=hops, limit=limit
+            ),
             retryable=True,
             timeout=timeout,
         )

@@ -11,6 +11,8 @@ from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
 from memgrid_runtime import deadlines
 from memgrid_runtime.errors import DeadlineExceeded
+from memgrid_runtime.settings import Transport
+from memgrid_runtime.transport import with_internal_token
 
 # Transparent retries only where repeating a call cannot change the outcome: reads, and
 # writes that carry an idempotency key. UNAVAILABLE means the request never reached a
@@ -24,16 +26,40 @@ _RETRY_POLICY = {
 }
 
 
-class _DeadlineInterceptor(
-    grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor
-):
+CallRewrite = Callable[[grpc.aio.ClientCallDetails], grpc.aio.ClientCallDetails]
+
+
+class _UnaryUnaryRewrite(grpc.aio.UnaryUnaryClientInterceptor):
+    def __init__(self, rewrite: CallRewrite) -> None:
+        self._rewrite = rewrite
+
+    async def intercept_unary_unary(
+        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
+    ) -> Any:
+        return await continuation(self._rewrite(client_call_details), request)
+
+
+class _UnaryStreamRewrite(grpc.aio.UnaryStreamClientInterceptor):
+    def __init__(self, rewrite: CallRewrite) -> None:
+        self._rewrite = rewrite
+
+    async def intercept_unary_stream(
+        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
+    ) -> Any:
+        return await continuation(self._rewrite(client_call_details), request)
+
+
+def _interceptors(rewrite: CallRewrite) -> list[Any]:
+    """The rewrite applied to unary and server-streaming calls alike. Two objects, since a
+    channel files an interceptor under the first call type it implements only."""
+    return [_UnaryUnaryRewrite(rewrite), _UnaryStreamRewrite(rewrite)]
+
+
+def _with_deadline(default_timeout: float) -> CallRewrite:
     """Gives each outbound call the caller's remaining time (or the channel default)."""
 
-    def __init__(self, default_timeout: float) -> None:
-        self._default_timeout = default_timeout
-
-    def _with_deadline(self, details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
-        timeout = deadlines.outbound_timeout(details.timeout, self._default_timeout)
+    def rewrite(details: grpc.aio.ClientCallDetails) -> grpc.aio.ClientCallDetails:
+        timeout = deadlines.outbound_timeout(details.timeout, default_timeout)
         if timeout <= 0:
             raise DeadlineExceeded(f"no time left to call {details.method!r}")
         return grpc.aio.ClientCallDetails(
@@ -44,15 +70,7 @@ class _DeadlineInterceptor(
             wait_for_ready=details.wait_for_ready,
         )
 
-    async def intercept_unary_unary(
-        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
-    ) -> Any:
-        return await continuation(self._with_deadline(client_call_details), request)
-
-    async def intercept_unary_stream(
-        self, continuation: Callable[..., Any], client_call_details: Any, request: Any
-    ) -> Any:
-        return await continuation(self._with_deadline(client_call_details), request)
+    return rewrite
 
 
 def connect(
@@ -61,10 +79,13 @@ def connect(
     idempotent_methods: Iterable[str] = (),
     default_timeout: float = 10.0,
     max_message_bytes: int = 16 * 1024 * 1024,
+    transport: Transport | None = None,
 ) -> grpc.aio.Channel:
     """An aio channel to another memgrid service.
 
     idempotent_methods are "package.Service/Method" names that are retried on UNAVAILABLE.
+    transport (the caller's ServerSettings.transport) says whether to send the internal
+    token and use TLS; without it the channel is plaintext and sends no token (tests).
     """
     names = []
     for full_name in idempotent_methods:
@@ -92,5 +113,16 @@ def connect(
         ("grpc.min_reconnect_backoff_ms", 100),
         ("grpc.max_reconnect_backoff_ms", 1_000),
     ]
-    interceptors = [*aio_client_interceptors(), _DeadlineInterceptor(default_timeout)]
+    interceptors: list[Any] = [
+        *aio_client_interceptors(),
+        *_interceptors(_with_deadline(default_timeout)),
+    ]
+    transport = transport or Transport()
+    if transport.internal_token:
+        interceptors.extend(_interceptors(with_internal_token(transport.internal_token)))
+    credentials = transport.channel_credentials()
+    if credentials is not None:
+        return grpc.aio.secure_channel(
+            target, credentials, options=options, interceptors=interceptors
+        )
     return grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)

@@ -31,6 +31,7 @@ from memgrid_runtime.errors import FieldViolation, InvalidArgument, MemgridError
 from memgrid_runtime.metrics import RPC_ERRORS, RPC_LATENCY, RPCS_IN_FLIGHT, serve_metrics
 from memgrid_runtime.settings import ServerSettings
 from memgrid_runtime.telemetry import Telemetry
+from memgrid_runtime.transport import InternalTokenInterceptor
 from memgrid_runtime.wire import WireProblem, undecodable_field
 
 log = logging.getLogger(__name__)
@@ -241,8 +242,15 @@ class _ReflectionPool:
 
 async def start_server(settings: ServerSettings, services: Sequence[GrpcService]) -> RunningServer:
     """Builds, binds and starts a server; every service reports SERVING when this returns."""
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        aio_server_interceptor(),
+        _ObservingInterceptor(settings.service_name),
+    ]
+    token = settings.transport.internal_token
+    if settings.requires_internal_token and token:
+        interceptors.append(InternalTokenInterceptor(token))
     server = grpc.aio.server(
-        interceptors=[aio_server_interceptor(), _ObservingInterceptor(settings.service_name)],
+        interceptors=interceptors,
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
@@ -271,7 +279,13 @@ async def start_server(settings: ServerSettings, services: Sequence[GrpcService]
         pool=cast(descriptor_pool.DescriptorPool, _ReflectionPool()),
     )
 
-    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    address = f"{settings.host}:{settings.port}"
+    tls = settings.transport.server_tls
+    port = (
+        server.add_secure_port(address, tls.server_credentials())
+        if tls is not None
+        else server.add_insecure_port(address)
+    )
     if port == 0:
         raise OSError(f"cannot bind {settings.service_name} to {settings.host}:{settings.port}")
     await server.start()

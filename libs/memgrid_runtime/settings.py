@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
+
+import grpc
 
 T = TypeVar("T")
 
@@ -75,6 +78,75 @@ class Env:
 
 
 @dataclass(frozen=True)
+class TlsFiles:
+    """PEM files of a TLS listener: its certificate chain and private key."""
+
+    cert_file: Path
+    key_file: Path
+
+    def server_credentials(self) -> grpc.ServerCredentials:
+        return grpc.ssl_server_credentials(
+            [
+                (
+                    _read(self.key_file, "MEMGRID_TLS_KEY_FILE"),
+                    _read(self.cert_file, "MEMGRID_TLS_CERT_FILE"),
+                )
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Transport:
+    """What a service presents to (and demands of) the others."""
+
+    # Required on every call to an internal service, sent on every internal call.
+    internal_token: str | None = None
+    # This process's listener serves TLS.
+    server_tls: TlsFiles | None = None
+    # Channels to other services use TLS, trusting certificates this CA signed.
+    client_ca_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: Env | None = None) -> Transport:
+        env = env or Env()
+        cert = env.optional_string("MEMGRID_TLS_CERT_FILE")
+        key = env.optional_string("MEMGRID_TLS_KEY_FILE")
+        if bool(cert) != bool(key):
+            raise SettingsError(
+                "set both MEMGRID_TLS_CERT_FILE and MEMGRID_TLS_KEY_FILE, or neither"
+            )
+        ca = env.optional_string("MEMGRID_TLS_CA_FILE")
+        token = env.optional_string("MEMGRID_INTERNAL_TOKEN")
+        if token is not None and len(token) < 16:
+            raise SettingsError("MEMGRID_INTERNAL_TOKEN must be at least 16 characters")
+        transport = cls(
+            internal_token=token,
+            server_tls=TlsFiles(Path(cert), Path(key)) if cert and key else None,
+            client_ca_file=Path(ca) if ca else None,
+        )
+        # Fail at start-up, naming the variable, rather than on the first call.
+        if transport.server_tls is not None:
+            transport.server_tls.server_credentials()
+        transport.channel_credentials()
+        return transport
+
+    def channel_credentials(self) -> grpc.ChannelCredentials | None:
+        """TLS credentials for channels to other services; None means plaintext."""
+        if self.client_ca_file is None:
+            return None
+        return grpc.ssl_channel_credentials(
+            root_certificates=_read(self.client_ca_file, "MEMGRID_TLS_CA_FILE")
+        )
+
+
+def _read(path: Path, variable: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SettingsError(f"{variable}={path}: {exc.strerror}") from None
+
+
+@dataclass(frozen=True)
 class ServerSettings:
     """How one service's gRPC server listens and protects itself."""
 
@@ -95,6 +167,11 @@ class ServerSettings:
     shutdown_grace_seconds: float = 10.0
     log_level: str = "INFO"
     log_json: bool = False
+    # The internal token, TLS of the listener and of the channels to other services.
+    transport: Transport = Transport()
+    # Internal services refuse callers without transport.internal_token; the gateway,
+    # whose callers authenticate with API keys, does not.
+    requires_internal_token: bool = True
 
     @classmethod
     def from_env(
@@ -104,8 +181,10 @@ class ServerSettings:
         default_port: int,
         default_metrics_port: int | None,
         env: Env | None = None,
+        public: bool = False,
     ) -> ServerSettings:
-        """Reads MEMGRID_<SERVICE>_* server settings, e.g. MEMGRID_GATEWAY_PORT."""
+        """Reads MEMGRID_<SERVICE>_* server settings, e.g. MEMGRID_GATEWAY_PORT. A public
+        service (the gateway) does not ask its callers for the internal token."""
         env = env or Env()
         prefix = "MEMGRID_" + service_name.upper().replace("-", "_") + "_"
         metrics_port = env.integer(prefix + "METRICS_PORT", default_metrics_port or 0, minimum=0)
@@ -124,6 +203,8 @@ class ServerSettings:
                 "MEMGRID_LOG_LEVEL", "info", ("debug", "info", "warning", "error")
             ).upper(),
             log_json=env.flag("MEMGRID_LOG_JSON", False),
+            transport=Transport.from_env(env),
+            requires_internal_token=not public,
         )
 
     @classmethod

@@ -11,19 +11,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from memgrid_client.client import DEV_API_KEY
+from memgrid_runtime.channels import connect
+from memgrid_runtime.settings import Env, Transport
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,15 @@ class Suite:
     log_dir: Path | None = None
     api_keys: str = f"{DEV_API_KEY}={DEV_TENANT}"
     services: tuple[ServiceSpec, ...] = SERVICES
+    # What the services present to each other (MEMGRID_INTERNAL_TOKEN); one made up for
+    # this suite unless the environment sets it, so internal ports never run open.
+    internal_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     running: dict[str, RunningService] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        configured = {**os.environ, **self.env}.get("MEMGRID_INTERNAL_TOKEN")
+        if configured:
+            self.internal_token = configured
 
     @property
     def gateway_address(self) -> str:
@@ -99,6 +110,15 @@ class Suite:
 
     def address_of(self, name: str) -> str:
         return self.running[name].address
+
+    def internal_channel(self, name: str) -> grpc.aio.Channel:
+        """A channel to an internal service that presents this suite's internal token (and
+        TLS, when configured), as the gateway's channels do; for tools and tests that call
+        memory-store, search or graph directly."""
+        configured = Transport.from_env(Env({**os.environ, **self.env}))
+        transport = replace(configured, internal_token=self.internal_token)
+        # Tools set their own deadlines, some long (an export, a drain).
+        return connect(self.address_of(name), transport=transport, default_timeout=3600.0)
 
     async def __aenter__(self) -> Suite:
         await self.start()
@@ -139,6 +159,7 @@ class Suite:
         env.setdefault("MEMGRID_SEARCH_INDEX_PATH", str(self.data_dir / "search-index"))
         env.setdefault("MEMGRID_FALKORDB_DIR", str(self.data_dir / "falkordb"))
         env.setdefault("MEMGRID_API_KEYS", self.api_keys)
+        env["MEMGRID_INTERNAL_TOKEN"] = self.internal_token
         env["OTEL_SERVICE_NAME"] = spec.name
         # Every service finds the ones started before it, e.g. MEMGRID_MEMORY_STORE_TARGET.
         for other in self.running.values():
@@ -163,7 +184,14 @@ class Suite:
 
     async def _wait_serving(self, service: RunningService, timeout: float) -> None:
         deadline = service.started_at + timeout
-        async with grpc.aio.insecure_channel(service.address) as channel:
+        # Health checks need no token, but a TLS listener needs a TLS channel.
+        credentials = Transport.from_env(Env({**os.environ, **self.env})).channel_credentials()
+        channel = (
+            grpc.aio.secure_channel(service.address, credentials)
+            if credentials is not None
+            else grpc.aio.insecure_channel(service.address)
+        )
+        async with channel:
             health = health_pb2_grpc.HealthStub(channel)
             request = health_pb2.HealthCheckRequest(service=service.spec.health_service)
             while True:

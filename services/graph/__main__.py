@@ -31,7 +31,7 @@ async def main() -> None:
 
     if settings.outbox is not None:
         outbox = settings.outbox
-        channel = connect(outbox.memory_store_target)
+        channel = connect(outbox.memory_store_target, transport=settings.server.transport)
         consumer = GraphOutboxConsumer(
             store,
             memory_grpc.MemoryStoreServiceStub(channel),

@@ -9,6 +9,22 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class GraphScope:
+    """Whose graph: one user's of a tenant. Entities, aliases and relations belong to the
+    user whose memories they were extracted from, as those memories do, so two users who
+    both mention "Anna" have an Anna each and never see the other's. Memory ids are unique
+    within the tenant, so removing a memory needs only the tenant."""
+
+    tenant: str
+    user: str
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The query parameters every scoped statement matches on."""
+        return {"tenant": self.tenant, "user": self.user}
+
+
+@dataclass(frozen=True)
 class EntityInput:
     """An entity to create or complete. An empty type keeps the stored one."""
 

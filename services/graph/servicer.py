@@ -6,6 +6,8 @@ statuses (INVALID_ARGUMENT with field violations, NOT_FOUND, UNAVAILABLE with Re
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import grpc
 from memgrid.graph.v1 import request_response_pb2 as pb
 from memgrid.graph.v1 import service_pb2_grpc
@@ -18,9 +20,19 @@ from services.graph.limits import (
     DEFAULT_TRAVERSAL_LIMIT,
     MAX_HOPS,
 )
+from services.graph.model import GraphScope
 from services.graph.store.base import GraphStore
 
 Context = grpc.aio.ServicerContext
+
+
+class _ScopedRequest(Protocol):
+    tenant_id: str
+    user_id: str
+
+
+def _scope(request: _ScopedRequest) -> GraphScope:
+    return GraphScope(request.tenant_id, request.user_id)
 
 
 class GraphServicer(service_pb2_grpc.GraphServiceServicer):
@@ -28,7 +40,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
         self._store = store
 
     async def Upsert(self, request: pb.UpsertRequest, context: Context) -> pb.UpsertResponse:
-        result = await self._store.upsert(request.tenant_id, convert.upsert_batch(request))
+        result = await self._store.upsert(_scope(request), convert.upsert_batch(request))
         return pb.UpsertResponse(
             entities_upserted=result.entities_upserted,
             relations_upserted=result.relations_upserted,
@@ -38,14 +50,14 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
     async def GetEntity(
         self, request: pb.GetEntityRequest, context: Context
     ) -> pb.GetEntityResponse:
-        entity = await self._store.get_entity(request.tenant_id, request.name)
+        entity = await self._store.get_entity(_scope(request), request.name)
         return pb.GetEntityResponse(entity=convert.entity_message(entity))
 
     async def FindEntities(
         self, request: pb.FindEntitiesRequest, context: Context
     ) -> pb.FindEntitiesResponse:
         entities = await self._store.find_entities(
-            request.tenant_id,
+            _scope(request),
             request.query,
             convert.entity_match(request.match),
             types=frozenset(request.types),
@@ -57,7 +69,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
         self, request: pb.GetNeighborsRequest, context: Context
     ) -> pb.GetNeighborsResponse:
         neighborhood = await self._store.neighbors(
-            request.tenant_id,
+            _scope(request),
             request.entity,
             hops=convert.or_default(request.hops, 1),
             relation_filter=convert.relation_filter(request.filter, "filter"),
@@ -73,7 +85,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
         self, request: pb.ShortestPathRequest, context: Context
     ) -> pb.ShortestPathResponse:
         path = await self._store.shortest_path(
-            request.tenant_id,
+            _scope(request),
             request.source,
             request.target,
             max_hops=convert.or_default(request.max_hops, MAX_HOPS),
@@ -91,7 +103,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
         self, request: pb.RelatedMemoriesRequest, context: Context
     ) -> pb.RelatedMemoriesResponse:
         related = await self._store.related_memories(
-            request.tenant_id,
+            _scope(request),
             list(request.entities),
             hops=request.hops,
             relation_filter=convert.relation_filter(request.filter, "filter"),
@@ -115,7 +127,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
         self, request: pb.GetMemorySubgraphRequest, context: Context
     ) -> pb.GetMemorySubgraphResponse:
         subgraph = await self._store.memory_subgraph(
-            request.tenant_id,
+            _scope(request),
             request.memory_id,
             hops=request.hops,
             relation_filter=convert.relation_filter(request.filter, "filter"),
@@ -132,7 +144,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
         self, request: pb.MergeEntitiesRequest, context: Context
     ) -> pb.MergeEntitiesResponse:
         result = await self._store.merge_entities(
-            request.tenant_id, request.target, list(request.sources)
+            _scope(request), request.target, list(request.sources)
         )
         return pb.MergeEntitiesResponse(
             entity=convert.entity_message(result.entity), merged_count=result.merged_count
@@ -145,7 +157,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
         if valid_to is None:
             raise InvalidArgument.field("valid_to", "is required")
         count = await self._store.invalidate_relations(
-            request.tenant_id, request.source, request.target, request.type, valid_to
+            _scope(request), request.source, request.target, request.type, valid_to
         )
         return pb.InvalidateRelationsResponse(invalidated_count=count)
 
@@ -162,7 +174,7 @@ class GraphServicer(service_pb2_grpc.GraphServiceServicer):
     async def GetGraphStats(
         self, request: pb.GetGraphStatsRequest, context: Context
     ) -> pb.GetGraphStatsResponse:
-        stats = await self._store.stats(request.tenant_id)
+        stats = await self._store.stats(_scope(request))
         return pb.GetGraphStatsResponse(
             entity_count=stats.entity_count,
             relation_count=stats.relation_count,

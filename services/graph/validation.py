@@ -20,7 +20,7 @@ from services.graph.limits import (
     MAX_TYPES_IN_FILTER,
     MAX_UPSERT_ITEMS,
 )
-from services.graph.model import UpsertBatch
+from services.graph.model import GraphScope, UpsertBatch
 from services.graph.names import entity_key, has_control_characters
 
 
@@ -77,6 +77,18 @@ class Violations:
 def check_tenant(tenant: str) -> None:
     if not tenant:
         raise InvalidArgument.field("tenant_id", "is required")
+
+
+def check_scope(scope: GraphScope) -> None:
+    """Both halves of a scope: the tenant, and the user whose graph it is."""
+    violations = Violations()
+    if not scope.tenant:
+        violations.add("tenant_id", "is required")
+    if not scope.user.strip():
+        violations.add("user_id", "is required: whose graph to read or write")
+    elif len(scope.user) > MAX_NAME_CHARS or has_control_characters(scope.user):
+        violations.add("user_id", f"at most {MAX_NAME_CHARS} characters, no control characters")
+    violations.raise_if_any()
 
 
 def check_name(value: str, field: str) -> None:

@@ -30,13 +30,21 @@ async def main() -> None:
     embedder = build_embedder(settings.embedder)
     index = build_index(settings.index, embedder.dim)
     channel = (
-        connect(settings.memory_store_target, idempotent_methods=IDEMPOTENT_METHODS)
+        connect(
+            settings.memory_store_target,
+            idempotent_methods=IDEMPOTENT_METHODS,
+            transport=settings.server.transport,
+        )
         if settings.memory_store_target
         else None
     )
     memory_store = MemoryStoreClient(channel) if channel is not None else None
     graph_channel = (
-        connect(settings.graph_target, idempotent_methods=GRAPH_IDEMPOTENT_METHODS)
+        connect(
+            settings.graph_target,
+            idempotent_methods=GRAPH_IDEMPOTENT_METHODS,
+            transport=settings.server.transport,
+        )
         if settings.graph_target
         else None
     )

@@ -4,9 +4,10 @@ candidate list beside the dense and the sparse one.
 "What did the person my sister works with recommend?" names entities; the graph knows which
 memories mention them or their neighbours, even when those memories share no words with
 the query. The retriever fuses this list with the other two the same way (relative scores,
-with its own weight, retrieval.py), after the caller's filter: the graph knows tenants,
-not users or kinds, so its memories are looked up in the index under the same filter the
-other retrievers used, and those it does not match are dropped.
+with its own weight, retrieval.py), after the caller's filter: the graph is the filter's
+user's, but knows nothing of kinds, sessions or times, so its memories are looked up in
+the index under the same filter the other retrievers used, and those it does not match
+are dropped.
 """
 
 from __future__ import annotations
@@ -97,7 +98,12 @@ class GraphExpander:
         self._stub = service_pb2_grpc.GraphServiceStub(channel)
 
     async def related(
-        self, tenant_id: str, query: str, limit: int, exclude_ids: Sequence[str] = ()
+        self,
+        tenant_id: str,
+        user_id: str,
+        query: str,
+        limit: int,
+        exclude_ids: Sequence[str] = (),
     ) -> list[GraphCandidate]:
         """Nearest first. Raises Unavailable when the graph cannot answer, so that the
         search can go on without it and say so."""
@@ -108,6 +114,7 @@ class GraphExpander:
             reply = await self._stub.RelatedMemories(
                 grr.RelatedMemoriesRequest(
                     tenant_id=tenant_id,
+                    user_id=user_id,
                     entities=names,
                     hops=EXPANSION_HOPS,
                     limit=limit,

@@ -280,9 +280,17 @@ class HybridRetriever:
         mode: Mode = Mode.HYBRID,
         now: float | None = None,
         min_score: float = 0.0,
+        graph_user_id: str = "",
     ) -> list[Hit]:
         hits, _ = await self.search_with_status(
-            flt, query, k, weights=weights, mode=mode, now=now, min_score=min_score
+            flt,
+            query,
+            k,
+            weights=weights,
+            mode=mode,
+            now=now,
+            min_score=min_score,
+            graph_user_id=graph_user_id,
         )
         return hits
 
@@ -296,17 +304,26 @@ class HybridRetriever:
         mode: Mode = Mode.HYBRID,
         now: float | None = None,
         min_score: float = 0.0,
+        graph_user_id: str = "",
     ) -> tuple[list[Hit], list[str]]:
         """The best k hits scored at least min_score, and the retrievers that could not
-        answer ("graph")."""
+        answer ("graph"). The graph is one per user: expansion reads graph_user_id's (the
+        filter's user), and is left out when the search names no user."""
         weights = weights or self.default_weights
         now = time.time() if now is None else now
         limit = candidate_limit(k)
         # The graph is asked while the query is embedded, so expansion adds no latency
         # beyond the slower of the two.
         graph_call = None
-        if self._graph is not None and mode is Mode.HYBRID and weights.graph_weight > 0.0:
-            graph_call = asyncio.create_task(self._graph.related(flt.tenant_id, query, limit))
+        if (
+            self._graph is not None
+            and graph_user_id
+            and mode is Mode.HYBRID
+            and weights.graph_weight > 0.0
+        ):
+            graph_call = asyncio.create_task(
+                self._graph.related(flt.tenant_id, graph_user_id, query, limit)
+            )
         try:
             dense, sparse = await self._retrieve(flt, query, limit, mode)
         except BaseException:

@@ -119,6 +119,7 @@ class SearchServicer(service_pb2_grpc.SearchServiceServicer):
             mode=_MODES[request.mode],
             now=now,
             min_score=request.min_score,
+            graph_user_id=request.filter.user_id,
         )
         by_fusion = sorted(hits, key=lambda h: (-h.fused_score, h.memory_id))
         fused_rank = {h.memory_id: rank for rank, h in enumerate(by_fusion, start=1)}

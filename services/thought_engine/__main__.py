@@ -33,6 +33,7 @@ async def main() -> None:
             settings.memory_store_target,
             idempotent_methods=memory_store_client.IDEMPOTENT_METHODS,
             default_timeout=timeout,
+            transport=settings.server.transport,
         )
     ]
     search = graph = None
@@ -42,6 +43,7 @@ async def main() -> None:
                 settings.search_target,
                 idempotent_methods=search_client.IDEMPOTENT_METHODS,
                 default_timeout=timeout,
+                transport=settings.server.transport,
             )
         )
         search = SearchRetriever(channels[-1])
@@ -51,6 +53,7 @@ async def main() -> None:
                 settings.graph_target,
                 idempotent_methods=graph_sink.IDEMPOTENT_METHODS,
                 default_timeout=timeout,
+                transport=settings.server.transport,
             )
         )
         graph = GraphServiceSink(channels[-1])

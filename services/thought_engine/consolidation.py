@@ -126,5 +126,6 @@ class Consolidator:
         update = graph_update(
             scope.user_id, turns, facts.facts, provenance=f"thought-engine:{facts.path.value}"
         )
-        await self._graph.apply(tenant_id, update)
+        # The memories' user owns what was extracted from them (one graph per user).
+        await self._graph.apply(tenant_id, scope.user_id, update)
         report.graph.append(update)

@@ -26,8 +26,9 @@ IDEMPOTENT_METHODS = [f"{SERVICE}/{name}" for name in ("Upsert", "InvalidateRela
 
 
 class GraphSink(Protocol):
-    async def apply(self, tenant_id: str, update: GraphUpdate) -> None:
-        """Applies the update or raises the graph's domain error (UNAVAILABLE when down)."""
+    async def apply(self, tenant_id: str, user_id: str, update: GraphUpdate) -> None:
+        """Applies the update to the user's graph or raises the graph's domain error
+        (UNAVAILABLE when down)."""
         ...
 
 
@@ -35,14 +36,15 @@ class GraphServiceSink:
     def __init__(self, channel: grpc.aio.Channel) -> None:
         self._stub: GraphServiceAsyncStub = service_pb2_grpc.GraphServiceStub(channel)
 
-    async def apply(self, tenant_id: str, update: GraphUpdate) -> None:
+    async def apply(self, tenant_id: str, user_id: str, update: GraphUpdate) -> None:
         try:
             if not update.empty:
-                await self._stub.Upsert(_upsert_request(tenant_id, update))
+                await self._stub.Upsert(_upsert_request(tenant_id, user_id, update))
             for invalidation in update.invalidations:
                 await self._stub.InvalidateRelations(
                     grr.InvalidateRelationsRequest(
                         tenant_id=tenant_id,
+                        user_id=user_id,
                         source=invalidation.source,
                         target=invalidation.target,
                         type=invalidation.type,
@@ -53,7 +55,7 @@ class GraphServiceSink:
             raise from_rpc_error(error) from None
 
 
-def _upsert_request(tenant_id: str, update: GraphUpdate) -> grr.UpsertRequest:
+def _upsert_request(tenant_id: str, user_id: str, update: GraphUpdate) -> grr.UpsertRequest:
     relations = []
     for relation in update.relations:
         message = graph_pb2.Relation(
@@ -68,6 +70,7 @@ def _upsert_request(tenant_id: str, update: GraphUpdate) -> grr.UpsertRequest:
         relations.append(message)
     return grr.UpsertRequest(
         tenant_id=tenant_id,
+        user_id=user_id,
         entities=[graph_pb2.Entity(name=e.name, type=e.type) for e in update.entities],
         relations=relations,
         mentions=[

@@ -6,8 +6,9 @@ the messages that said it, and starts when the fact became true). A superseded f
 relation is invalidated at the fact's valid_to rather than deleted, mirroring the facts.
 Everything is derived from stored state, so sending it twice changes nothing.
 
-The graph is per tenant, so "the user" of the cognition modules becomes `user:<user_id>`
-and the user's relatives `user:<user_id>'s sister` until a fact names them.
+Each user has a graph of their own; in it "the user" of the cognition modules becomes
+`user:<user_id>` and the user's relatives `user:<user_id>'s sister` until a fact names
+them.
 """
 
 from __future__ import annotations

@@ -89,7 +89,12 @@ STATELESS_IN_DEV = ("gateway", "thought-engine")
 
 # Secrets an operator creates before deploying prod (docs/operations.md); the manifests
 # reference them but must never carry them.
-OPERATOR_SECRETS = {"memgrid-api-keys", "memgrid-postgres", "memgrid-neo4j"}
+OPERATOR_SECRETS = {
+    "memgrid-api-keys",
+    "memgrid-internal-token",
+    "memgrid-postgres",
+    "memgrid-neo4j",
+}
 
 # Containers allowed a writable root filesystem, and why.
 WRITABLE_ROOT_EXCEPTIONS = {

@@ -21,6 +21,9 @@ from tests.support.otlp import OtlpTraceReceiver
 
 KEY_A = "e2e-key-tenant-a"
 KEY_B = "e2e-key-tenant-b"
+# An end-user key: tenant-a, acting for user BOUND_USER only.
+KEY_A_BOUND = "e2e-key-tenant-a-bound-user"
+BOUND_USER = "bound-user"
 
 
 @dataclass
@@ -58,7 +61,7 @@ async def stack(
         data_dir=base / "data",
         log_dir=base / "logs",
         ephemeral_ports=True,
-        api_keys=f"{KEY_A}=tenant-a,{KEY_B}=tenant-b",
+        api_keys=f"{KEY_A}=tenant-a,{KEY_B}=tenant-b,{KEY_A_BOUND}=tenant-a/{BOUND_USER}",
         env={
             "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint,
             "OTEL_EXPORTER_OTLP_INSECURE": "true",

@@ -28,31 +28,71 @@ async def _conversation(
 
 async def test_consolidation_builds_a_graph_the_api_can_walk(client_a, client_b):
     user = _user()
-    await _conversation(
+    said = await _conversation(
         client_a,
         user,
         [("user", "My sister Marguerite works at Zephyrlabs."), ("assistant", "Good to know.")],
     )
-    found = await client_a.find_entities("marguer", match=graph.ENTITY_MATCH_PREFIX)
+    found = await client_a.find_entities("marguer", user_id=user, match=graph.ENTITY_MATCH_PREFIX)
     assert [entity.name for entity in found.entities] == ["Marguerite"]
-    neighbours = await client_a.get_neighbors("Marguerite", hops=1)
+    neighbours = await client_a.get_neighbors("Marguerite", user_id=user, hops=1)
     assert "Zephyrlabs" in {reached.entity.name for reached in neighbours.entities}
-    path = await client_a.shortest_path("Marguerite", "Zephyrlabs")
+    path = await client_a.shortest_path("Marguerite", "Zephyrlabs", user_id=user)
     assert path.found
     assert [entity.name for entity in path.entities] == ["Marguerite", "Zephyrlabs"]
+    around = await client_a.get_memory_graph(said[0], user_id=user)
+    assert "Marguerite" in {m.entity for m in around.mentions}
 
     related = await client_a.get_related_memories(
         ["Zephyrlabs"], common.MemoryFilter(user_id=user), hops=1
     )
     assert any("Marguerite" in hit.memory.content for hit in related.memories)
-    # Another tenant, and another user of this tenant, reach none of it.
-    assert list((await client_b.find_entities("Marguerite")).entities) == []
+    # Another tenant, even under the same user id, reaches none of it.
+    assert list((await client_b.find_entities("Marguerite", user_id=user)).entities) == []
     with pytest.raises(errors.NotFound):
-        await client_b.get_neighbors("Marguerite", hops=1)
-    others = await client_a.get_related_memories(
-        ["Zephyrlabs"], common.MemoryFilter(user_id=_user()), hops=1
+        await client_b.get_neighbors("Marguerite", user_id=user, hops=1)
+
+
+async def test_two_users_of_a_tenant_each_have_their_own_graph(client_a):
+    """Both users name a Marguerite: each sees their own, and nothing of the other's
+    through any graph RPC."""
+    first, second = _user(), _user()
+    first_said = await _conversation(
+        client_a,
+        first,
+        [("user", "My sister Marguerite works at Zephyrlabs."), ("assistant", "Good to know.")],
     )
-    assert list(others.memories) == []
+    await _conversation(
+        client_a,
+        second,
+        [("user", "My friend Marguerite works at Quorvex."), ("assistant", "Noted.")],
+    )
+    for user, employer, other in (
+        (first, "Zephyrlabs", "Quorvex"),
+        (second, "Quorvex", "Zephyrlabs"),
+    ):
+        found = await client_a.find_entities("Marguerite", user_id=user)
+        assert [entity.name for entity in found.entities] == ["Marguerite"]
+        neighbours = await client_a.get_neighbors("Marguerite", user_id=user, hops=2)
+        reached = {r.entity.name for r in neighbours.entities}
+        assert employer in reached and other not in reached
+        relations = {(r.source, r.target) for r in neighbours.relations}
+        assert all(other not in pair for pair in relations)
+        assert list((await client_a.find_entities(other, user_id=user)).entities) == []
+        with pytest.raises(errors.NotFound):
+            await client_a.shortest_path("Marguerite", other, user_id=user)
+        related = await client_a.get_related_memories(
+            [other], common.MemoryFilter(user_id=user), hops=1
+        )
+        assert list(related.memories) == [] and list(related.unknown_entities) == [other]
+    # The first user's message is not in the second user's graph.
+    with pytest.raises(errors.NotFound):
+        await client_a.get_memory_graph(first_said[0], user_id=second)
+    # Nor does naming the second user's Marguerite reach the first user's memories.
+    mine = await client_a.get_related_memories(
+        ["Marguerite"], common.MemoryFilter(user_id=second), hops=1
+    )
+    assert mine.memories and all(hit.memory.scope.user_id == second for hit in mine.memories)
 
 
 async def test_search_expands_through_entities_the_query_names(client_a):
@@ -79,12 +119,14 @@ async def test_deleting_memories_leaves_no_orphan_entity(client_a):
         user,
         [("user", "My neighbour Quillon plays the oboe."), ("assistant", "Lovely.")],
     )
-    assert [e.name for e in (await client_a.find_entities("Quillon")).entities] == ["Quillon"]
+    assert [e.name for e in (await client_a.find_entities("Quillon", user_id=user)).entities] == [
+        "Quillon"
+    ]
     reply = await client_a.delete_memories(common.MemoryFilter(user_id=user))
     assert reply.deleted_count >= len(ids)
     graph_state = next(p.state for p in reply.propagation if p.store == "graph")
     assert graph_state == common.PROPAGATION_STATE_DONE
-    assert list((await client_a.find_entities("Quillon")).entities) == []
+    assert list((await client_a.find_entities("Quillon", user_id=user)).entities) == []
 
 
 async def test_graph_outage_degrades_search_but_not_writes(stack, client_a):
@@ -99,7 +141,7 @@ async def test_graph_outage_degrades_search_but_not_writes(stack, client_a):
             "Notes about Pemberton and the garden"
         ]
         with pytest.raises(errors.Unavailable):
-            await client_a.find_entities("Pemberton")
+            await client_a.find_entities("Pemberton", user_id=user)
         deleted = await client_a.delete_memory(found.hits[0].memory.id)
         graph_state = next(p.state for p in deleted.propagation if p.store == "graph")
         assert graph_state == common.PROPAGATION_STATE_PENDING

@@ -375,6 +375,8 @@ async def llm_gateway(stack: Stack) -> AsyncIterator[str]:
         services=tuple(s for s in SERVICES if s.name in ("thought-engine", "gateway")),
         env={
             **suite.env,
+            # The services of both suites call each other with one token.
+            "MEMGRID_INTERNAL_TOKEN": suite.internal_token,
             "MEMGRID_MEMORY_STORE_TARGET": suite.address_of("memory-store"),
             "MEMGRID_SEARCH_TARGET": suite.address_of("search"),
             "MEMGRID_THOUGHT_WORKERS_ENABLED": "false",

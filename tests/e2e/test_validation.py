@@ -113,5 +113,6 @@ async def test_messages_need_a_session_and_a_known_role(client_a):
 
 
 async def test_delete_by_empty_filter_is_refused(client_a):
-    with pytest.raises(errors.InvalidArgument):
+    with pytest.raises(errors.InvalidArgument) as caught:
         await client_a.delete_memories(common.MemoryFilter())
+    assert _fields(caught.value) == ["filter.user_id"]

@@ -23,6 +23,7 @@ from memgrid_runtime.server import GrpcService, RunningServer, start_server
 from memgrid_runtime.settings import ServerSettings
 
 from services.graph.__main__ import SERVICE
+from services.graph.model import GraphScope
 from services.graph.servicer import GraphServicer
 from services.graph.store.base import GraphStore
 from services.graph.store.cypher_store import CypherGraphStore
@@ -88,9 +89,10 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[CypherGraphStor
 
 
 @pytest.fixture
-def tenant() -> str:
-    """A fresh tenant per test: tests share a database but never each other's data."""
-    return f"tenant-{uuid.uuid4().hex[:12]}"
+def tenant() -> GraphScope:
+    """A fresh tenant (and a user of it) per test: tests share a database but never each
+    other's data."""
+    return GraphScope(f"tenant-{uuid.uuid4().hex[:12]}", "user-1")
 
 
 @pytest.fixture

@@ -6,20 +6,21 @@ import asyncio
 import shutil
 
 import pytest
+from falkordb.asyncio.graph import AsyncGraph  # type: ignore[import-untyped]
 
-from services.graph.model import MentionInput, UpsertBatch
+from services.graph.model import EntityInput, GraphScope, MentionInput, UpsertBatch
 from services.graph.store.cypher_store import CypherGraphStore
 from services.graph.store.falkordb import FalkorDBBackend
 from services.graph.store.falkordb_process import FalkorDBProcess, FalkorDBStartError
 from tests.graph.conftest import short_temp_dir
 
-TENANT = "process-tenant"
+SCOPE = GraphScope("process-tenant", "process-user")
 
 
 async def upsert_and_close(process: FalkorDBProcess, memory_id: str) -> None:
     store = CypherGraphStore(FalkorDBBackend.connect(str(process.socket_path), "persist"))
     await store.upsert(
-        TENANT, UpsertBatch(mentions=[MentionInput(memory_id, f"entity {memory_id}")])
+        SCOPE, UpsertBatch(mentions=[MentionInput(memory_id, f"entity {memory_id}")])
     )
     await store.close()
 
@@ -27,7 +28,7 @@ async def upsert_and_close(process: FalkorDBProcess, memory_id: str) -> None:
 async def memory_count(process: FalkorDBProcess) -> int:
     store = CypherGraphStore(FalkorDBBackend.connect(str(process.socket_path), "persist"))
     try:
-        return (await store.stats(TENANT)).memory_count
+        return (await store.stats(SCOPE)).memory_count
     finally:
         await store.close()
 
@@ -64,3 +65,32 @@ def test_too_long_socket_path_is_refused_with_advice(
     deep = tmp_path_factory.mktemp("x") / ("d" * 120)
     with pytest.raises(FalkorDBStartError, match="MEMGRID_FALKORDB_DIR"):
         FalkorDBProcess(deep).start()
+
+
+async def test_a_graph_from_before_per_user_graphs_is_migrated_at_start_up(
+    falkordb_process: FalkorDBProcess,
+) -> None:
+    """The old (tenant, key) unique constraints would forbid two users an entity of the
+    same name: start-up drops them, and starting again (nothing left to drop) works."""
+    backend = FalkorDBBackend.connect(str(falkordb_process.socket_path), "migration")
+    old_schema = AsyncGraph(backend._client, "migration")
+    for label in ("Entity", "Alias"):
+        await old_schema.create_node_range_index(label, "tenant", "key")
+        await old_schema.create_node_unique_constraint(label, "tenant", "key")
+    await backend.ensure_schema()
+    await backend.ensure_schema()
+    store = CypherGraphStore(backend)
+    try:
+        for user in ("u1", "u2"):
+            await store.upsert(
+                GraphScope("t", user),
+                UpsertBatch(
+                    entities=[EntityInput("Anna", "person", ["Annie"])],
+                    mentions=[MentionInput(f"m-{user}", "Anna")],
+                ),
+            )
+        for user in ("u1", "u2"):
+            assert (await store.get_entity(GraphScope("t", user), "Annie")).name == "Anna"
+            assert (await store.stats(GraphScope("t", user))).entity_count == 1
+    finally:
+        await store.close()

@@ -16,7 +16,13 @@ from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, start_server
 from memgrid_runtime.settings import ServerSettings
 
-from services.graph.model import MentionInput, RelationFilter, RelationInput, UpsertBatch
+from services.graph.model import (
+    GraphScope,
+    MentionInput,
+    RelationFilter,
+    RelationInput,
+    UpsertBatch,
+)
 from services.graph.outbox_consumer import ConsumerOptions, GraphOutboxConsumer
 from services.graph.store.cypher_store import CypherGraphStore
 from services.graph.store.falkordb_process import FalkorDBProcess
@@ -29,6 +35,8 @@ if TYPE_CHECKING:
     from memgrid.memory.v1.service_pb2_grpc import MemoryStoreServiceAsyncStub
 
 TENANT = "outbox-tenant"
+# The graph of the user whose memories the tests write.
+SCOPE = GraphScope(TENANT, "u1")
 MEMORY_STORE = "memgrid.memory.v1.MemoryStoreService"
 
 
@@ -78,7 +86,7 @@ def consumer_for(store: CypherGraphStore, memory_store: MemoryStore) -> GraphOut
 
 async def link(store: CypherGraphStore, deleted: str, kept: str) -> None:
     await store.upsert(
-        TENANT,
+        SCOPE,
         UpsertBatch(
             relations=[
                 RelationInput("Alice", "Paris", "lives_in", [deleted]),
@@ -112,14 +120,14 @@ async def test_deleted_memory_leaves_the_graph_without_orphans(
 
     # Two memory.upserted jobs and one memory.deleted, all done.
     assert (queue.pending, queue.leased, queue.dead, queue.done) == (0, 0, 0, 3)
-    stats = await falkordb_store.stats(TENANT)
+    stats = await falkordb_store.stats(SCOPE)
     assert (stats.entity_count, stats.relation_count, stats.memory_count) == (2, 1, 1)
     assert stats.unlinked_entity_count == 0
     names = {
         e.entity.name
         for e in (
             await falkordb_store.memory_subgraph(
-                TENANT, kept, hops=1, relation_filter=RelationFilter(), limit=10
+                SCOPE, kept, hops=1, relation_filter=RelationFilter(), limit=10
             )
         ).entities
     }
@@ -148,4 +156,4 @@ async def test_jobs_go_back_to_the_queue_while_the_graph_is_down(
     own_falkordb.start()
     await asyncio.sleep(1.0)  # the retry delay the nack asked for
     assert await consumer.process_batch() == 1
-    assert (await falkordb_store.stats(TENANT)).memory_count == 1
+    assert (await falkordb_store.stats(SCOPE)).memory_count == 1

@@ -91,10 +91,12 @@ def test_service_serves_and_stops_its_falkordb_on_sigterm(data_dir: Path) -> Non
             stub = service_pb2_grpc.GraphServiceStub(channel)
             stub.Upsert(
                 pb.UpsertRequest(
-                    tenant_id="t", mentions=[graph_pb2.Mention(memory_id="m1", entity="Alice")]
+                    tenant_id="t",
+                    user_id="u",
+                    mentions=[graph_pb2.Mention(memory_id="m1", entity="Alice")],
                 )
             )
-            found = stub.GetEntity(pb.GetEntityRequest(tenant_id="t", name="alice"))
+            found = stub.GetEntity(pb.GetEntityRequest(tenant_id="t", user_id="u", name="alice"))
             assert found.entity.name == "Alice"
         [falkordb] = falkordb_children(service.pid)
         service.send_signal(signal.SIGTERM)

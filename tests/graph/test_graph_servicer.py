@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from memgrid.graph.v1.service_pb2_grpc import GraphServiceAsyncStub as Stub
 
 TENANT = "servicer-tenant"
+USER = "servicer-user"
 # A client built from a newer proto could send an enum number this server does not know.
 UNKNOWN_DIRECTION = cast(graph_pb2.Direction.ValueType, 9)
 
@@ -49,6 +50,7 @@ async def seed(stub: Stub) -> pb.UpsertResponse:
     return await stub.Upsert(
         pb.UpsertRequest(
             tenant_id=TENANT,
+            user_id=USER,
             entities=[graph_pb2.Entity(name="Alice", type="person", aliases=["Ally"])],
             relations=[
                 graph_pb2.Relation(
@@ -72,7 +74,9 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
     upserted = await seed(graph_stub)
     assert (upserted.entities_upserted, upserted.relations_upserted) == (3, 2)
 
-    entity = (await graph_stub.GetEntity(pb.GetEntityRequest(tenant_id=TENANT, name="ally"))).entity
+    entity = (
+        await graph_stub.GetEntity(pb.GetEntityRequest(tenant_id=TENANT, user_id=USER, name="ally"))
+    ).entity
     assert (entity.name, entity.key, entity.type, list(entity.aliases)) == (
         "Alice",
         "alice",
@@ -80,12 +84,14 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
         ["Ally"],
     )
     found = await graph_stub.FindEntities(
-        pb.FindEntitiesRequest(tenant_id=TENANT, query="b", match=graph_pb2.ENTITY_MATCH_PREFIX)
+        pb.FindEntitiesRequest(
+            tenant_id=TENANT, user_id=USER, query="b", match=graph_pb2.ENTITY_MATCH_PREFIX
+        )
     )
     assert [e.name for e in found.entities] == ["Beth"]
 
     neighbors = await graph_stub.GetNeighbors(
-        pb.GetNeighborsRequest(tenant_id=TENANT, entity="Alice", hops=2)
+        pb.GetNeighborsRequest(tenant_id=TENANT, user_id=USER, entity="Alice", hops=2)
     )
     assert [(e.entity.name, e.hops) for e in neighbors.entities] == [
         ("Alice", 0),
@@ -101,22 +107,27 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
 
     before_alice = pb.GetNeighborsRequest(
         tenant_id=TENANT,
+        user_id=USER,
         entity="Alice",
         filter=graph_pb2.RelationFilter(valid_at=timestamp(datetime(2023, 1, 1, tzinfo=UTC))),
     )
     assert len((await graph_stub.GetNeighbors(before_alice)).entities) == 1
 
     path = await graph_stub.ShortestPath(
-        pb.ShortestPathRequest(tenant_id=TENANT, source="Alice", target="Carl")
+        pb.ShortestPathRequest(tenant_id=TENANT, user_id=USER, source="Alice", target="Carl")
     )
     assert path.found and [e.name for e in path.entities] == ["Alice", "Beth", "Carl"]
     no_path = await graph_stub.ShortestPath(
-        pb.ShortestPathRequest(tenant_id=TENANT, source="Alice", target="Carl", max_hops=1)
+        pb.ShortestPathRequest(
+            tenant_id=TENANT, user_id=USER, source="Alice", target="Carl", max_hops=1
+        )
     )
     assert not no_path.found and not no_path.entities
 
     related = await graph_stub.RelatedMemories(
-        pb.RelatedMemoriesRequest(tenant_id=TENANT, entities=["Alice", "Nobody"], hops=2)
+        pb.RelatedMemoriesRequest(
+            tenant_id=TENANT, user_id=USER, entities=["Alice", "Nobody"], hops=2
+        )
     )
     assert [(m.memory_id, m.hops, list(m.via_entities)) for m in related.memories] == [
         ("m1", 0, ["Alice"]),
@@ -126,7 +137,7 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
     assert list(related.unknown_entities) == ["Nobody"]
 
     subgraph = await graph_stub.GetMemorySubgraph(
-        pb.GetMemorySubgraphRequest(tenant_id=TENANT, memory_id="m3", hops=1)
+        pb.GetMemorySubgraphRequest(tenant_id=TENANT, user_id=USER, memory_id="m3", hops=1)
     )
     assert [(m.entity, m.provenance) for m in subgraph.mentions] == [("Carl", "llm")]
     assert {e.entity.name for e in subgraph.entities} == {"Carl", "Beth"}
@@ -134,6 +145,7 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
     invalidated = await graph_stub.InvalidateRelations(
         pb.InvalidateRelationsRequest(
             tenant_id=TENANT,
+            user_id=USER,
             source="Beth",
             target="Carl",
             type="works_with",
@@ -141,11 +153,14 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
         )
     )
     assert invalidated.invalidated_count == 1
-    now = await graph_stub.GetNeighbors(pb.GetNeighborsRequest(tenant_id=TENANT, entity="Beth"))
+    now = await graph_stub.GetNeighbors(
+        pb.GetNeighborsRequest(tenant_id=TENANT, user_id=USER, entity="Beth")
+    )
     assert [e.entity.name for e in now.entities] == ["Beth", "Alice"]
     history = await graph_stub.GetNeighbors(
         pb.GetNeighborsRequest(
             tenant_id=TENANT,
+            user_id=USER,
             entity="Beth",
             filter=graph_pb2.RelationFilter(
                 include_invalidated=True, direction=graph_pb2.DIRECTION_OUTGOING
@@ -156,7 +171,7 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
     assert history.relations[0].valid_to.ToDatetime(tzinfo=UTC) == datetime(2025, 1, 1, tzinfo=UTC)
 
     merged = await graph_stub.MergeEntities(
-        pb.MergeEntitiesRequest(tenant_id=TENANT, target="Beth", sources=["Carl"])
+        pb.MergeEntitiesRequest(tenant_id=TENANT, user_id=USER, target="Beth", sources=["Carl"])
     )
     assert merged.merged_count == 1 and list(merged.entity.aliases) == ["Carl"]
 
@@ -164,8 +179,46 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
         pb.RemoveMemoryLinksRequest(tenant_id=TENANT, memory_ids=["m1", "m2", "m3"])
     )
     assert (removed.relations_removed, removed.entities_collected) == (1, 2)
-    stats = await graph_stub.GetGraphStats(pb.GetGraphStatsRequest(tenant_id=TENANT))
+    stats = await graph_stub.GetGraphStats(pb.GetGraphStatsRequest(tenant_id=TENANT, user_id=USER))
     assert (stats.entity_count, stats.relation_count, stats.memory_count) == (0, 0, 0)
+
+
+# Every RPC that reads or writes one user's graph, without the user.
+_UNSCOPED_CALLS = {
+    "Upsert": lambda stub: stub.Upsert(
+        pb.UpsertRequest(tenant_id=TENANT, entities=[graph_pb2.Entity(name="Alice")])
+    ),
+    "GetEntity": lambda stub: stub.GetEntity(pb.GetEntityRequest(tenant_id=TENANT, name="a")),
+    "FindEntities": lambda stub: stub.FindEntities(
+        pb.FindEntitiesRequest(tenant_id=TENANT, query="a")
+    ),
+    "GetNeighbors": lambda stub: stub.GetNeighbors(
+        pb.GetNeighborsRequest(tenant_id=TENANT, entity="Alice")
+    ),
+    "ShortestPath": lambda stub: stub.ShortestPath(
+        pb.ShortestPathRequest(tenant_id=TENANT, source="Alice", target="Beth")
+    ),
+    "RelatedMemories": lambda stub: stub.RelatedMemories(
+        pb.RelatedMemoriesRequest(tenant_id=TENANT, entities=["Alice"])
+    ),
+    "GetMemorySubgraph": lambda stub: stub.GetMemorySubgraph(
+        pb.GetMemorySubgraphRequest(tenant_id=TENANT, memory_id="m1")
+    ),
+    "MergeEntities": lambda stub: stub.MergeEntities(
+        pb.MergeEntitiesRequest(tenant_id=TENANT, target="Alice", sources=["Beth"])
+    ),
+    "GetGraphStats": lambda stub: stub.GetGraphStats(pb.GetGraphStatsRequest(tenant_id=TENANT)),
+}
+
+
+@pytest.mark.parametrize("rpc", sorted(_UNSCOPED_CALLS))
+async def test_every_scoped_rpc_needs_the_user(graph_stub: Stub, rpc: str) -> None:
+    await graph_stub.Upsert(pb.UpsertRequest(tenant_id=TENANT, user_id=USER, mentions=[
+        graph_pb2.Mention(memory_id="m1", entity="Alice")
+    ]))  # fmt: skip
+    error = await call_error(_UNSCOPED_CALLS[rpc](graph_stub))
+    assert isinstance(error, InvalidArgument)
+    assert [violation.field for violation in error.violations] == ["user_id"]
 
 
 @pytest.mark.parametrize(
@@ -175,6 +228,7 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
             lambda stub: stub.Upsert(
                 pb.UpsertRequest(
                     tenant_id=TENANT,
+                    user_id=USER,
                     entities=[graph_pb2.Entity(name="")],
                     relations=[graph_pb2.Relation(source="a", target="b", type="t")],
                     mentions=[graph_pb2.Mention(memory_id="m", entity="e", confidence=2.0)],
@@ -183,12 +237,14 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
             ["entities[0].name", "relations[0].source_memory_ids", "mentions[0].confidence"],
         ),
         (
-            lambda stub: stub.Upsert(pb.UpsertRequest(entities=[graph_pb2.Entity(name="a")])),
+            lambda stub: stub.Upsert(
+                pb.UpsertRequest(user_id=USER, entities=[graph_pb2.Entity(name="a")])
+            ),
             ["tenant_id"],
         ),
         (
             lambda stub: stub.GetNeighbors(
-                pb.GetNeighborsRequest(tenant_id=TENANT, entity="Alice", hops=5)
+                pb.GetNeighborsRequest(tenant_id=TENANT, user_id=USER, entity="Alice", hops=5)
             ),
             ["hops"],
         ),
@@ -196,6 +252,7 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
             lambda stub: stub.GetNeighbors(
                 pb.GetNeighborsRequest(
                     tenant_id=TENANT,
+                    user_id=USER,
                     entity="Alice",
                     filter=graph_pb2.RelationFilter(direction=UNKNOWN_DIRECTION),
                 )
@@ -204,23 +261,29 @@ async def test_round_trip_through_every_rpc(graph_stub: Stub) -> None:
         ),
         (
             lambda stub: stub.ShortestPath(
-                pb.ShortestPathRequest(tenant_id=TENANT, source="a", target="b", max_hops=99)
+                pb.ShortestPathRequest(
+                    tenant_id=TENANT, user_id=USER, source="a", target="b", max_hops=99
+                )
             ),
             ["max_hops"],
         ),
         (
-            lambda stub: stub.RelatedMemories(pb.RelatedMemoriesRequest(tenant_id=TENANT)),
+            lambda stub: stub.RelatedMemories(
+                pb.RelatedMemoriesRequest(tenant_id=TENANT, user_id=USER)
+            ),
             ["entities"],
         ),
         (
             lambda stub: stub.FindEntities(
-                pb.FindEntitiesRequest(tenant_id=TENANT, query="a", limit=5000)
+                pb.FindEntitiesRequest(tenant_id=TENANT, user_id=USER, query="a", limit=5000)
             ),
             ["limit"],
         ),
         (
             lambda stub: stub.InvalidateRelations(
-                pb.InvalidateRelationsRequest(tenant_id=TENANT, source="a", target="b", type="t")
+                pb.InvalidateRelationsRequest(
+                    tenant_id=TENANT, user_id=USER, source="a", target="b", type="t"
+                )
             ),
             ["valid_to"],
         ),
@@ -240,7 +303,9 @@ async def test_bad_requests_are_invalid_argument_naming_the_field(
 
 async def test_unknown_entity_is_not_found(graph_stub: Stub) -> None:
     error = await call_error(
-        graph_stub.GetNeighbors(pb.GetNeighborsRequest(tenant_id=TENANT, entity="Nobody"))
+        graph_stub.GetNeighbors(
+            pb.GetNeighborsRequest(tenant_id=TENANT, user_id=USER, entity="Nobody")
+        )
     )
     assert isinstance(error, NotFound)
     assert (error.resource_type, error.resource_name) == ("entity", "Nobody")
@@ -251,7 +316,7 @@ async def test_falkordb_down_is_unavailable_and_recovers(
 ) -> None:
     await seed(graph_stub)
     own_falkordb.kill()
-    request = pb.GetNeighborsRequest(tenant_id=TENANT, entity="Alice")
+    request = pb.GetNeighborsRequest(tenant_id=TENANT, user_id=USER, entity="Alice")
     error = await call_error(graph_stub.GetNeighbors(request))
     assert isinstance(error, Unavailable)
     assert error.reason == "GRAPH_BACKEND_DOWN"
@@ -270,7 +335,9 @@ async def test_neo4j_down_is_unavailable() -> None:
     channel = connect(server.address)
     try:
         stub: Stub = service_pb2_grpc.GraphServiceStub(channel)
-        error = await call_error(stub.GetEntity(pb.GetEntityRequest(tenant_id=TENANT, name="a")))
+        error = await call_error(
+            stub.GetEntity(pb.GetEntityRequest(tenant_id=TENANT, user_id=USER, name="a"))
+        )
         assert isinstance(error, Unavailable)
         assert error.retry_after_seconds > 0
     finally:

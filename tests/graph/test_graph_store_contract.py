@@ -13,6 +13,7 @@ from services.graph.model import (
     Direction,
     EntityInput,
     EntityMatch,
+    GraphScope,
     MentionInput,
     RelationFilter,
     RelationInput,
@@ -59,13 +60,17 @@ FAMILY = UpsertBatch(
 
 
 async def neighbor_names(
-    store: CypherGraphStore, tenant: str, name: str, hops: int, flt: RelationFilter = ANY_TIME
+    store: CypherGraphStore,
+    tenant: GraphScope,
+    name: str,
+    hops: int,
+    flt: RelationFilter = ANY_TIME,
 ) -> dict[str, int]:
     found = await store.neighbors(tenant, name, hops=hops, relation_filter=flt, limit=100)
     return {reached.entity.name: reached.hops for reached in found.entities}
 
 
-async def snapshot(store: CypherGraphStore, tenant: str) -> object:
+async def snapshot(store: CypherGraphStore, tenant: GraphScope) -> object:
     """Everything observable about the FAMILY tenant."""
     stats = await store.stats(tenant)
     everything = await store.neighbors(
@@ -78,7 +83,7 @@ async def snapshot(store: CypherGraphStore, tenant: str) -> object:
     return (stats, everything, [subgraph.mentions for subgraph in subgraphs])
 
 
-async def test_upsert_is_idempotent(store: CypherGraphStore, tenant: str) -> None:
+async def test_upsert_is_idempotent(store: CypherGraphStore, tenant: GraphScope) -> None:
     first = await store.upsert(tenant, FAMILY)
     before = await snapshot(store, tenant)
     second = await store.upsert(tenant, FAMILY)
@@ -89,7 +94,7 @@ async def test_upsert_is_idempotent(store: CypherGraphStore, tenant: str) -> Non
     assert (stats.entity_count, stats.relation_count, stats.memory_count) == (5, 4, 5)
 
 
-async def test_relation_evidence_accumulates(store: CypherGraphStore, tenant: str) -> None:
+async def test_relation_evidence_accumulates(store: CypherGraphStore, tenant: GraphScope) -> None:
     await store.upsert(
         tenant, UpsertBatch(relations=[relation("A", "B", "knows", "m1", confidence=0.4)])
     )
@@ -110,7 +115,7 @@ async def test_relation_evidence_accumulates(store: CypherGraphStore, tenant: st
 
 
 async def test_names_match_case_and_spacing_insensitively(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     await store.upsert(
         tenant,
@@ -125,7 +130,7 @@ async def test_names_match_case_and_spacing_insensitively(
 
 
 async def test_type_is_kept_when_empty_and_replaced_when_given(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     await store.upsert(tenant, UpsertBatch(entities=[EntityInput("Acme", "company")]))
     await store.upsert(tenant, UpsertBatch(entities=[EntityInput("acme", "")]))
@@ -134,7 +139,7 @@ async def test_type_is_kept_when_empty_and_replaced_when_given(
     assert (await store.get_entity(tenant, "Acme")).type == "organisation"
 
 
-async def test_find_by_exact_alias_and_prefix(store: CypherGraphStore, tenant: str) -> None:
+async def test_find_by_exact_alias_and_prefix(store: CypherGraphStore, tenant: GraphScope) -> None:
     await store.upsert(
         tenant,
         UpsertBatch(
@@ -169,7 +174,7 @@ async def test_find_by_exact_alias_and_prefix(store: CypherGraphStore, tenant: s
 
 
 async def test_unknown_and_ambiguous_names_are_not_found(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     await store.upsert(
         tenant,
@@ -184,7 +189,9 @@ async def test_unknown_and_ambiguous_names_are_not_found(
     assert ambiguous.value.reason == "AMBIGUOUS_ALIAS"
 
 
-async def test_references_resolve_through_aliases(store: CypherGraphStore, tenant: str) -> None:
+async def test_references_resolve_through_aliases(
+    store: CypherGraphStore, tenant: GraphScope
+) -> None:
     await store.upsert(tenant, UpsertBatch(entities=[EntityInput("Robert", "person", ["Bob"])]))
     await store.upsert(
         tenant,
@@ -200,7 +207,7 @@ async def test_references_resolve_through_aliases(store: CypherGraphStore, tenan
     assert [mention.entity_name for mention in subgraph.mentions] == ["Robert"]
 
 
-async def test_neighbors_within_k_hops(store: CypherGraphStore, tenant: str) -> None:
+async def test_neighbors_within_k_hops(store: CypherGraphStore, tenant: GraphScope) -> None:
     await store.upsert(tenant, FAMILY)
     assert await neighbor_names(store, tenant, "Alice", 1) == {"Alice": 0, "Beth": 1, "Paris": 1}
     assert await neighbor_names(store, tenant, "ally", 2) == {
@@ -223,7 +230,9 @@ async def test_neighbors_within_k_hops(store: CypherGraphStore, tenant: str) -> 
     assert not three.truncated
 
 
-async def test_neighbors_filter_by_type_and_direction(store: CypherGraphStore, tenant: str) -> None:
+async def test_neighbors_filter_by_type_and_direction(
+    store: CypherGraphStore, tenant: GraphScope
+) -> None:
     await store.upsert(tenant, FAMILY)
     family_only = RelationFilter(types=frozenset({"sister_of", "works_with"}))
     assert await neighbor_names(store, tenant, "Alice", 3, family_only) == {
@@ -240,7 +249,9 @@ async def test_neighbors_filter_by_type_and_direction(store: CypherGraphStore, t
     ) == {"Beth": 0}
 
 
-async def test_directed_walks_end_where_relations_do(store: CypherGraphStore, tenant: str) -> None:
+async def test_directed_walks_end_where_relations_do(
+    store: CypherGraphStore, tenant: GraphScope
+) -> None:
     await store.upsert(tenant, FAMILY)
     outgoing = RelationFilter(direction=Direction.OUTGOING)
     incoming = RelationFilter(direction=Direction.INCOMING)
@@ -259,7 +270,7 @@ async def test_directed_walks_end_where_relations_do(store: CypherGraphStore, te
 
 
 async def test_walks_start_from_the_named_entity_not_its_namesakes_aliases(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     # "Bob" is an entity of its own and also an alias of Robert: the name means the entity.
     await store.upsert(
@@ -280,7 +291,7 @@ async def test_walks_start_from_the_named_entity_not_its_namesakes_aliases(
 
 
 async def test_walks_from_an_ambiguous_alias_are_not_found(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     await store.upsert(
         tenant,
@@ -302,7 +313,7 @@ async def test_walks_from_an_ambiguous_alias_are_not_found(
 
 
 async def test_contradicted_relations_are_invalidated_not_deleted(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     moved = T0 + timedelta(days=300)
     await store.upsert(
@@ -333,7 +344,7 @@ async def test_contradicted_relations_are_invalidated_not_deleted(
     assert (await store.stats(tenant)).relation_count == 2
 
 
-async def test_shortest_path(store: CypherGraphStore, tenant: str) -> None:
+async def test_shortest_path(store: CypherGraphStore, tenant: GraphScope) -> None:
     await store.upsert(tenant, FAMILY)
     await store.upsert(
         tenant, UpsertBatch(relations=[relation("Paris", "Carl", "home_of", "m6", confidence=0.5)])
@@ -367,7 +378,7 @@ async def test_shortest_path(store: CypherGraphStore, tenant: str) -> None:
 
 
 async def test_related_memories_ranked_by_hops_then_confidence(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     await store.upsert(tenant, FAMILY)
     await store.upsert(tenant, UpsertBatch(mentions=[MentionInput("m7", "Beth", "llm", 0.3)]))
@@ -395,7 +406,7 @@ async def test_related_memories_ranked_by_hops_then_confidence(
     assert nothing.memories == [] and nothing.unknown_entities == ["Zorro"]
 
 
-async def test_memory_subgraph(store: CypherGraphStore, tenant: str) -> None:
+async def test_memory_subgraph(store: CypherGraphStore, tenant: GraphScope) -> None:
     await store.upsert(tenant, FAMILY)
     subgraph = await store.memory_subgraph(tenant, "m2", hops=1, relation_filter=ANY_TIME, limit=50)
     assert [(m.entity_name, m.provenance) for m in subgraph.mentions] == [
@@ -413,7 +424,9 @@ async def test_memory_subgraph(store: CypherGraphStore, tenant: str) -> None:
         await store.memory_subgraph(tenant, "m-unknown", hops=1, relation_filter=ANY_TIME, limit=5)
 
 
-async def test_merge_folds_duplicates_into_one_entity(store: CypherGraphStore, tenant: str) -> None:
+async def test_merge_folds_duplicates_into_one_entity(
+    store: CypherGraphStore, tenant: GraphScope
+) -> None:
     await store.upsert(tenant, FAMILY)
     await store.upsert(
         tenant,
@@ -454,14 +467,16 @@ async def test_merge_folds_duplicates_into_one_entity(store: CypherGraphStore, t
     assert itself.value.violations[0].field == "sources[0]"
 
 
-async def test_removing_memories_leaves_no_orphans(store: CypherGraphStore, tenant: str) -> None:
+async def test_removing_memories_leaves_no_orphans(
+    store: CypherGraphStore, tenant: GraphScope
+) -> None:
     await store.upsert(tenant, FAMILY)
     # Beth works with Carl says m2, and m11 says it too.
     await store.upsert(
         tenant, UpsertBatch(relations=[relation("Beth", "Carl", "works_with", "m11")])
     )
 
-    removed = await store.remove_memory_links(tenant, ["m2", "m3"])
+    removed = await store.remove_memory_links(tenant.tenant, ["m2", "m3"])
     assert (removed.relations_removed, removed.entities_collected) == (1, 0)
     assert removed.links_removed == 4
     around = await store.neighbors(tenant, "Carl", hops=1, relation_filter=ANY_TIME, limit=10)
@@ -475,20 +490,29 @@ async def test_removing_memories_leaves_no_orphans(store: CypherGraphStore, tena
                 tenant, memory_id, hops=0, relation_filter=ANY_TIME, limit=5
             )
 
-    removed = await store.remove_memory_links(tenant, ["m5", "m1", "m-unknown"])
+    removed = await store.remove_memory_links(tenant.tenant, ["m5", "m1", "m-unknown"])
     assert removed.entities_collected == 1  # Dune; Alice and Beth are still mentioned
     with pytest.raises(NotFound):
         await store.get_entity(tenant, "Dune")
-    await store.remove_memory_links(tenant, ["m4", "m11"])
+    await store.remove_memory_links(tenant.tenant, ["m4", "m11"])
     stats = await store.stats(tenant)
     assert (stats.entity_count, stats.relation_count, stats.memory_count) == (0, 0, 0)
     assert await store.find_entities(tenant, "ally", EntityMatch.ALIAS, limit=5) == []
-    again = await store.remove_memory_links(tenant, ["m4"])
+    again = await store.remove_memory_links(tenant.tenant, ["m4"])
     assert (again.links_removed, again.relations_removed, again.entities_collected) == (0, 0, 0)
 
 
-async def test_tenants_never_see_each_other(store: CypherGraphStore, tenant: str) -> None:
-    other = tenant + "-other"
+@pytest.mark.parametrize("neighbour", ["another tenant", "another user of the tenant"])
+async def test_scopes_never_see_each_other(
+    store: CypherGraphStore, tenant: GraphScope, neighbour: str
+) -> None:
+    """Both for another tenant and for another user of the same tenant (one graph each):
+    the same names are other entities, and nothing of one is read or changed through the
+    other."""
+    if neighbour == "another tenant":
+        other = GraphScope(tenant.tenant + "-other", tenant.user)
+    else:
+        other = GraphScope(tenant.tenant, tenant.user + "-other")
     await store.upsert(tenant, FAMILY)
     assert (await store.stats(other)).entity_count == 0
     with pytest.raises(NotFound):
@@ -510,9 +534,38 @@ async def test_tenants_never_see_each_other(store: CypherGraphStore, tenant: str
     with pytest.raises(NotFound):
         await store.invalidate_relations(other, "Alice", "Beth", "sister_of", T0)
 
-    # The same names in another tenant are other entities; writes there touch nothing here.
-    await store.upsert(other, UpsertBatch(relations=[relation("Alice", "Mars", "lives_in", "m1")]))
-    await store.remove_memory_links(other, ["m1", "m2", "m3", "m4", "m5"])
+    # The same names there are other entities, asserted by other memories (ids are unique
+    # in a tenant); writes there touch nothing here.
+    await store.upsert(
+        other,
+        UpsertBatch(
+            entities=[EntityInput("Alice", "robot", ["ally"])],
+            relations=[relation("Alice", "Mars", "lives_in", "o1")],
+        ),
+    )
+    assert (await store.get_entity(other, "ally")).type == "robot"
+    assert (await store.get_entity(tenant, "Alice")).type != "robot"
+    assert await neighbor_names(store, other, "Alice", 1) == {"Alice": 0, "Mars": 1}
+    assert await neighbor_names(store, tenant, "Alice", 1) == {"Alice": 0, "Beth": 1, "Paris": 1}
+    with pytest.raises(NotFound):
+        await store.shortest_path(tenant, "Alice", "Mars", max_hops=4, relation_filter=ANY_TIME)
+    mine = await store.related_memories(
+        tenant, ["Alice"], hops=0, relation_filter=ANY_TIME, limit=10
+    )
+    assert "o1" not in {m.memory_id for m in mine.memories}
+    with pytest.raises(NotFound):
+        await store.memory_subgraph(other, "m1", hops=0, relation_filter=ANY_TIME, limit=10)
+    if other.tenant == tenant.tenant:
+        # Memory ids are the tenant's: another user naming this user's memory attaches
+        # nothing to it.
+        await store.upsert(other, UpsertBatch(mentions=[MentionInput("m1", "Mars")]))
+        subgraph = await store.memory_subgraph(
+            tenant, "m1", hops=0, relation_filter=ANY_TIME, limit=10
+        )
+        assert "Mars" not in {m.entity_name for m in subgraph.mentions}
+    other_stats = await store.stats(other)
+    assert (other_stats.entity_count, other_stats.relation_count) == (2, 1)
+    await store.remove_memory_links(other.tenant, ["o1"])
     assert await neighbor_names(store, tenant, "Alice", 1) == {"Alice": 0, "Beth": 1, "Paris": 1}
     assert (await store.stats(tenant)).memory_count == 5
     assert (await store.stats(other)).entity_count == 0
@@ -531,9 +584,9 @@ INJECTIONS = [
 
 
 async def test_cypher_injection_strings_are_stored_verbatim(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
-    bystander = tenant + "-bystander"
+    bystander = GraphScope(tenant.tenant + "-bystander", tenant.user)
     await store.upsert(bystander, FAMILY)
     batch = UpsertBatch(
         entities=[EntityInput(text, text, [text + " alias"]) for text in INJECTIONS],
@@ -565,13 +618,15 @@ async def test_cypher_injection_strings_are_stored_verbatim(
     assert await snapshot(store, bystander) == await snapshot(store, bystander)
     assert (await store.stats(bystander)).entity_count == 5
 
-    await store.remove_memory_links(tenant, [*INJECTIONS, *(f"mem {t}" for t in INJECTIONS)])
+    await store.remove_memory_links(tenant.tenant, [*INJECTIONS, *(f"mem {t}" for t in INJECTIONS)])
     assert (await store.stats(tenant)).entity_count == 0
     assert (await store.stats(bystander)).entity_count == 5
 
 
 @pytest.mark.parametrize("hops", [MAX_HOPS + 1, 0, -1])
-async def test_hop_limits_are_enforced(store: CypherGraphStore, tenant: str, hops: int) -> None:
+async def test_hop_limits_are_enforced(
+    store: CypherGraphStore, tenant: GraphScope, hops: int
+) -> None:
     await store.upsert(tenant, FAMILY)
     with pytest.raises(InvalidArgument) as neighbors:
         await store.neighbors(tenant, "Alice", hops=hops, relation_filter=ANY_TIME, limit=10)
@@ -588,7 +643,7 @@ async def test_hop_limits_are_enforced(store: CypherGraphStore, tenant: str, hop
 
 
 async def test_invalid_upsert_names_every_bad_field_and_writes_nothing(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     batch = UpsertBatch(
         entities=[EntityInput("Fine"), EntityInput("   "), EntityInput("x" * 300)],
@@ -614,12 +669,22 @@ async def test_invalid_upsert_names_every_bad_field_and_writes_nothing(
     ]
     assert (await store.stats(tenant)).entity_count == 0
     with pytest.raises(InvalidArgument) as no_tenant:
-        await store.upsert("", FAMILY)
+        await store.upsert(GraphScope("", tenant.user), FAMILY)
     assert no_tenant.value.violations[0].field == "tenant_id"
+    for reads in (
+        store.upsert(GraphScope(tenant.tenant, ""), FAMILY),
+        store.find_entities(GraphScope(tenant.tenant, " "), "a", EntityMatch.PREFIX, limit=5),
+        store.neighbors(
+            GraphScope(tenant.tenant, ""), "Alice", hops=1, relation_filter=ANY_TIME, limit=5
+        ),
+    ):
+        with pytest.raises(InvalidArgument) as no_user:
+            await reads
+        assert [v.field for v in no_user.value.violations] == ["user_id"]
 
 
 async def test_batches_larger_than_a_query_chunk_are_written_whole(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     # Several chunks per statement (store/chunks.py), which FalkorDB sends overlapped.
     count = CHUNK_SIZE * 2 + 500
@@ -647,7 +712,7 @@ async def test_batches_larger_than_a_query_chunk_are_written_whole(
 
 
 async def test_concurrent_upserts_of_one_entity_create_it_once(
-    store: CypherGraphStore, tenant: str
+    store: CypherGraphStore, tenant: GraphScope
 ) -> None:
     batches = [
         UpsertBatch(

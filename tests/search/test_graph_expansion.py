@@ -45,7 +45,8 @@ def test_candidates_are_unique_regardless_of_case():
 
 @pytest.fixture
 async def graph_channel() -> AsyncIterator[grpc.aio.Channel]:
-    """A real GraphService on FalkorDB, seeded: Ottoline is mentioned by memory "book"."""
+    """A real GraphService on FalkorDB, seeded: user u1's Ottoline is mentioned by memory
+    "book", user u2's Ottoline by memory "other-user"."""
     data_dir = short_temp_dir("mg-search-graph-")
     process = FalkorDBProcess(data_dir)
     process.start()
@@ -54,16 +55,15 @@ async def graph_channel() -> AsyncIterator[grpc.aio.Channel]:
     store = CypherGraphStore(backend)
     server = await serve_graph(store)
     channel = connect(server.address, default_timeout=20.0)
-    await service_pb2_grpc.GraphServiceStub(channel).Upsert(
-        grr.UpsertRequest(
-            tenant_id="t1",
-            entities=[graph_pb2.Entity(name="Ottoline", type="person")],
-            mentions=[
-                graph_pb2.Mention(memory_id="book", entity="Ottoline"),
-                graph_pb2.Mention(memory_id="other-user", entity="Ottoline"),
-            ],
+    for user, memory_id in (("u1", "book"), ("u2", "other-user")):
+        await service_pb2_grpc.GraphServiceStub(channel).Upsert(
+            grr.UpsertRequest(
+                tenant_id="t1",
+                user_id=user,
+                entities=[graph_pb2.Entity(name="Ottoline", type="person")],
+                mentions=[graph_pb2.Mention(memory_id=memory_id, entity="Ottoline")],
+            )
         )
-    )
     yield channel
     await channel.close(None)
     await server.stop(0)
@@ -87,14 +87,19 @@ async def test_graph_memories_join_the_ranking_under_the_callers_filter(
         onnx_embedder, index, SparseEncoder(), graph=GraphExpander(graph_channel)
     )
     flt = build_index_filter("t1", memory_pb2.MemoryFilter(user_id="u1"), now=NOW)
-    hits, degraded = await retriever.search_with_status(flt, "What did Ottoline suggest?", 5)
+    hits, degraded = await retriever.search_with_status(
+        flt, "What did Ottoline suggest?", 5, graph_user_id="u1"
+    )
     assert degraded == []
     by_id = {hit.memory_id: hit for hit in hits}
     # The turn shares no word with the query; the graph links it through "Ottoline".
     assert hits[0].memory_id == "book"
     assert (by_id["book"].graph_rank, by_id["book"].graph_hops) == (1, 1)
-    # The graph knows tenants only: another user's memory is dropped by the filter.
+    # u2's Ottoline is in u2's graph only.
     assert "other-user" not in by_id
+    assert by_id["book"].graph_rank == 1 and all(
+        hit.graph_rank == 0 for hit in hits if hit.memory_id != "book"
+    )
     index.close()
 
 
@@ -110,7 +115,9 @@ async def test_a_graph_that_cannot_answer_degrades_the_search(
     channel = connect(f"127.0.0.1:{free_port()}", default_timeout=2.0)
     retriever = HybridRetriever(onnx_embedder, index, SparseEncoder(), graph=GraphExpander(channel))
     flt = build_index_filter("t1", memory_pb2.MemoryFilter(user_id="u1"), now=NOW)
-    hits, degraded = await retriever.search_with_status(flt, "Pemberton garden", 5)
+    hits, degraded = await retriever.search_with_status(
+        flt, "Pemberton garden", 5, graph_user_id="u1"
+    )
     assert degraded == ["graph"] and [hit.memory_id for hit in hits] == ["p"]
     await channel.close(None)
     index.close()

@@ -69,12 +69,15 @@ async def test_a_pass_sends_entities_relations_and_invalidations_to_the_graph(
 
     assert [len(u.invalidations) for u in report.graph] == [1]
     now = await graph.GetNeighbors(
-        grr.GetNeighborsRequest(tenant_id=TENANT, entity=user_node("alice"), hops=1)
+        grr.GetNeighborsRequest(
+            tenant_id=TENANT, user_id=scope().user_id, entity=user_node("alice"), hops=1
+        )
     )
     assert {e.entity.name for e in now.entities} == {"user:alice", "Anna", "Berlin"}
     ever = await graph.GetNeighbors(
         grr.GetNeighborsRequest(
             tenant_id=TENANT,
+            user_id=scope().user_id,
             entity=user_node("alice"),
             hops=1,
             filter=graph_pb2.RelationFilter(include_invalidated=True),
@@ -90,7 +93,7 @@ async def test_a_pass_sends_entities_relations_and_invalidations_to_the_graph(
     ]
     assert set(paris.source_memory_ids) == {paris_fact.id, first[0].id}
     related = await graph.RelatedMemories(
-        grr.RelatedMemoriesRequest(tenant_id=TENANT, entities=["Google"])
+        grr.RelatedMemoriesRequest(tenant_id=TENANT, user_id=scope().user_id, entities=["Google"])
     )
     assert first[0].id in {m.memory_id for m in related.memories}
     await channel.close(None)
@@ -110,7 +113,9 @@ async def test_sending_the_same_pass_twice_leaves_the_graph_as_once(
         await consolidator.session_pass(
             TENANT, scope(), [m.id for m in said], seqs=seqs(said), deadline=None
         )
-        stats = await graph.GetGraphStats(grr.GetGraphStatsRequest(tenant_id=TENANT))
+        stats = await graph.GetGraphStats(
+            grr.GetGraphStatsRequest(tenant_id=TENANT, user_id=scope().user_id)
+        )
         counts.append((stats.entity_count, stats.relation_count))
     # user:alice -has_sister-> Anna -works_at-> Google, once each.
     assert counts == [(3, 2), (3, 2)]

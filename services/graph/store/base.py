@@ -1,6 +1,8 @@
 """The graph store interface every backend implements (FalkorDB, Neo4j).
 
-All methods are scoped by tenant: nothing of one tenant is visible through another's id.
+All methods are scoped by tenant and user (model.GraphScope): nothing of one user is
+visible through another's scope, nor of one tenant through another's. Only removal works
+by tenant, since memory ids are unique within one (each memory's user is on its node).
 Names resolve to entities by key (see services.graph.names), else by an alias that belongs
 to exactly one entity. Backends raise memgrid_runtime.errors.Unavailable when their
 database cannot be reached, InvalidArgument for out-of-bounds hops, NotFound for unknown
@@ -16,6 +18,7 @@ from datetime import datetime
 from services.graph.model import (
     Entity,
     EntityMatch,
+    GraphScope,
     GraphStats,
     MemorySubgraph,
     MergeResult,
@@ -31,7 +34,7 @@ from services.graph.model import (
 
 class GraphStore(abc.ABC):
     @abc.abstractmethod
-    async def upsert(self, tenant: str, batch: UpsertBatch) -> UpsertResult:
+    async def upsert(self, scope: GraphScope, batch: UpsertBatch) -> UpsertResult:
         """Idempotent: the same batch twice leaves the graph as one application does.
 
         Relation evidence merges (source memory ids united, highest confidence kept); a
@@ -39,13 +42,13 @@ class GraphStore(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def get_entity(self, tenant: str, name: str) -> Entity:
+    async def get_entity(self, scope: GraphScope, name: str) -> Entity:
         """NotFound when no entity has that key or unambiguous alias."""
 
     @abc.abstractmethod
     async def find_entities(
         self,
-        tenant: str,
+        scope: GraphScope,
         query: str,
         match: EntityMatch,
         *,
@@ -56,14 +59,20 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     async def neighbors(
-        self, tenant: str, entity: str, *, hops: int, relation_filter: RelationFilter, limit: int
+        self,
+        scope: GraphScope,
+        entity: str,
+        *,
+        hops: int,
+        relation_filter: RelationFilter,
+        limit: int,
     ) -> Neighborhood:
         """The entity (hops 0) and those within hops (1..MAX_HOPS). NotFound: no entity."""
 
     @abc.abstractmethod
     async def shortest_path(
         self,
-        tenant: str,
+        scope: GraphScope,
         source: str,
         target: str,
         *,
@@ -76,7 +85,7 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     async def related_memories(
         self,
-        tenant: str,
+        scope: GraphScope,
         entities: Sequence[str],
         *,
         hops: int,
@@ -89,29 +98,37 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     async def memory_subgraph(
-        self, tenant: str, memory_id: str, *, hops: int, relation_filter: RelationFilter, limit: int
+        self,
+        scope: GraphScope,
+        memory_id: str,
+        *,
+        hops: int,
+        relation_filter: RelationFilter,
+        limit: int,
     ) -> MemorySubgraph:
         """NotFound when the graph holds no mention for the memory."""
 
     @abc.abstractmethod
-    async def merge_entities(self, tenant: str, target: str, sources: Sequence[str]) -> MergeResult:
+    async def merge_entities(
+        self, scope: GraphScope, target: str, sources: Sequence[str]
+    ) -> MergeResult:
         """Folds sources into target (names become aliases, mentions and relations move).
         NotFound: an unknown name. InvalidArgument: a source is the target."""
 
     @abc.abstractmethod
     async def invalidate_relations(
-        self, tenant: str, source: str, target: str, relation_type: str, valid_to: datetime
+        self, scope: GraphScope, source: str, target: str, relation_type: str, valid_to: datetime
     ) -> int:
         """Ends still-valid relations that started before valid_to. NotFound: an unknown
         endpoint."""
 
     @abc.abstractmethod
     async def remove_memory_links(self, tenant: str, memory_ids: Sequence[str]) -> RemovalResult:
-        """Unlinks the memories, deletes relations no remaining memory asserts, and deletes
-        entities no memory mentions any more."""
+        """Unlinks the memories (of whichever user), deletes relations no remaining memory
+        asserts, and deletes entities no memory mentions any more."""
 
     @abc.abstractmethod
-    async def stats(self, tenant: str) -> GraphStats: ...
+    async def stats(self, scope: GraphScope) -> GraphStats: ...
 
     @abc.abstractmethod
     async def ping(self) -> None:

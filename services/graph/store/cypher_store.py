@@ -20,6 +20,7 @@ from services.graph.limits import (
 from services.graph.model import (
     Entity,
     EntityMatch,
+    GraphScope,
     GraphStats,
     MemorySubgraph,
     Mention,
@@ -61,12 +62,12 @@ class CypherGraphStore(GraphStore):
     def __init__(self, backend: CypherBackend) -> None:
         self._backend = backend
 
-    async def upsert(self, tenant: str, batch: UpsertBatch) -> UpsertResult:
-        validation.check_tenant(tenant)
+    async def upsert(self, scope: GraphScope, batch: UpsertBatch) -> UpsertResult:
+        validation.check_scope(scope)
         validation.validate_upsert(batch)
 
         async def look_up(runner: CypherRunner) -> KeyLookup:
-            return await lookup_keys(runner, tenant, referenced_keys(batch))
+            return await lookup_keys(runner, scope, referenced_keys(batch))
 
         plan = plan_upsert(batch, await self._backend.read(look_up))
 
@@ -78,7 +79,7 @@ class CypherGraphStore(GraphStore):
                 (queries.UPSERT_MENTIONS, plan.mention_rows),
             ):
                 await runner.run_each(
-                    query, [{"tenant": tenant, "rows": chunk} for chunk in chunked(rows)]
+                    query, [{**scope.params, "rows": chunk} for chunk in chunked(rows)]
                 )
 
         await self._backend.write(write)
@@ -88,31 +89,31 @@ class CypherGraphStore(GraphStore):
             mentions_upserted=len(plan.mention_rows),
         )
 
-    async def get_entity(self, tenant: str, name: str) -> Entity:
-        validation.check_tenant(tenant)
+    async def get_entity(self, scope: GraphScope, name: str) -> Entity:
+        validation.check_scope(scope)
         validation.check_name(name, "name")
 
         async def work(runner: CypherRunner) -> Entity:
-            return await resolve_entity(runner, tenant, name)
+            return await resolve_entity(runner, scope, name)
 
         return await self._backend.read(work)
 
     async def find_entities(
         self,
-        tenant: str,
+        scope: GraphScope,
         query: str,
         match: EntityMatch,
         *,
         types: frozenset[str] = frozenset(),
         limit: int,
     ) -> list[Entity]:
-        validation.check_tenant(tenant)
+        validation.check_scope(scope)
         validation.check_name(query, "query")
         validation.check_type_filter(types, "types")
         check_limit(limit, "limit")
         key = entity_key(query)
         params = {
-            "tenant": tenant,
+            **scope.params,
             "key": key,
             "prefix": key,
             "types": sorted(types),
@@ -129,15 +130,21 @@ class CypherGraphStore(GraphStore):
             keys: set[str] = set()
             for search in searches:
                 keys.update(row["key"] for row in await runner.run(search, params))
-            found = await entity_details(runner, tenant, sorted(keys)[:limit])
+            found = await entity_details(runner, scope, sorted(keys)[:limit])
             return [found[key] for key in sorted(found)]
 
         return await self._backend.read(work)
 
     async def neighbors(
-        self, tenant: str, entity: str, *, hops: int, relation_filter: RelationFilter, limit: int
+        self,
+        scope: GraphScope,
+        entity: str,
+        *,
+        hops: int,
+        relation_filter: RelationFilter,
+        limit: int,
     ) -> Neighborhood:
-        validation.check_tenant(tenant)
+        validation.check_scope(scope)
         validation.check_name(entity, "entity")
         check_hops(hops, "hops", minimum=1)
         check_limit(limit, "limit")
@@ -146,7 +153,7 @@ class CypherGraphStore(GraphStore):
         async def work(runner: CypherRunner) -> Neighborhood:
             vicinity = await read_vicinity(
                 runner,
-                tenant,
+                scope,
                 [entity_key(entity)],
                 hops=hops,
                 relation_filter=relation_filter,
@@ -160,25 +167,25 @@ class CypherGraphStore(GraphStore):
 
     async def shortest_path(
         self,
-        tenant: str,
+        scope: GraphScope,
         source: str,
         target: str,
         *,
         max_hops: int,
         relation_filter: RelationFilter,
     ) -> Path | None:
-        validation.check_tenant(tenant)
+        validation.check_scope(scope)
         validation.check_name(source, "source")
         validation.check_name(target, "target")
         check_hops(max_hops, "max_hops", minimum=1)
         validation.check_type_filter(relation_filter.types, "filter.types")
 
         async def work(runner: CypherRunner) -> Path | None:
-            source_entity = await resolve_entity(runner, tenant, source)
-            target_key = (await resolve_entity(runner, tenant, target)).key
+            source_entity = await resolve_entity(runner, scope, source)
+            target_key = (await resolve_entity(runner, scope, target)).key
             walk = await traverse(
                 runner,
-                tenant,
+                scope,
                 [source_entity],
                 max_hops=max_hops,
                 relation_filter=relation_filter,
@@ -191,7 +198,7 @@ class CypherGraphStore(GraphStore):
 
     async def related_memories(
         self,
-        tenant: str,
+        scope: GraphScope,
         entities: Sequence[str],
         *,
         hops: int,
@@ -199,7 +206,7 @@ class CypherGraphStore(GraphStore):
         limit: int,
         exclude_memory_ids: Sequence[str] = (),
     ) -> RelatedMemories:
-        validation.check_tenant(tenant)
+        validation.check_scope(scope)
         violations = validation.Violations()
         if violations.count(entities, "entities", minimum=1, maximum=MAX_QUERY_ENTITIES):
             for i, name in enumerate(entities):
@@ -214,7 +221,7 @@ class CypherGraphStore(GraphStore):
             keys = [entity_key(name) for name in entities]
             vicinity = await read_vicinity(
                 runner,
-                tenant,
+                scope,
                 keys,
                 hops=hops,
                 relation_filter=relation_filter,
@@ -237,9 +244,15 @@ class CypherGraphStore(GraphStore):
         return await self._backend.read(work)
 
     async def memory_subgraph(
-        self, tenant: str, memory_id: str, *, hops: int, relation_filter: RelationFilter, limit: int
+        self,
+        scope: GraphScope,
+        memory_id: str,
+        *,
+        hops: int,
+        relation_filter: RelationFilter,
+        limit: int,
     ) -> MemorySubgraph:
-        validation.check_tenant(tenant)
+        validation.check_scope(scope)
         violations = validation.Violations()
         violations.memory_id(memory_id, "memory_id")
         violations.raise_if_any()
@@ -248,7 +261,7 @@ class CypherGraphStore(GraphStore):
         validation.check_type_filter(relation_filter.types, "filter.types")
 
         async def work(runner: CypherRunner) -> MemorySubgraph:
-            params = {"tenant": tenant, "memory_id": memory_id}
+            params = {**scope.params, "memory_id": memory_id}
             rows = await runner.run(queries.MENTIONS_OF_MEMORY, params)
             if not rows:
                 raise NotFound("memory", memory_id)
@@ -268,7 +281,7 @@ class CypherGraphStore(GraphStore):
             if hops > 0:
                 vicinity = await read_vicinity(
                     runner,
-                    tenant,
+                    scope,
                     [entity.key for entity in start],
                     hops=hops,
                     relation_filter=relation_filter,
@@ -281,8 +294,10 @@ class CypherGraphStore(GraphStore):
 
         return await self._backend.read(work)
 
-    async def merge_entities(self, tenant: str, target: str, sources: Sequence[str]) -> MergeResult:
-        validation.check_tenant(tenant)
+    async def merge_entities(
+        self, scope: GraphScope, target: str, sources: Sequence[str]
+    ) -> MergeResult:
+        validation.check_scope(scope)
         violations = validation.Violations()
         violations.name(target, "target")
         if violations.count(sources, "sources", minimum=1, maximum=MAX_MERGE_SOURCES):
@@ -293,23 +308,23 @@ class CypherGraphStore(GraphStore):
         violations.raise_if_any()
 
         async def work(runner: CypherRunner) -> MergeResult:
-            target_key = (await resolve_entity(runner, tenant, target)).key
+            target_key = (await resolve_entity(runner, scope, target)).key
             source_keys: list[str] = []
             for name in sources:
-                key = (await resolve_entity(runner, tenant, name)).key
+                key = (await resolve_entity(runner, scope, name)).key
                 # Already folded into the target by an earlier call: nothing to do.
                 if key != target_key and key not in source_keys:
                     source_keys.append(key)
-            await merge_into(runner, tenant, target_key, source_keys)
-            merged = await entity_details(runner, tenant, [target_key])
+            await merge_into(runner, scope, target_key, source_keys)
+            merged = await entity_details(runner, scope, [target_key])
             return MergeResult(merged[target_key], len(source_keys))
 
         return await self._backend.write(work)
 
     async def invalidate_relations(
-        self, tenant: str, source: str, target: str, relation_type: str, valid_to: datetime
+        self, scope: GraphScope, source: str, target: str, relation_type: str, valid_to: datetime
     ) -> int:
-        validation.check_tenant(tenant)
+        validation.check_scope(scope)
         violations = validation.Violations()
         violations.name(source, "source")
         violations.name(target, "target")
@@ -318,9 +333,9 @@ class CypherGraphStore(GraphStore):
 
         async def work(runner: CypherRunner) -> int:
             params = {
-                "tenant": tenant,
-                "source_key": (await resolve_entity(runner, tenant, source)).key,
-                "target_key": (await resolve_entity(runner, tenant, target)).key,
+                **scope.params,
+                "source_key": (await resolve_entity(runner, scope, source)).key,
+                "target_key": (await resolve_entity(runner, scope, target)).key,
                 "type": relation_type,
                 "valid_to": to_micros(valid_to),
             }
@@ -342,8 +357,8 @@ class CypherGraphStore(GraphStore):
 
         return await self._backend.write(work)
 
-    async def stats(self, tenant: str) -> GraphStats:
-        validation.check_tenant(tenant)
+    async def stats(self, scope: GraphScope) -> GraphStats:
+        validation.check_scope(scope)
 
         async def work(runner: CypherRunner) -> GraphStats:
             counts = []
@@ -353,7 +368,7 @@ class CypherGraphStore(GraphStore):
                 queries.COUNT_MEMORIES,
                 queries.COUNT_UNLINKED_ENTITIES,
             ):
-                rows = await runner.run(query, {"tenant": tenant})
+                rows = await runner.run(query, scope.params)
                 counts.append(int(rows[0]["n"]))
             return GraphStats(*counts)
 

@@ -20,7 +20,17 @@ from services.graph.store.falkordb_process import FalkorDBProcess
 
 # Unique constraints make FalkorDB reject a duplicate that a bug might try to create;
 # MERGE alone is already safe because FalkorDB runs write queries one at a time.
-_UNIQUE_KEYS = {"Entity": ("tenant", "key"), "Alias": ("tenant", "key"), "Memory": ("tenant", "id")}
+_UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "Entity": ("tenant", "user", "key"),
+    "Alias": ("tenant", "user", "key"),
+    "Memory": ("tenant", "id"),
+}
+# The keys before each user had a graph of their own (services/graph/README.md, upgrading):
+# they would forbid two users an entity of the same name.
+_RETIRED_UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "Entity": ("tenant", "key"),
+    "Alias": ("tenant", "key"),
+}
 
 _EMPTY_GRAPH = "empty key"
 
@@ -116,10 +126,18 @@ class FalkorDBBackend(CypherBackend):
 
     async def ensure_schema(self) -> None:
         async with self._translated_errors():
-            for label, properties in _UNIQUE_KEYS.items():
-                await _ignoring_existing(
-                    self._schema_graph.create_node_range_index(label, *properties)
+            for label, properties in _RETIRED_UNIQUE_KEYS.items():
+                await _ignoring_missing(
+                    self._schema_graph.drop_node_unique_constraint(label, *properties)
                 )
+            for label, properties in _UNIQUE_KEYS.items():
+                # One property at a time: a graph from before per-user graphs has tenant
+                # and key indexed already, and FalkorDB refuses a multi-property index
+                # that names one of them (so `user` would go unindexed).
+                for name in properties:
+                    await _ignoring_existing(
+                        self._schema_graph.create_node_range_index(label, name)
+                    )
                 await _ignoring_existing(
                     self._schema_graph.create_node_unique_constraint(label, *properties)
                 )
@@ -155,6 +173,16 @@ class FalkorDBBackend(CypherBackend):
             raise Unavailable(
                 f"graph backend (FalkorDB) unavailable: {error}", reason="GRAPH_BACKEND_DOWN"
             ) from error
+
+
+async def _ignoring_missing(removal: Any) -> None:
+    try:
+        await removal
+    except redis.exceptions.ResponseError as error:
+        message = str(error).lower()
+        # A new graph has no key yet, and a migrated one no retired constraint.
+        if "no such constraint" not in message and _EMPTY_GRAPH not in message:
+            raise
 
 
 async def _ignoring_existing(creation: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from services.graph.model import GraphScope
 from services.graph.store import queries
 from services.graph.store.cypher_backend import CypherRunner
 
@@ -15,14 +16,14 @@ _MOVES = (
 
 
 async def merge_into(
-    runner: CypherRunner, tenant: str, target_key: str, source_keys: list[str]
+    runner: CypherRunner, scope: GraphScope, target_key: str, source_keys: list[str]
 ) -> None:
     """Copies each source's aliases, name, mentions and relations onto the target, then
     deletes the source. Every step is a MERGE, so a retry after a failure converges."""
     for source_key in source_keys:
-        params = {"tenant": tenant, "source_key": source_key, "target_key": target_key}
+        params = {**scope.params, "source_key": source_key, "target_key": target_key}
         for query in _MOVES:
             await runner.run(query, params)
-        await runner.run(queries.DELETE_ENTITY, {"tenant": tenant, "key": source_key})
-    await runner.run(queries.DROP_SELF_ALIAS, {"tenant": tenant, "key": target_key})
-    await runner.run(queries.DELETE_UNUSED_ALIASES, {"tenant": tenant, "keys": [target_key]})
+        await runner.run(queries.DELETE_ENTITY, {**scope.params, "key": source_key})
+    await runner.run(queries.DROP_SELF_ALIAS, {**scope.params, "key": target_key})
+    await runner.run(queries.DELETE_UNUSED_ALIASES, {**scope.params, "keys": [target_key]})

@@ -15,10 +15,14 @@ from services.graph.store.cypher_backend import CypherBackend, Row, T, Work
 # Uniqueness constraints are Community features (node keys and existence constraints are
 # not); each one also creates the range index that makes its MERGE a seek.
 _CONSTRAINTS = (
-    "CREATE CONSTRAINT memgrid_entity_key IF NOT EXISTS"
-    " FOR (e:Entity) REQUIRE (e.tenant, e.key) IS UNIQUE",
-    "CREATE CONSTRAINT memgrid_alias_key IF NOT EXISTS"
-    " FOR (a:Alias) REQUIRE (a.tenant, a.key) IS UNIQUE",
+    # The keys before each user had a graph of their own (services/graph/README.md,
+    # upgrading): they would forbid two users an entity of the same name.
+    "DROP CONSTRAINT memgrid_entity_key IF EXISTS",
+    "DROP CONSTRAINT memgrid_alias_key IF EXISTS",
+    "CREATE CONSTRAINT memgrid_user_entity_key IF NOT EXISTS"
+    " FOR (e:Entity) REQUIRE (e.tenant, e.user, e.key) IS UNIQUE",
+    "CREATE CONSTRAINT memgrid_user_alias_key IF NOT EXISTS"
+    " FOR (a:Alias) REQUIRE (a.tenant, a.user, a.key) IS UNIQUE",
     "CREATE CONSTRAINT memgrid_memory_id IF NOT EXISTS"
     " FOR (m:Memory) REQUIRE (m.tenant, m.id) IS UNIQUE",
 )

@@ -7,10 +7,13 @@ text: a relation's type is data in its `type` property on the one RELATES relati
 type. The only text chosen at run time is a traversal's arrow and its number of expansion
 rounds, picked from tables built below from an enum and the hop bound.
 
-The model, per tenant:
-    (:Entity {tenant, key, name, type})
-    (:Alias {tenant, key, name})-[:ALIAS_OF]->(:Entity)
-    (:Memory {tenant, id})-[:MENTIONS {provenance, confidence}]->(:Entity)
+The model, per tenant and user (model.GraphScope): every Entity and Alias pattern matches
+both, so one user's statements never reach another's nodes; relations and mentions only
+join nodes of one user. Memory ids are unique within a tenant, so removal finds a memory
+by (tenant, id) and reads its user from it.
+    (:Entity {tenant, user, key, name, type})
+    (:Alias {tenant, user, key, name})-[:ALIAS_OF]->(:Entity)
+    (:Memory {tenant, id, user})-[:MENTIONS {provenance, confidence}]->(:Entity)
     (:Entity)-[:RELATES {type, valid_from, valid_to, confidence, source_memory_ids}]->(:Entity)
 Times are integer microseconds since the epoch (store/values.py).
 """
@@ -25,7 +28,7 @@ from services.graph.model import Direction
 # per row far cheaper than OPTIONAL MATCH + collect.
 ENTITY_DETAILS = """
 UNWIND $keys AS k
-MATCH (e:Entity {tenant: $tenant, key: k})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: k})
 RETURN e.key AS key, e.name AS name, e.type AS type,
        [(e)<-[:ALIAS_OF]-(a:Alias) | a.name] AS aliases
 """
@@ -33,26 +36,26 @@ RETURN e.key AS key, e.name AS name, e.type AS type,
 # Upserts only need to know which keys exist, not what they hold.
 ENTITY_KEYS = """
 UNWIND $keys AS k
-MATCH (e:Entity {tenant: $tenant, key: k})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: k})
 RETURN e.key AS key
 """
 
 ALIAS_KEYS = """
 UNWIND $keys AS k
-MATCH (:Alias {tenant: $tenant, key: k})-[:ALIAS_OF]->(e:Entity)
+MATCH (:Alias {tenant: $tenant, user: $user, key: k})-[:ALIAS_OF]->(e:Entity)
 RETURN k AS alias_key, e.key AS key
 """
 
 ENTITIES_BY_ALIAS = """
 UNWIND $keys AS k
-MATCH (:Alias {tenant: $tenant, key: k})-[:ALIAS_OF]->(e:Entity)
+MATCH (:Alias {tenant: $tenant, user: $user, key: k})-[:ALIAS_OF]->(e:Entity)
 RETURN k AS alias_key, e.key AS key, e.name AS name, e.type AS type,
        [(e)<-[:ALIAS_OF]-(a:Alias) | a.name] AS aliases
 """
 
 UPSERT_ENTITIES = """
 UNWIND $rows AS row
-MERGE (e:Entity {tenant: $tenant, key: row.key})
+MERGE (e:Entity {tenant: $tenant, user: $user, key: row.key})
 ON CREATE SET e.name = row.name, e.type = row.type
 ON MATCH SET e.type = CASE WHEN row.type = '' THEN e.type ELSE row.type END
 RETURN count(e) AS written
@@ -60,8 +63,8 @@ RETURN count(e) AS written
 
 UPSERT_ALIASES = """
 UNWIND $rows AS row
-MATCH (e:Entity {tenant: $tenant, key: row.entity_key})
-MERGE (a:Alias {tenant: $tenant, key: row.alias_key})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: row.entity_key})
+MERGE (a:Alias {tenant: $tenant, user: $user, key: row.alias_key})
 ON CREATE SET a.name = row.alias_name
 MERGE (a)-[:ALIAS_OF]->(e)
 RETURN count(a) AS written
@@ -71,8 +74,8 @@ RETURN count(a) AS written
 # the same rows again changes nothing. valid_to only ever goes from unset to set here.
 UPSERT_RELATIONS = """
 UNWIND $rows AS row
-MATCH (a:Entity {tenant: $tenant, key: row.source_key})
-MATCH (b:Entity {tenant: $tenant, key: row.target_key})
+MATCH (a:Entity {tenant: $tenant, user: $user, key: row.source_key})
+MATCH (b:Entity {tenant: $tenant, user: $user, key: row.target_key})
 MERGE (a)-[r:RELATES {type: row.type, valid_from: row.valid_from}]->(b)
 ON CREATE SET r.confidence = row.confidence,
               r.source_memory_ids = row.source_memory_ids,
@@ -86,11 +89,15 @@ RETURN count(r) AS written
 """
 
 # Explicit mentions overwrite provenance and confidence (the last extraction wins);
-# mentions implied by a relation's evidence only fill in what is missing.
+# mentions implied by a relation's evidence only fill in what is missing. A memory is its
+# user's: another user's upsert naming it links nothing to it.
 UPSERT_MENTIONS = """
 UNWIND $rows AS row
-MATCH (e:Entity {tenant: $tenant, key: row.entity_key})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: row.entity_key})
 MERGE (m:Memory {tenant: $tenant, id: row.memory_id})
+ON CREATE SET m.user = $user
+WITH row, e, m
+WHERE m.user = $user
 MERGE (m)-[l:MENTIONS]->(e)
 ON CREATE SET l.provenance = row.provenance, l.confidence = row.confidence
 ON MATCH SET l.provenance = CASE WHEN row.explicit THEN row.provenance ELSE l.provenance END,
@@ -99,13 +106,13 @@ RETURN count(l) AS written
 """
 
 FIND_BY_KEY = """
-MATCH (e:Entity {tenant: $tenant, key: $key})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: $key})
 WHERE size($types) = 0 OR e.type IN $types
 RETURN e.key AS key
 """
 
 FIND_BY_ALIAS = """
-MATCH (:Alias {tenant: $tenant, key: $key})-[:ALIAS_OF]->(e:Entity)
+MATCH (:Alias {tenant: $tenant, user: $user, key: $key})-[:ALIAS_OF]->(e:Entity)
 WHERE size($types) = 0 OR e.type IN $types
 RETURN e.key AS key
 ORDER BY key
@@ -113,7 +120,7 @@ LIMIT $limit
 """
 
 FIND_BY_KEY_PREFIX = """
-MATCH (e:Entity {tenant: $tenant})
+MATCH (e:Entity {tenant: $tenant, user: $user})
 WHERE e.key STARTS WITH $prefix AND (size($types) = 0 OR e.type IN $types)
 RETURN e.key AS key
 ORDER BY key
@@ -121,7 +128,7 @@ LIMIT $limit
 """
 
 FIND_BY_ALIAS_PREFIX = """
-MATCH (a:Alias {tenant: $tenant})-[:ALIAS_OF]->(e:Entity)
+MATCH (a:Alias {tenant: $tenant, user: $user})-[:ALIAS_OF]->(e:Entity)
 WHERE a.key STARTS WITH $prefix AND (size($types) = 0 OR e.type IN $types)
 RETURN DISTINCT e.key AS key
 ORDER BY key
@@ -148,7 +155,7 @@ _RELATION_COLUMNS = """startNode(r).key AS source_key, endNode(r).key AS target_
 # One level of a traversal: the followed relations leaving the frontier's entities.
 _EXPAND_TEMPLATE = f"""
 UNWIND $frontier AS from_key
-MATCH (a:Entity {{tenant: $tenant, key: from_key}})ARROW(b:Entity)
+MATCH (a:Entity {{tenant: $tenant, user: $user, key: from_key}})ARROW(b:Entity)
 WHERE {_FOLLOWED}
 RETURN from_key, {_REACHED_COLUMNS},
        {_RELATION_COLUMNS}
@@ -182,12 +189,12 @@ _NO_MENTION_COLUMNS = " null AS memory_ids, null AS mention_confidences,"
 
 _VICINITY_START = f"""
 UNWIND $keys AS k
-MATCH (b:Entity {{tenant: $tenant, key: k}})
+MATCH (b:Entity {{tenant: $tenant, user: $user, key: k}})
 RETURN 'entity' AS kind, k AS from_key, {_REACHED_COLUMNS},
        {_NO_RELATION_COLUMNS},NO_MENTIONS false AS capped
 UNION ALL
 UNWIND $keys AS k
-MATCH (:Alias {{tenant: $tenant, key: k}})-[:ALIAS_OF]->(b:Entity)
+MATCH (:Alias {{tenant: $tenant, user: $user, key: k}})-[:ALIAS_OF]->(b:Entity)
 RETURN 'alias' AS kind, k AS from_key, {_REACHED_COLUMNS},
        {_NO_RELATION_COLUMNS},NO_MENTIONS false AS capped
 """
@@ -198,8 +205,8 @@ RETURN 'alias' AS kind, k AS from_key, {_REACHED_COLUMNS},
 # entities already in the ball are still expanded below.
 _BALL_START = """
 UNWIND $keys AS k
-OPTIONAL MATCH (named:Entity {tenant: $tenant, key: k})
-OPTIONAL MATCH (:Alias {tenant: $tenant, key: k})-[:ALIAS_OF]->(aliased:Entity)
+OPTIONAL MATCH (named:Entity {tenant: $tenant, user: $user, key: k})
+OPTIONAL MATCH (:Alias {tenant: $tenant, user: $user, key: k})-[:ALIAS_OF]->(aliased:Entity)
 UNWIND [named, aliased] AS s
 WITH collect(DISTINCT s) AS ball
 WITH ball, ball AS ring, false AS capped
@@ -267,7 +274,7 @@ VICINITY = {
 }
 
 MENTIONS_OF_MEMORY = """
-MATCH (m:Memory {tenant: $tenant, id: $memory_id})-[l:MENTIONS]->(e:Entity)
+MATCH (m:Memory {tenant: $tenant, id: $memory_id, user: $user})-[l:MENTIONS]->(e:Entity)
 RETURN e.key AS key, e.name AS name, e.type AS type,
        [(e)<-[:ALIAS_OF]-(a:Alias) | a.name] AS aliases,
        l.provenance AS provenance, l.confidence AS confidence
@@ -275,8 +282,8 @@ ORDER BY key
 """
 
 INVALIDATE_RELATIONS = """
-MATCH (a:Entity {tenant: $tenant, key: $source_key})
-      -[r:RELATES]->(b:Entity {tenant: $tenant, key: $target_key})
+MATCH (a:Entity {tenant: $tenant, user: $user, key: $source_key})
+      -[r:RELATES]->(b:Entity {tenant: $tenant, user: $user, key: $target_key})
 WHERE r.type = $type AND r.valid_to IS NULL AND r.valid_from < $valid_to
 SET r.valid_to = $valid_to
 RETURN count(r) AS invalidated
@@ -285,16 +292,16 @@ RETURN count(r) AS invalidated
 # Merging `source` into `target`: copy aliases, mentions and relations over with MERGE
 # (so a retry after a partial failure converges), then delete the source.
 MERGE_ALIASES = """
-MATCH (s:Entity {tenant: $tenant, key: $source_key})<-[:ALIAS_OF]-(a:Alias)
-MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MATCH (s:Entity {tenant: $tenant, user: $user, key: $source_key})<-[:ALIAS_OF]-(a:Alias)
+MATCH (t:Entity {tenant: $tenant, user: $user, key: $target_key})
 MERGE (a)-[:ALIAS_OF]->(t)
 RETURN count(a) AS moved
 """
 
 MERGE_NAME_AS_ALIAS = """
-MATCH (s:Entity {tenant: $tenant, key: $source_key})
-MATCH (t:Entity {tenant: $tenant, key: $target_key})
-MERGE (a:Alias {tenant: $tenant, key: $source_key})
+MATCH (s:Entity {tenant: $tenant, user: $user, key: $source_key})
+MATCH (t:Entity {tenant: $tenant, user: $user, key: $target_key})
+MERGE (a:Alias {tenant: $tenant, user: $user, key: $source_key})
 ON CREATE SET a.name = s.name
 MERGE (a)-[:ALIAS_OF]->(t)
 SET t.type = CASE WHEN t.type = '' THEN s.type ELSE t.type END
@@ -302,8 +309,8 @@ RETURN count(a) AS moved
 """
 
 MERGE_MENTIONS = """
-MATCH (s:Entity {tenant: $tenant, key: $source_key})<-[l:MENTIONS]-(m:Memory)
-MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MATCH (s:Entity {tenant: $tenant, user: $user, key: $source_key})<-[l:MENTIONS]-(m:Memory)
+MATCH (t:Entity {tenant: $tenant, user: $user, key: $target_key})
 MERGE (m)-[n:MENTIONS]->(t)
 ON CREATE SET n.provenance = l.provenance, n.confidence = l.confidence
 ON MATCH SET n.confidence = CASE WHEN l.confidence > n.confidence
@@ -314,9 +321,9 @@ RETURN count(n) AS moved
 # Relations between the merged entities would become self-loops, which say nothing: they
 # are left behind and deleted with the source.
 MERGE_OUTGOING_RELATIONS = """
-MATCH (s:Entity {tenant: $tenant, key: $source_key})-[r:RELATES]->(x:Entity)
+MATCH (s:Entity {tenant: $tenant, user: $user, key: $source_key})-[r:RELATES]->(x:Entity)
 WHERE NOT x.key IN [$source_key, $target_key]
-MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MATCH (t:Entity {tenant: $tenant, user: $user, key: $target_key})
 MERGE (t)-[n:RELATES {type: r.type, valid_from: r.valid_from}]->(x)
 ON CREATE SET n.confidence = r.confidence,
               n.source_memory_ids = r.source_memory_ids,
@@ -329,9 +336,9 @@ RETURN count(n) AS moved
 """
 
 MERGE_INCOMING_RELATIONS = """
-MATCH (s:Entity {tenant: $tenant, key: $source_key})<-[r:RELATES]-(x:Entity)
+MATCH (s:Entity {tenant: $tenant, user: $user, key: $source_key})<-[r:RELATES]-(x:Entity)
 WHERE NOT x.key IN [$source_key, $target_key]
-MATCH (t:Entity {tenant: $tenant, key: $target_key})
+MATCH (t:Entity {tenant: $tenant, user: $user, key: $target_key})
 MERGE (x)-[n:RELATES {type: r.type, valid_from: r.valid_from}]->(t)
 ON CREATE SET n.confidence = r.confidence,
               n.source_memory_ids = r.source_memory_ids,
@@ -344,19 +351,20 @@ RETURN count(n) AS moved
 """
 
 DELETE_ENTITY = """
-MATCH (e:Entity {tenant: $tenant, key: $key})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: $key})
 DETACH DELETE e
 """
 
 # An entity's own key is never its alias (a source's alias may spell the target's name).
 DROP_SELF_ALIAS = """
-MATCH (a:Alias {tenant: $tenant, key: $key})-[l:ALIAS_OF]->(:Entity {tenant: $tenant, key: $key})
+MATCH (a:Alias {tenant: $tenant, user: $user, key: $key})
+      -[l:ALIAS_OF]->(:Entity {tenant: $tenant, user: $user, key: $key})
 DELETE l
 """
 
 DELETE_UNUSED_ALIASES = """
 UNWIND $keys AS k
-MATCH (a:Alias {tenant: $tenant, key: k})
+MATCH (a:Alias {tenant: $tenant, user: $user, key: k})
 WHERE NOT (a)-[:ALIAS_OF]->()
 DELETE a
 """
@@ -366,12 +374,12 @@ DELETE a
 ENTITIES_OF_MEMORIES = """
 UNWIND $memory_ids AS id
 MATCH (m:Memory {tenant: $tenant, id: id})-[:MENTIONS]->(e:Entity)
-RETURN DISTINCT e.key AS key
+RETURN DISTINCT m.user AS user, e.key AS key
 """
 
 RELATIONS_CITING_MEMORIES = """
 UNWIND $keys AS k
-MATCH (:Entity {tenant: $tenant, key: k})-[r:RELATES]-(:Entity)
+MATCH (:Entity {tenant: $tenant, user: $user, key: k})-[r:RELATES]-(:Entity)
 WHERE any(m IN r.source_memory_ids WHERE m IN $memory_ids)
 RETURN DISTINCT startNode(r).key AS source_key, endNode(r).key AS target_key,
        r.type AS type, r.valid_from AS valid_from,
@@ -380,8 +388,8 @@ RETURN DISTINCT startNode(r).key AS source_key, endNode(r).key AS target_key,
 
 SET_RELATION_SOURCES = """
 UNWIND $rows AS row
-MATCH (a:Entity {tenant: $tenant, key: row.source_key})
-      -[r:RELATES]->(b:Entity {tenant: $tenant, key: row.target_key})
+MATCH (a:Entity {tenant: $tenant, user: $user, key: row.source_key})
+      -[r:RELATES]->(b:Entity {tenant: $tenant, user: $user, key: row.target_key})
 WHERE r.type = row.type AND r.valid_from = row.valid_from
 SET r.source_memory_ids = row.kept
 RETURN count(r) AS updated
@@ -389,8 +397,8 @@ RETURN count(r) AS updated
 
 DELETE_RELATIONS = """
 UNWIND $rows AS row
-MATCH (a:Entity {tenant: $tenant, key: row.source_key})
-      -[r:RELATES]->(b:Entity {tenant: $tenant, key: row.target_key})
+MATCH (a:Entity {tenant: $tenant, user: $user, key: row.source_key})
+      -[r:RELATES]->(b:Entity {tenant: $tenant, user: $user, key: row.target_key})
 WHERE r.type = row.type AND r.valid_from = row.valid_from
 DELETE r
 RETURN count(*) AS deleted
@@ -410,7 +418,7 @@ DETACH DELETE m
 
 UNMENTIONED_ENTITIES = """
 UNWIND $keys AS k
-MATCH (e:Entity {tenant: $tenant, key: k})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: k})
 WHERE NOT (e)<-[:MENTIONS]-()
 RETURN e.key AS key, [(e)<-[:ALIAS_OF]-(a:Alias) | a.key] AS alias_keys
 """
@@ -419,16 +427,18 @@ RETURN e.key AS key, [(e)<-[:ALIAS_OF]-(a:Alias) | a.key] AS alias_keys
 # is kept.
 DELETE_UNMENTIONED_ENTITIES = """
 UNWIND $keys AS k
-MATCH (e:Entity {tenant: $tenant, key: k})
+MATCH (e:Entity {tenant: $tenant, user: $user, key: k})
 WHERE NOT (e)<-[:MENTIONS]-()
 DETACH DELETE e
 """
 
-COUNT_ENTITIES = "MATCH (e:Entity {tenant: $tenant}) RETURN count(e) AS n"
-COUNT_RELATIONS = "MATCH (:Entity {tenant: $tenant})-[r:RELATES]->() RETURN count(r) AS n"
-COUNT_MEMORIES = "MATCH (m:Memory {tenant: $tenant}) RETURN count(m) AS n"
+COUNT_ENTITIES = "MATCH (e:Entity {tenant: $tenant, user: $user}) RETURN count(e) AS n"
+COUNT_RELATIONS = (
+    "MATCH (:Entity {tenant: $tenant, user: $user})-[r:RELATES]->() RETURN count(r) AS n"
+)
+COUNT_MEMORIES = "MATCH (m:Memory {tenant: $tenant, user: $user}) RETURN count(m) AS n"
 COUNT_UNLINKED_ENTITIES = """
-MATCH (e:Entity {tenant: $tenant})
+MATCH (e:Entity {tenant: $tenant, user: $user})
 WHERE NOT (e)<-[:MENTIONS]-()
 RETURN count(e) AS n
 """

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from memgrid_runtime.errors import NotFound
 
-from services.graph.model import Entity
+from services.graph.model import Entity, GraphScope
 from services.graph.names import entity_key
 from services.graph.store import queries
 from services.graph.store.chunks import chunked
@@ -60,37 +60,39 @@ def entity_from_row(row: Row) -> Entity:
     )
 
 
-async def lookup_keys(runner: CypherRunner, tenant: str, keys: Iterable[str]) -> KeyLookup:
+async def lookup_keys(runner: CypherRunner, scope: GraphScope, keys: Iterable[str]) -> KeyLookup:
     lookup = KeyLookup()
     for chunk in chunked(sorted(set(keys))):
-        for row in await runner.run(queries.ENTITY_KEYS, {"tenant": tenant, "keys": chunk}):
+        for row in await runner.run(queries.ENTITY_KEYS, {**scope.params, "keys": chunk}):
             lookup.entity_keys[row["key"]] = row["key"]
         # A key that names an entity resolves to it whatever aliases say: only the others
         # need the alias lookup.
         others = [key for key in chunk if key not in lookup.entity_keys]
         if others:
-            for row in await runner.run(queries.ALIAS_KEYS, {"tenant": tenant, "keys": others}):
+            for row in await runner.run(queries.ALIAS_KEYS, {**scope.params, "keys": others}):
                 lookup.alias_targets.setdefault(row["alias_key"], {})[row["key"]] = row["key"]
     return lookup
 
 
-async def lookup_entities(runner: CypherRunner, tenant: str, keys: Iterable[str]) -> EntityLookup:
+async def lookup_entities(
+    runner: CypherRunner, scope: GraphScope, keys: Iterable[str]
+) -> EntityLookup:
     lookup = EntityLookup()
     for chunk in chunked(sorted(set(keys))):
-        for row in await runner.run(queries.ENTITY_DETAILS, {"tenant": tenant, "keys": chunk}):
+        for row in await runner.run(queries.ENTITY_DETAILS, {**scope.params, "keys": chunk}):
             lookup.entities[row["key"]] = entity_from_row(row)
         others = [key for key in chunk if key not in lookup.entities]
         if others:
-            params = {"tenant": tenant, "keys": others}
+            params = {**scope.params, "keys": others}
             for row in await runner.run(queries.ENTITIES_BY_ALIAS, params):
                 targets = lookup.alias_targets.setdefault(row["alias_key"], {})
                 targets[row["key"]] = entity_from_row(row)
     return lookup
 
 
-async def resolve_entity(runner: CypherRunner, tenant: str, name: str) -> Entity:
+async def resolve_entity(runner: CypherRunner, scope: GraphScope, name: str) -> Entity:
     """The entity the name stands for. NotFound when there is none."""
-    return resolved_name(await lookup_entities(runner, tenant, [entity_key(name)]), name)
+    return resolved_name(await lookup_entities(runner, scope, [entity_key(name)]), name)
 
 
 def resolved_name(lookup: EntityLookup, name: str) -> Entity:
@@ -111,11 +113,11 @@ def resolved_name(lookup: EntityLookup, name: str) -> Entity:
 
 
 async def entity_details(
-    runner: CypherRunner, tenant: str, keys: Sequence[str]
+    runner: CypherRunner, scope: GraphScope, keys: Sequence[str]
 ) -> dict[str, Entity]:
     """Entities by key; keys that no longer exist are left out."""
     details: dict[str, Entity] = {}
     for chunk in chunked(list(dict.fromkeys(keys))):
-        for row in await runner.run(queries.ENTITY_DETAILS, {"tenant": tenant, "keys": chunk}):
+        for row in await runner.run(queries.ENTITY_DETAILS, {**scope.params, "keys": chunk}):
             details[row["key"]] = entity_from_row(row)
     return details

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.graph.limits import MAX_ROWS_PER_HOP
-from services.graph.model import Entity, Path, ReachedEntity, Relation, RelationFilter
+from services.graph.model import Entity, GraphScope, Path, ReachedEntity, Relation, RelationFilter
 from services.graph.store import queries
 from services.graph.store.cypher_backend import CypherRunner, Row
 from services.graph.store.values import from_micros, optional_micros, valid_from_instant
@@ -94,7 +94,7 @@ def start_traversal(start: Sequence[Entity]) -> tuple[Traversal, list[str]]:
 
 async def traverse(
     runner: CypherRunner,
-    tenant: str,
+    scope: GraphScope,
     start: Sequence[Entity],
     *,
     max_hops: int,
@@ -109,7 +109,7 @@ async def traverse(
     """
     result, frontier = start_traversal(start)
     params: dict[str, Any] = {
-        "tenant": tenant,
+        **scope.params,
         "types": sorted(relation_filter.types),
         "at": optional_micros(relation_filter.valid_at),
         "max_rows": MAX_ROWS_PER_HOP,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.graph.limits import MAX_MENTION_ROWS, MAX_ROWS_PER_HOP
-from services.graph.model import Entity, RelationFilter
+from services.graph.model import Entity, GraphScope, RelationFilter
 from services.graph.store import queries
 from services.graph.store.cypher_backend import CypherRunner, Row
 from services.graph.store.resolution import EntityLookup
@@ -59,7 +59,7 @@ class Vicinity:
 
 async def read_vicinity(
     runner: CypherRunner,
-    tenant: str,
+    scope: GraphScope,
     keys: Sequence[str],
     *,
     hops: int,
@@ -70,7 +70,7 @@ async def read_vicinity(
     query = queries.VICINITY[(relation_filter.direction, hops, with_mentions)]
     max_relation_rows = MAX_ROWS_PER_HOP * max(hops, 1)
     params: dict[str, Any] = {
-        "tenant": tenant,
+        **scope.params,
         "keys": list(dict.fromkeys(keys)),
         "types": sorted(relation_filter.types),
         "at": optional_micros(relation_filter.valid_at),

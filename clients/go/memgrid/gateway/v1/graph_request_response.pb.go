@@ -31,7 +31,9 @@ type FindEntitiesRequest struct {
 	// Only entities of these types; empty means any.
 	Types []string `protobuf:"bytes,3,rep,name=types,proto3" json:"types,omitempty"`
 	// 1..1000, default 50.
-	Limit         int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Required: whose graph (each user has their own, built from their memories).
+	UserId        string `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -94,6 +96,13 @@ func (x *FindEntitiesRequest) GetLimit() int32 {
 	return 0
 }
 
+func (x *FindEntitiesRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
 type FindEntitiesResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Entities      []*v1.Entity           `protobuf:"bytes,1,rep,name=entities,proto3" json:"entities,omitempty"`
@@ -146,7 +155,9 @@ type GetNeighborsRequest struct {
 	Hops   int32              `protobuf:"varint,2,opt,name=hops,proto3" json:"hops,omitempty"`
 	Filter *v1.RelationFilter `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// 1..1000, default 100.
-	Limit         int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Required: whose graph (each user has their own, built from their memories).
+	UserId        string `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -207,6 +218,13 @@ func (x *GetNeighborsRequest) GetLimit() int32 {
 		return x.Limit
 	}
 	return 0
+}
+
+func (x *GetNeighborsRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
 }
 
 type GetNeighborsResponse struct {
@@ -275,8 +293,10 @@ type ShortestPathRequest struct {
 	Source string                 `protobuf:"bytes,1,opt,name=source,proto3" json:"source,omitempty"`
 	Target string                 `protobuf:"bytes,2,opt,name=target,proto3" json:"target,omitempty"`
 	// 1..4, default 4.
-	MaxHops       int32              `protobuf:"varint,3,opt,name=max_hops,json=maxHops,proto3" json:"max_hops,omitempty"`
-	Filter        *v1.RelationFilter `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
+	MaxHops int32              `protobuf:"varint,3,opt,name=max_hops,json=maxHops,proto3" json:"max_hops,omitempty"`
+	Filter  *v1.RelationFilter `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Required: whose graph (each user has their own, built from their memories).
+	UserId        string `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -337,6 +357,13 @@ func (x *ShortestPathRequest) GetFilter() *v1.RelationFilter {
 		return x.Filter
 	}
 	return nil
+}
+
+func (x *ShortestPathRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
 }
 
 type ShortestPathResponse struct {
@@ -408,7 +435,8 @@ type GetRelatedMemoriesRequest struct {
 	// 0..4: 0 means memories mentioning the entities themselves.
 	Hops           int32              `protobuf:"varint,2,opt,name=hops,proto3" json:"hops,omitempty"`
 	RelationFilter *v1.RelationFilter `protobuf:"bytes,3,opt,name=relation_filter,json=relationFilter,proto3" json:"relation_filter,omitempty"`
-	// Which memories may be returned (user_id is required), as in Search.
+	// Which memories may be returned (user_id is required, and names the graph read), as in
+	// Search.
 	Filter *v1.MemoryFilter `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
 	// 1..1000, default 50.
 	Limit         int32 `protobuf:"varint,5,opt,name=limit,proto3" json:"limit,omitempty"`
@@ -613,7 +641,9 @@ type GetMemoryGraphRequest struct {
 	Hops   int32              `protobuf:"varint,2,opt,name=hops,proto3" json:"hops,omitempty"`
 	Filter *v1.RelationFilter `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// 1..1000, default 100.
-	Limit         int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	Limit int32 `protobuf:"varint,4,opt,name=limit,proto3" json:"limit,omitempty"`
+	// Required: whose graph (each user has their own, built from their memories).
+	UserId        string `protobuf:"bytes,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -674,6 +704,13 @@ func (x *GetMemoryGraphRequest) GetLimit() int32 {
 		return x.Limit
 	}
 	return 0
+}
+
+func (x *GetMemoryGraphRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
 }
 
 type GetMemoryGraphResponse struct {
@@ -748,28 +785,31 @@ var File_memgrid_gateway_v1_graph_request_response_proto protoreflect.FileDescri
 
 const file_memgrid_gateway_v1_graph_request_response_proto_rawDesc = "" +
 	"\n" +
-	"/memgrid/gateway/v1/graph_request_response.proto\x12\x12memgrid.gateway.v1\x1a\x1dmemgrid/common/v1/graph.proto\x1a\x1ememgrid/common/v1/memory.proto\"\x8d\x01\n" +
+	"/memgrid/gateway/v1/graph_request_response.proto\x12\x12memgrid.gateway.v1\x1a\x1dmemgrid/common/v1/graph.proto\x1a\x1ememgrid/common/v1/memory.proto\"\xa6\x01\n" +
 	"\x13FindEntitiesRequest\x12\x14\n" +
 	"\x05query\x18\x01 \x01(\tR\x05query\x124\n" +
 	"\x05match\x18\x02 \x01(\x0e2\x1e.memgrid.common.v1.EntityMatchR\x05match\x12\x14\n" +
 	"\x05types\x18\x03 \x03(\tR\x05types\x12\x14\n" +
-	"\x05limit\x18\x04 \x01(\x05R\x05limit\"M\n" +
+	"\x05limit\x18\x04 \x01(\x05R\x05limit\x12\x17\n" +
+	"\auser_id\x18\x05 \x01(\tR\x06userId\"M\n" +
 	"\x14FindEntitiesResponse\x125\n" +
-	"\bentities\x18\x01 \x03(\v2\x19.memgrid.common.v1.EntityR\bentities\"\x92\x01\n" +
+	"\bentities\x18\x01 \x03(\v2\x19.memgrid.common.v1.EntityR\bentities\"\xab\x01\n" +
 	"\x13GetNeighborsRequest\x12\x16\n" +
 	"\x06entity\x18\x01 \x01(\tR\x06entity\x12\x12\n" +
 	"\x04hops\x18\x02 \x01(\x05R\x04hops\x129\n" +
 	"\x06filter\x18\x03 \x01(\v2!.memgrid.common.v1.RelationFilterR\x06filter\x12\x14\n" +
-	"\x05limit\x18\x04 \x01(\x05R\x05limit\"\xad\x01\n" +
+	"\x05limit\x18\x04 \x01(\x05R\x05limit\x12\x17\n" +
+	"\auser_id\x18\x05 \x01(\tR\x06userId\"\xad\x01\n" +
 	"\x14GetNeighborsResponse\x12<\n" +
 	"\bentities\x18\x01 \x03(\v2 .memgrid.common.v1.ReachedEntityR\bentities\x129\n" +
 	"\trelations\x18\x02 \x03(\v2\x1b.memgrid.common.v1.RelationR\trelations\x12\x1c\n" +
-	"\ttruncated\x18\x03 \x01(\bR\ttruncated\"\x9b\x01\n" +
+	"\ttruncated\x18\x03 \x01(\bR\ttruncated\"\xb4\x01\n" +
 	"\x13ShortestPathRequest\x12\x16\n" +
 	"\x06source\x18\x01 \x01(\tR\x06source\x12\x16\n" +
 	"\x06target\x18\x02 \x01(\tR\x06target\x12\x19\n" +
 	"\bmax_hops\x18\x03 \x01(\x05R\amaxHops\x129\n" +
-	"\x06filter\x18\x04 \x01(\v2!.memgrid.common.v1.RelationFilterR\x06filter\"\x9e\x01\n" +
+	"\x06filter\x18\x04 \x01(\v2!.memgrid.common.v1.RelationFilterR\x06filter\x12\x17\n" +
+	"\auser_id\x18\x05 \x01(\tR\x06userId\"\x9e\x01\n" +
 	"\x14ShortestPathResponse\x12\x14\n" +
 	"\x05found\x18\x01 \x01(\bR\x05found\x125\n" +
 	"\bentities\x18\x02 \x03(\v2\x19.memgrid.common.v1.EntityR\bentities\x129\n" +
@@ -789,12 +829,13 @@ const file_memgrid_gateway_v1_graph_request_response_proto_rawDesc = "" +
 	"\fvia_entities\x18\x04 \x03(\tR\vviaEntities\"\x89\x01\n" +
 	"\x1aGetRelatedMemoriesResponse\x12@\n" +
 	"\bmemories\x18\x01 \x03(\v2$.memgrid.gateway.v1.RelatedMemoryHitR\bmemories\x12)\n" +
-	"\x10unknown_entities\x18\x02 \x03(\tR\x0funknownEntities\"\x99\x01\n" +
+	"\x10unknown_entities\x18\x02 \x03(\tR\x0funknownEntities\"\xb2\x01\n" +
 	"\x15GetMemoryGraphRequest\x12\x1b\n" +
 	"\tmemory_id\x18\x01 \x01(\tR\bmemoryId\x12\x12\n" +
 	"\x04hops\x18\x02 \x01(\x05R\x04hops\x129\n" +
 	"\x06filter\x18\x03 \x01(\v2!.memgrid.common.v1.RelationFilterR\x06filter\x12\x14\n" +
-	"\x05limit\x18\x04 \x01(\x05R\x05limit\"\xe7\x01\n" +
+	"\x05limit\x18\x04 \x01(\x05R\x05limit\x12\x17\n" +
+	"\auser_id\x18\x05 \x01(\tR\x06userId\"\xe7\x01\n" +
 	"\x16GetMemoryGraphResponse\x126\n" +
 	"\bmentions\x18\x01 \x03(\v2\x1a.memgrid.common.v1.MentionR\bmentions\x12<\n" +
 	"\bentities\x18\x02 \x03(\v2 .memgrid.common.v1.ReachedEntityR\bentities\x129\n" +

@@ -925,7 +925,8 @@ func (x *DeleteMemoryResponse) GetDerived() *v1.DerivedChanges {
 
 type DeleteMemoriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// At least one of user_id, agent_id, session_id, cube_ids.
+	// user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+	// user must own each cube.
 	Filter        *v1.MemoryFilter `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1208,8 +1209,9 @@ func (x *EraseTenantResponse) GetReceipt() *v1.ErasureReceipt {
 }
 
 type ListMemoriesRequest struct {
-	state  protoimpl.MessageState `protogen:"open.v1"`
-	Filter *v1.MemoryFilter       `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// user_id is required. With cube_ids, the user must own or have been granted each cube.
+	Filter *v1.MemoryFilter `protobuf:"bytes,1,opt,name=filter,proto3" json:"filter,omitempty"`
 	// 1..1000, default 50. A page also ends before MEMGRID_MAX_REPLY_BYTES (8 MiB) of
 	// memories; next_page_token then continues after the last one returned.
 	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`

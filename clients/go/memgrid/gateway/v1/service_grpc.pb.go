@@ -55,10 +55,12 @@ const (
 //
 // The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
 // entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-// with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-// with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-// a service it needs is down (safe to retry with the same idempotency key);
-// DEADLINE_EXCEEDED when the caller's deadline ran out.
+// with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+// it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+// jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+// detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+// needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+// caller's deadline ran out.
 type GatewayServiceClient interface {
 	// Appends conversation turns to a session; they are stored before the call returns and
 	// consolidated in the background. FAILED_PRECONDITION: idempotency key reused with a
@@ -79,8 +81,8 @@ type GatewayServiceClient interface {
 	// Deletes a memory and its history from memory-store and from every derived store.
 	// NOT_FOUND: no such memory.
 	DeleteMemory(ctx context.Context, in *DeleteMemoryRequest, opts ...grpc.CallOption) (*DeleteMemoryResponse, error)
-	// Deletes every memory matching a filter that names at least a user, agent, session or
-	// cube.
+	// Deletes every memory matching a filter, which must name the user whose memories go.
+	// INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
 	DeleteMemories(ctx context.Context, in *DeleteMemoriesRequest, opts ...grpc.CallOption) (*DeleteMemoriesResponse, error)
 	// Erases everything of one user in the caller's tenant: messages, everything derived
 	// from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
@@ -89,12 +91,12 @@ type GatewayServiceClient interface {
 	// Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
 	// the caller's tenant.
 	EraseTenant(ctx context.Context, in *EraseTenantRequest, opts ...grpc.CallOption) (*EraseTenantResponse, error)
-	// Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-	// token. PERMISSION_DENIED: a cube the user may not read.
+	// Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+	// filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
 	ListMemories(ctx context.Context, in *ListMemoriesRequest, opts ...grpc.CallOption) (*ListMemoriesResponse, error)
 	// Every version of a memory, oldest first. NOT_FOUND: no such memory.
 	GetMemoryHistory(ctx context.Context, in *GetMemoryHistoryRequest, opts ...grpc.CallOption) (*GetMemoryHistoryResponse, error)
-	// Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+	// Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
 	// (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
 	// user may not read.
 	Search(ctx context.Context, in *SearchRequest, opts ...grpc.CallOption) (*SearchResponse, error)
@@ -138,8 +140,8 @@ type GatewayServiceClient interface {
 	// tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
 	// out or is down (nothing is stored then).
 	Chat(ctx context.Context, in *ChatRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ChatResponse], error)
-	// Entities whose name or alias matches the query (exact, alias, or case-insensitive
-	// prefix). UNAVAILABLE: the graph service is down or not deployed.
+	// Entities of the user's graph whose name or alias matches the query (exact, alias, or
+	// case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
 	FindEntities(ctx context.Context, in *FindEntitiesRequest, opts ...grpc.CallOption) (*FindEntitiesResponse, error)
 	// Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
 	// such entity. INVALID_ARGUMENT: hops above 4.
@@ -150,8 +152,8 @@ type GatewayServiceClient interface {
 	// The caller's memories that mention the entities or their neighbours, nearest and most
 	// confident first, filtered like Search.
 	GetRelatedMemories(ctx context.Context, in *GetRelatedMemoriesRequest, opts ...grpc.CallOption) (*GetRelatedMemoriesResponse, error)
-	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-	// nothing for that memory.
+	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+	// holds nothing for that memory (another user's memory included).
 	GetMemoryGraph(ctx context.Context, in *GetMemoryGraphRequest, opts ...grpc.CallOption) (*GetMemoryGraphResponse, error)
 }
 
@@ -458,10 +460,12 @@ func (c *gatewayServiceClient) GetMemoryGraph(ctx context.Context, in *GetMemory
 //
 // The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
 // entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-// with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-// with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-// a service it needs is down (safe to retry with the same idempotency key);
-// DEADLINE_EXCEEDED when the caller's deadline ran out.
+// with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+// it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+// jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+// detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+// needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+// caller's deadline ran out.
 type GatewayServiceServer interface {
 	// Appends conversation turns to a session; they are stored before the call returns and
 	// consolidated in the background. FAILED_PRECONDITION: idempotency key reused with a
@@ -482,8 +486,8 @@ type GatewayServiceServer interface {
 	// Deletes a memory and its history from memory-store and from every derived store.
 	// NOT_FOUND: no such memory.
 	DeleteMemory(context.Context, *DeleteMemoryRequest) (*DeleteMemoryResponse, error)
-	// Deletes every memory matching a filter that names at least a user, agent, session or
-	// cube.
+	// Deletes every memory matching a filter, which must name the user whose memories go.
+	// INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
 	DeleteMemories(context.Context, *DeleteMemoriesRequest) (*DeleteMemoriesResponse, error)
 	// Erases everything of one user in the caller's tenant: messages, everything derived
 	// from them (facts, profile, patterns, episodes, graph links), cubes, finished jobs.
@@ -492,12 +496,12 @@ type GatewayServiceServer interface {
 	// Erases every user of the caller's tenant. INVALID_ARGUMENT: confirm_tenant_id is not
 	// the caller's tenant.
 	EraseTenant(context.Context, *EraseTenantRequest) (*EraseTenantResponse, error)
-	// Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-	// token. PERMISSION_DENIED: a cube the user may not read.
+	// Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+	// filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
 	ListMemories(context.Context, *ListMemoriesRequest) (*ListMemoriesResponse, error)
 	// Every version of a memory, oldest first. NOT_FOUND: no such memory.
 	GetMemoryHistory(context.Context, *GetMemoryHistoryRequest) (*GetMemoryHistoryResponse, error)
-	// Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+	// Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
 	// (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
 	// user may not read.
 	Search(context.Context, *SearchRequest) (*SearchResponse, error)
@@ -541,8 +545,8 @@ type GatewayServiceServer interface {
 	// tenant's LLM token budget is spent. DEADLINE_EXCEEDED / UNAVAILABLE: the LLM timed
 	// out or is down (nothing is stored then).
 	Chat(*ChatRequest, grpc.ServerStreamingServer[ChatResponse]) error
-	// Entities whose name or alias matches the query (exact, alias, or case-insensitive
-	// prefix). UNAVAILABLE: the graph service is down or not deployed.
+	// Entities of the user's graph whose name or alias matches the query (exact, alias, or
+	// case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
 	FindEntities(context.Context, *FindEntitiesRequest) (*FindEntitiesResponse, error)
 	// Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
 	// such entity. INVALID_ARGUMENT: hops above 4.
@@ -553,8 +557,8 @@ type GatewayServiceServer interface {
 	// The caller's memories that mention the entities or their neighbours, nearest and most
 	// confident first, filtered like Search.
 	GetRelatedMemories(context.Context, *GetRelatedMemoriesRequest) (*GetRelatedMemoriesResponse, error)
-	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-	// nothing for that memory.
+	// The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+	// holds nothing for that memory (another user's memory included).
 	GetMemoryGraph(context.Context, *GetMemoryGraphRequest) (*GetMemoryGraphResponse, error)
 	mustEmbedUnimplementedGatewayServiceServer()
 }

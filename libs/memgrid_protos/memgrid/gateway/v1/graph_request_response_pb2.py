@@ -26,33 +26,33 @@ from memgrid.common.v1 import graph_pb2 as memgrid_dot_common_dot_v1_dot_graph__
 from memgrid.common.v1 import memory_pb2 as memgrid_dot_common_dot_v1_dot_memory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/memgrid/gateway/v1/graph_request_response.proto\x12\x12memgrid.gateway.v1\x1a\x1dmemgrid/common/v1/graph.proto\x1a\x1ememgrid/common/v1/memory.proto\"q\n\x13\x46indEntitiesRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12-\n\x05match\x18\x02 \x01(\x0e\x32\x1e.memgrid.common.v1.EntityMatch\x12\r\n\x05types\x18\x03 \x03(\t\x12\r\n\x05limit\x18\x04 \x01(\x05\"C\n\x14\x46indEntitiesResponse\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.memgrid.common.v1.Entity\"u\n\x13GetNeighborsRequest\x12\x0e\n\x06\x65ntity\x18\x01 \x01(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x03 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\r\n\x05limit\x18\x04 \x01(\x05\"\x8d\x01\n\x14GetNeighborsResponse\x12\x32\n\x08\x65ntities\x18\x01 \x03(\x0b\x32 .memgrid.common.v1.ReachedEntity\x12.\n\trelations\x18\x02 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\x12\x11\n\ttruncated\x18\x03 \x01(\x08\"z\n\x13ShortestPathRequest\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x10\n\x08max_hops\x18\x03 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x04 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\"\x82\x01\n\x14ShortestPathResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12+\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x19.memgrid.common.v1.Entity\x12.\n\trelations\x18\x03 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\"\xb7\x01\n\x19GetRelatedMemoriesRequest\x12\x10\n\x08\x65ntities\x18\x01 \x03(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12:\n\x0frelation_filter\x18\x03 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12/\n\x06\x66ilter\x18\x04 \x01(\x0b\x32\x1f.memgrid.common.v1.MemoryFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\"u\n\x10RelatedMemoryHit\x12)\n\x06memory\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\x14\n\x0cvia_entities\x18\x04 \x03(\t\"n\n\x1aGetRelatedMemoriesResponse\x12\x36\n\x08memories\x18\x01 \x03(\x0b\x32$.memgrid.gateway.v1.RelatedMemoryHit\x12\x18\n\x10unknown_entities\x18\x02 \x03(\t\"z\n\x15GetMemoryGraphRequest\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x03 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\r\n\x05limit\x18\x04 \x01(\x05\"\xbd\x01\n\x16GetMemoryGraphResponse\x12,\n\x08mentions\x18\x01 \x03(\x0b\x32\x1a.memgrid.common.v1.Mention\x12\x32\n\x08\x65ntities\x18\x02 \x03(\x0b\x32 .memgrid.common.v1.ReachedEntity\x12.\n\trelations\x18\x03 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\x12\x11\n\ttruncated\x18\x04 \x01(\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n/memgrid/gateway/v1/graph_request_response.proto\x12\x12memgrid.gateway.v1\x1a\x1dmemgrid/common/v1/graph.proto\x1a\x1ememgrid/common/v1/memory.proto\"\x82\x01\n\x13\x46indEntitiesRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12-\n\x05match\x18\x02 \x01(\x0e\x32\x1e.memgrid.common.v1.EntityMatch\x12\r\n\x05types\x18\x03 \x03(\t\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0f\n\x07user_id\x18\x05 \x01(\t\"C\n\x14\x46indEntitiesResponse\x12+\n\x08\x65ntities\x18\x01 \x03(\x0b\x32\x19.memgrid.common.v1.Entity\"\x86\x01\n\x13GetNeighborsRequest\x12\x0e\n\x06\x65ntity\x18\x01 \x01(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x03 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0f\n\x07user_id\x18\x05 \x01(\t\"\x8d\x01\n\x14GetNeighborsResponse\x12\x32\n\x08\x65ntities\x18\x01 \x03(\x0b\x32 .memgrid.common.v1.ReachedEntity\x12.\n\trelations\x18\x02 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\x12\x11\n\ttruncated\x18\x03 \x01(\x08\"\x8b\x01\n\x13ShortestPathRequest\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x10\n\x08max_hops\x18\x03 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x04 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\x0f\n\x07user_id\x18\x05 \x01(\t\"\x82\x01\n\x14ShortestPathResponse\x12\r\n\x05\x66ound\x18\x01 \x01(\x08\x12+\n\x08\x65ntities\x18\x02 \x03(\x0b\x32\x19.memgrid.common.v1.Entity\x12.\n\trelations\x18\x03 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\"\xb7\x01\n\x19GetRelatedMemoriesRequest\x12\x10\n\x08\x65ntities\x18\x01 \x03(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12:\n\x0frelation_filter\x18\x03 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12/\n\x06\x66ilter\x18\x04 \x01(\x0b\x32\x1f.memgrid.common.v1.MemoryFilter\x12\r\n\x05limit\x18\x05 \x01(\x05\"u\n\x10RelatedMemoryHit\x12)\n\x06memory\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x12\n\nconfidence\x18\x03 \x01(\x02\x12\x14\n\x0cvia_entities\x18\x04 \x03(\t\"n\n\x1aGetRelatedMemoriesResponse\x12\x36\n\x08memories\x18\x01 \x03(\x0b\x32$.memgrid.gateway.v1.RelatedMemoryHit\x12\x18\n\x10unknown_entities\x18\x02 \x03(\t\"\x8b\x01\n\x15GetMemoryGraphRequest\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0c\n\x04hops\x18\x02 \x01(\x05\x12\x31\n\x06\x66ilter\x18\x03 \x01(\x0b\x32!.memgrid.common.v1.RelationFilter\x12\r\n\x05limit\x18\x04 \x01(\x05\x12\x0f\n\x07user_id\x18\x05 \x01(\t\"\xbd\x01\n\x16GetMemoryGraphResponse\x12,\n\x08mentions\x18\x01 \x03(\x0b\x32\x1a.memgrid.common.v1.Mention\x12\x32\n\x08\x65ntities\x18\x02 \x03(\x0b\x32 .memgrid.common.v1.ReachedEntity\x12.\n\trelations\x18\x03 \x03(\x0b\x32\x1b.memgrid.common.v1.Relation\x12\x11\n\ttruncated\x18\x04 \x01(\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.gateway.v1.graph_request_response_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_FINDENTITIESREQUEST']._serialized_start=134
-  _globals['_FINDENTITIESREQUEST']._serialized_end=247
-  _globals['_FINDENTITIESRESPONSE']._serialized_start=249
-  _globals['_FINDENTITIESRESPONSE']._serialized_end=316
-  _globals['_GETNEIGHBORSREQUEST']._serialized_start=318
-  _globals['_GETNEIGHBORSREQUEST']._serialized_end=435
-  _globals['_GETNEIGHBORSRESPONSE']._serialized_start=438
-  _globals['_GETNEIGHBORSRESPONSE']._serialized_end=579
-  _globals['_SHORTESTPATHREQUEST']._serialized_start=581
-  _globals['_SHORTESTPATHREQUEST']._serialized_end=703
-  _globals['_SHORTESTPATHRESPONSE']._serialized_start=706
-  _globals['_SHORTESTPATHRESPONSE']._serialized_end=836
-  _globals['_GETRELATEDMEMORIESREQUEST']._serialized_start=839
-  _globals['_GETRELATEDMEMORIESREQUEST']._serialized_end=1022
-  _globals['_RELATEDMEMORYHIT']._serialized_start=1024
-  _globals['_RELATEDMEMORYHIT']._serialized_end=1141
-  _globals['_GETRELATEDMEMORIESRESPONSE']._serialized_start=1143
-  _globals['_GETRELATEDMEMORIESRESPONSE']._serialized_end=1253
-  _globals['_GETMEMORYGRAPHREQUEST']._serialized_start=1255
-  _globals['_GETMEMORYGRAPHREQUEST']._serialized_end=1377
-  _globals['_GETMEMORYGRAPHRESPONSE']._serialized_start=1380
-  _globals['_GETMEMORYGRAPHRESPONSE']._serialized_end=1569
+  _globals['_FINDENTITIESREQUEST']._serialized_start=135
+  _globals['_FINDENTITIESREQUEST']._serialized_end=265
+  _globals['_FINDENTITIESRESPONSE']._serialized_start=267
+  _globals['_FINDENTITIESRESPONSE']._serialized_end=334
+  _globals['_GETNEIGHBORSREQUEST']._serialized_start=337
+  _globals['_GETNEIGHBORSREQUEST']._serialized_end=471
+  _globals['_GETNEIGHBORSRESPONSE']._serialized_start=474
+  _globals['_GETNEIGHBORSRESPONSE']._serialized_end=615
+  _globals['_SHORTESTPATHREQUEST']._serialized_start=618
+  _globals['_SHORTESTPATHREQUEST']._serialized_end=757
+  _globals['_SHORTESTPATHRESPONSE']._serialized_start=760
+  _globals['_SHORTESTPATHRESPONSE']._serialized_end=890
+  _globals['_GETRELATEDMEMORIESREQUEST']._serialized_start=893
+  _globals['_GETRELATEDMEMORIESREQUEST']._serialized_end=1076
+  _globals['_RELATEDMEMORYHIT']._serialized_start=1078
+  _globals['_RELATEDMEMORYHIT']._serialized_end=1195
+  _globals['_GETRELATEDMEMORIESRESPONSE']._serialized_start=1197
+  _globals['_GETRELATEDMEMORIESRESPONSE']._serialized_end=1307
+  _globals['_GETMEMORYGRAPHREQUEST']._serialized_start=1310
+  _globals['_GETMEMORYGRAPHREQUEST']._serialized_end=1449
+  _globals['_GETMEMORYGRAPHRESPONSE']._serialized_start=1452
+  _globals['_GETMEMORYGRAPHRESPONSE']._serialized_end=1641
 # @@protoc_insertion_point(module_scope)

@@ -23,7 +23,9 @@ DESCRIPTOR: _descriptor.FileDescriptor
 @_typing.final
 class FindEntitiesRequest(_message.Message):
     """Graph queries of the public API. The graph is built by the thought engine from the
-    memories it consolidates; every name resolves within the caller's tenant only.
+    memories it consolidates, one graph per user: every name resolves within the named
+    user's graph of the caller's tenant only. Without user_id (filter.user_id for
+    GetRelatedMemories) a query is INVALID_ARGUMENT.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -32,12 +34,15 @@ class FindEntitiesRequest(_message.Message):
     MATCH_FIELD_NUMBER: _builtins.int
     TYPES_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     query: _builtins.str
     """1..256 characters."""
     match: _graph_pb2.EntityMatch.ValueType
     """How the query matches; unspecified: the name or an alias equals it (ignoring case)."""
     limit: _builtins.int
     """1..1000, default 50."""
+    user_id: _builtins.str
+    """Required: whose graph (each user has their own, built from their memories)."""
     @_builtins.property
     def types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Only entities of these types; empty means any."""
@@ -49,10 +54,11 @@ class FindEntitiesRequest(_message.Message):
         match: _graph_pb2.EntityMatch.ValueType = ...,
         types: _abc.Iterable[_builtins.str] | None = ...,
         limit: _builtins.int = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "match", b"match", "query", b"query", "types", b"types"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "match", b"match", "query", b"query", "types", b"types", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -86,12 +92,15 @@ class GetNeighborsRequest(_message.Message):
     HOPS_FIELD_NUMBER: _builtins.int
     FILTER_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     entity: _builtins.str
     """Name or alias of the start entity."""
     hops: _builtins.int
     """1..4."""
     limit: _builtins.int
     """1..1000, default 100."""
+    user_id: _builtins.str
+    """Required: whose graph (each user has their own, built from their memories)."""
     @_builtins.property
     def filter(self) -> _graph_pb2.RelationFilter: ...
     def __init__(
@@ -101,10 +110,11 @@ class GetNeighborsRequest(_message.Message):
         hops: _builtins.int = ...,
         filter: _graph_pb2.RelationFilter | None = ...,
         limit: _builtins.int = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity", "filter", b"filter", "hops", b"hops", "limit", b"limit"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity", "filter", b"filter", "hops", b"hops", "limit", b"limit", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -146,10 +156,13 @@ class ShortestPathRequest(_message.Message):
     TARGET_FIELD_NUMBER: _builtins.int
     MAX_HOPS_FIELD_NUMBER: _builtins.int
     FILTER_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     source: _builtins.str
     target: _builtins.str
     max_hops: _builtins.int
     """1..4, default 4."""
+    user_id: _builtins.str
+    """Required: whose graph (each user has their own, built from their memories)."""
     @_builtins.property
     def filter(self) -> _graph_pb2.RelationFilter: ...
     def __init__(
@@ -159,10 +172,11 @@ class ShortestPathRequest(_message.Message):
         target: _builtins.str = ...,
         max_hops: _builtins.int = ...,
         filter: _graph_pb2.RelationFilter | None = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "max_hops", b"max_hops", "source", b"source", "target", b"target"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "max_hops", b"max_hops", "source", b"source", "target", b"target", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -219,7 +233,9 @@ class GetRelatedMemoriesRequest(_message.Message):
     def relation_filter(self) -> _graph_pb2.RelationFilter: ...
     @_builtins.property
     def filter(self) -> _memory_pb2.MemoryFilter:
-        """Which memories may be returned (user_id is required), as in Search."""
+        """Which memories may be returned (user_id is required, and names the graph read), as in
+        Search.
+        """
 
     def __init__(
         self,
@@ -309,11 +325,14 @@ class GetMemoryGraphRequest(_message.Message):
     HOPS_FIELD_NUMBER: _builtins.int
     FILTER_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     memory_id: _builtins.str
     hops: _builtins.int
     """0..4: how far around the memory's own entities."""
     limit: _builtins.int
     """1..1000, default 100."""
+    user_id: _builtins.str
+    """Required: whose graph (each user has their own, built from their memories)."""
     @_builtins.property
     def filter(self) -> _graph_pb2.RelationFilter: ...
     def __init__(
@@ -323,10 +342,11 @@ class GetMemoryGraphRequest(_message.Message):
         hops: _builtins.int = ...,
         filter: _graph_pb2.RelationFilter | None = ...,
         limit: _builtins.int = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "hops", b"hops", "limit", b"limit", "memory_id", b"memory_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "hops", b"hops", "limit", b"limit", "memory_id", b"memory_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -450,7 +450,9 @@ class DeleteMemoriesRequest(_message.Message):
     FILTER_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def filter(self) -> _memory_pb2.MemoryFilter:
-        """At least one of user_id, agent_id, session_id, cube_ids."""
+        """user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+        user must own each cube.
+        """
 
     def __init__(
         self,
@@ -587,7 +589,9 @@ class ListMemoriesRequest(_message.Message):
     """
     page_token: _builtins.str
     @_builtins.property
-    def filter(self) -> _memory_pb2.MemoryFilter: ...
+    def filter(self) -> _memory_pb2.MemoryFilter:
+        """user_id is required. With cube_ids, the user must own or have been granted each cube."""
+
     def __init__(
         self,
         *,

@@ -29,10 +29,12 @@ if _version_not_supported:
 class GatewayServiceStub:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     def __init__(self, channel):
@@ -186,10 +188,12 @@ class GatewayServiceStub:
 class GatewayServiceServicer:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     def AddMessages(self, request, context):
@@ -242,8 +246,8 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DeleteMemories(self, request, context):
-        """Deletes every memory matching a filter that names at least a user, agent, session or
-        cube.
+        """Deletes every memory matching a filter, which must name the user whose memories go.
+        INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -267,8 +271,8 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListMemories(self, request, context):
-        """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-        token. PERMISSION_DENIED: a cube the user may not read.
+        """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+        filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -282,7 +286,7 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Search(self, request, context):
-        """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+        """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
         (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
         user may not read.
         """
@@ -386,8 +390,8 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def FindEntities(self, request, context):
-        """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-        prefix). UNAVAILABLE: the graph service is down or not deployed.
+        """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+        case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -418,8 +422,8 @@ class GatewayServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetMemoryGraph(self, request, context):
-        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-        nothing for that memory.
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+        holds nothing for that memory (another user's memory included).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -579,10 +583,12 @@ def add_GatewayServiceServicer_to_server(servicer, server):
 class GatewayService:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     @staticmethod

@@ -30,10 +30,12 @@ GRPC_VERSION: str
 class GatewayServiceStub:
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     @_typing.overload
@@ -64,8 +66,8 @@ class GatewayServiceStub:
     NOT_FOUND: no such memory.
     """
     DeleteMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoriesRequest, _request_response_pb2.DeleteMemoriesResponse]
-    """Deletes every memory matching a filter that names at least a user, agent, session or
-    cube.
+    """Deletes every memory matching a filter, which must name the user whose memories go.
+    INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
     """
     EraseUser: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.EraseUserRequest, _request_response_pb2.EraseUserResponse]
     """Erases everything of one user in the caller's tenant: messages, everything derived
@@ -77,13 +79,13 @@ class GatewayServiceStub:
     the caller's tenant.
     """
     ListMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]
-    """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-    token. PERMISSION_DENIED: a cube the user may not read.
+    """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+    filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
     """
     GetMemoryHistory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryHistoryRequest, _request_response_pb2.GetMemoryHistoryResponse]
     """Every version of a memory, oldest first. NOT_FOUND: no such memory."""
     Search: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]
-    """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+    """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
     (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
     user may not read.
     """
@@ -136,8 +138,8 @@ class GatewayServiceStub:
     out or is down (nothing is stored then).
     """
     FindEntities: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.FindEntitiesRequest, _graph_request_response_pb2.FindEntitiesResponse]
-    """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-    prefix). UNAVAILABLE: the graph service is down or not deployed.
+    """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+    case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
     """
     GetNeighbors: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetNeighborsRequest, _graph_request_response_pb2.GetNeighborsResponse]
     """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
@@ -152,18 +154,20 @@ class GatewayServiceStub:
     confident first, filtered like Search.
     """
     GetMemoryGraph: _grpc.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetMemoryGraphRequest, _graph_request_response_pb2.GetMemoryGraphResponse]
-    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-    nothing for that memory.
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+    holds nothing for that memory (another user's memory included).
     """
 
 @_typing.type_check_only
 class GatewayServiceAsyncStub(GatewayServiceStub):
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -191,8 +195,8 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     NOT_FOUND: no such memory.
     """
     DeleteMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoriesRequest, _request_response_pb2.DeleteMemoriesResponse]  # type: ignore[assignment]
-    """Deletes every memory matching a filter that names at least a user, agent, session or
-    cube.
+    """Deletes every memory matching a filter, which must name the user whose memories go.
+    INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
     """
     EraseUser: _aio.UnaryUnaryMultiCallable[_request_response_pb2.EraseUserRequest, _request_response_pb2.EraseUserResponse]  # type: ignore[assignment]
     """Erases everything of one user in the caller's tenant: messages, everything derived
@@ -204,13 +208,13 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     the caller's tenant.
     """
     ListMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.ListMemoriesRequest, _request_response_pb2.ListMemoriesResponse]  # type: ignore[assignment]
-    """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-    token. PERMISSION_DENIED: a cube the user may not read.
+    """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+    filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
     """
     GetMemoryHistory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetMemoryHistoryRequest, _request_response_pb2.GetMemoryHistoryResponse]  # type: ignore[assignment]
     """Every version of a memory, oldest first. NOT_FOUND: no such memory."""
     Search: _aio.UnaryUnaryMultiCallable[_request_response_pb2.SearchRequest, _request_response_pb2.SearchResponse]  # type: ignore[assignment]
-    """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+    """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
     (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
     user may not read.
     """
@@ -263,8 +267,8 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     out or is down (nothing is stored then).
     """
     FindEntities: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.FindEntitiesRequest, _graph_request_response_pb2.FindEntitiesResponse]  # type: ignore[assignment]
-    """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-    prefix). UNAVAILABLE: the graph service is down or not deployed.
+    """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+    case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
     """
     GetNeighbors: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetNeighborsRequest, _graph_request_response_pb2.GetNeighborsResponse]  # type: ignore[assignment]
     """Entities within hops of one, following relations that pass the filter. NOT_FOUND: no
@@ -279,17 +283,19 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     confident first, filtered like Search.
     """
     GetMemoryGraph: _aio.UnaryUnaryMultiCallable[_graph_request_response_pb2.GetMemoryGraphRequest, _graph_request_response_pb2.GetMemoryGraphResponse]  # type: ignore[assignment]
-    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-    nothing for that memory.
+    """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+    holds nothing for that memory (another user's memory included).
     """
 
 class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
     """The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
     entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
-    with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-    with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-    a service it needs is down (safe to retry with the same idempotency key);
-    DEADLINE_EXCEEDED when the caller's deadline ran out.
+    with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+    it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+    jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+    detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+    needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+    caller's deadline ran out.
     """
 
     @_abc_1.abstractmethod
@@ -357,8 +363,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.DeleteMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.DeleteMemoriesResponse, _abc.Awaitable[_request_response_pb2.DeleteMemoriesResponse]]:
-        """Deletes every memory matching a filter that names at least a user, agent, session or
-        cube.
+        """Deletes every memory matching a filter, which must name the user whose memories go.
+        INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
         """
 
     @_abc_1.abstractmethod
@@ -388,8 +394,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.ListMemoriesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.ListMemoriesResponse, _abc.Awaitable[_request_response_pb2.ListMemoriesResponse]]:
-        """Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-        token. PERMISSION_DENIED: a cube the user may not read.
+        """Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+        filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
         """
 
     @_abc_1.abstractmethod
@@ -406,7 +412,7 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _request_response_pb2.SearchRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_request_response_pb2.SearchResponse, _abc.Awaitable[_request_response_pb2.SearchResponse]]:
-        """Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+        """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
         (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
         user may not read.
         """
@@ -531,8 +537,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _graph_request_response_pb2.FindEntitiesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_graph_request_response_pb2.FindEntitiesResponse, _abc.Awaitable[_graph_request_response_pb2.FindEntitiesResponse]]:
-        """Entities whose name or alias matches the query (exact, alias, or case-insensitive
-        prefix). UNAVAILABLE: the graph service is down or not deployed.
+        """Entities of the user's graph whose name or alias matches the query (exact, alias, or
+        case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
         """
 
     @_abc_1.abstractmethod
@@ -571,8 +577,8 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _graph_request_response_pb2.GetMemoryGraphRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_graph_request_response_pb2.GetMemoryGraphResponse, _abc.Awaitable[_graph_request_response_pb2.GetMemoryGraphResponse]]:
-        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-        nothing for that memory.
+        """The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+        holds nothing for that memory (another user's memory included).
         """
 
 def add_GatewayServiceServicer_to_server(servicer: GatewayServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

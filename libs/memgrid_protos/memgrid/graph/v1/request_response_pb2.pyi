@@ -22,8 +22,10 @@ DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
 class UpsertRequest(_message.Message):
-    """Every request names its tenant explicitly: graph trusts its callers (the gateway and the
-    workers, admitted by NetworkPolicy) and scopes every query by this id. Hop counts are
+    """Every request names its tenant and user explicitly: graph trusts its callers (the gateway
+    and the workers, holding the internal token) and scopes every query by both: each user
+    of a tenant has a graph of their own, built from their memories. RemoveMemoryLinks alone
+    works by tenant (memory ids are unique in it). Hop counts are
     bounded by MAX_HOPS = 4; list sizes by the limits stated on each field.
     """
 
@@ -33,7 +35,10 @@ class UpsertRequest(_message.Message):
     ENTITIES_FIELD_NUMBER: _builtins.int
     RELATIONS_FIELD_NUMBER: _builtins.int
     MENTIONS_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def entities(self) -> _containers.RepeatedCompositeFieldContainer[_graph_pb2.Entity]:
         """0..10000 each. Entities named only by relations or mentions are created with an empty
@@ -55,10 +60,11 @@ class UpsertRequest(_message.Message):
         entities: _abc.Iterable[_graph_pb2.Entity] | None = ...,
         relations: _abc.Iterable[_graph_pb2.Relation] | None = ...,
         mentions: _abc.Iterable[_graph_pb2.Mention] | None = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "mentions", b"mentions", "relations", b"relations", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "mentions", b"mentions", "relations", b"relations", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -98,18 +104,22 @@ class GetEntityRequest(_message.Message):
 
     TENANT_ID_FIELD_NUMBER: _builtins.int
     NAME_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     name: _builtins.str
     """Canonical name or alias."""
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     def __init__(
         self,
         *,
         tenant_id: _builtins.str = ...,
         name: _builtins.str = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -144,12 +154,15 @@ class FindEntitiesRequest(_message.Message):
     MATCH_FIELD_NUMBER: _builtins.int
     TYPES_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     query: _builtins.str
     """1..256 characters."""
     match: _graph_pb2.EntityMatch.ValueType
     limit: _builtins.int
     """1..1000, default 50."""
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def types(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Only entities of these types; empty means any."""
@@ -162,10 +175,11 @@ class FindEntitiesRequest(_message.Message):
         match: _graph_pb2.EntityMatch.ValueType = ...,
         types: _abc.Iterable[_builtins.str] | None = ...,
         limit: _builtins.int = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "match", b"match", "query", b"query", "tenant_id", b"tenant_id", "types", b"types"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["limit", b"limit", "match", b"match", "query", b"query", "tenant_id", b"tenant_id", "types", b"types", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -202,6 +216,7 @@ class GetNeighborsRequest(_message.Message):
     HOPS_FIELD_NUMBER: _builtins.int
     FILTER_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     entity: _builtins.str
     """Name (canonical or alias) of the start entity."""
@@ -211,6 +226,8 @@ class GetNeighborsRequest(_message.Message):
     """Entities to return, start included: 1..1000, default 100. The traversal stops at the
     hop where it reaches the limit.
     """
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def filter(self) -> _graph_pb2.RelationFilter: ...
     def __init__(
@@ -221,10 +238,11 @@ class GetNeighborsRequest(_message.Message):
         hops: _builtins.int = ...,
         filter: _graph_pb2.RelationFilter | None = ...,
         limit: _builtins.int = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity", "filter", b"filter", "hops", b"hops", "limit", b"limit", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entity", b"entity", "filter", b"filter", "hops", b"hops", "limit", b"limit", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -271,11 +289,14 @@ class ShortestPathRequest(_message.Message):
     TARGET_FIELD_NUMBER: _builtins.int
     MAX_HOPS_FIELD_NUMBER: _builtins.int
     FILTER_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     source: _builtins.str
     target: _builtins.str
     max_hops: _builtins.int
     """1..MAX_HOPS (4); 0 means MAX_HOPS."""
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def filter(self) -> _graph_pb2.RelationFilter: ...
     def __init__(
@@ -286,10 +307,11 @@ class ShortestPathRequest(_message.Message):
         target: _builtins.str = ...,
         max_hops: _builtins.int = ...,
         filter: _graph_pb2.RelationFilter | None = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "max_hops", b"max_hops", "source", b"source", "target", b"target", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "max_hops", b"max_hops", "source", b"source", "target", b"target", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -337,6 +359,7 @@ class RelatedMemoriesRequest(_message.Message):
     FILTER_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
     EXCLUDE_MEMORY_IDS_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     hops: _builtins.int
     """How far from the entities to look: 0..MAX_HOPS (4); 0 means only memories mentioning
@@ -344,6 +367,8 @@ class RelatedMemoriesRequest(_message.Message):
     """
     limit: _builtins.int
     """1..1000, default 50."""
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def entities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Names of the entities (e.g. those found in a query): 1..100."""
@@ -363,10 +388,11 @@ class RelatedMemoriesRequest(_message.Message):
         filter: _graph_pb2.RelationFilter | None = ...,
         limit: _builtins.int = ...,
         exclude_memory_ids: _abc.Iterable[_builtins.str] | None = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "exclude_memory_ids", b"exclude_memory_ids", "filter", b"filter", "hops", b"hops", "limit", b"limit", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entities", b"entities", "exclude_memory_ids", b"exclude_memory_ids", "filter", b"filter", "hops", b"hops", "limit", b"limit", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -446,12 +472,15 @@ class GetMemorySubgraphRequest(_message.Message):
     HOPS_FIELD_NUMBER: _builtins.int
     FILTER_FIELD_NUMBER: _builtins.int
     LIMIT_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     memory_id: _builtins.str
     hops: _builtins.int
     """0..MAX_HOPS (4) beyond the memory's own entities."""
     limit: _builtins.int
     """1..1000, default 100."""
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def filter(self) -> _graph_pb2.RelationFilter: ...
     def __init__(
@@ -462,10 +491,11 @@ class GetMemorySubgraphRequest(_message.Message):
         hops: _builtins.int = ...,
         filter: _graph_pb2.RelationFilter | None = ...,
         limit: _builtins.int = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "hops", b"hops", "limit", b"limit", "memory_id", b"memory_id", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filter", b"filter", "hops", b"hops", "limit", b"limit", "memory_id", b"memory_id", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -513,9 +543,12 @@ class MergeEntitiesRequest(_message.Message):
     TENANT_ID_FIELD_NUMBER: _builtins.int
     TARGET_FIELD_NUMBER: _builtins.int
     SOURCES_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     target: _builtins.str
     """The entity that stays."""
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def sources(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Duplicates folded into target: 1..100. Their names become aliases of target, and
@@ -530,10 +563,11 @@ class MergeEntitiesRequest(_message.Message):
         tenant_id: _builtins.str = ...,
         target: _builtins.str = ...,
         sources: _abc.Iterable[_builtins.str] | None = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["sources", b"sources", "target", b"target", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sources", b"sources", "target", b"target", "tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -572,10 +606,13 @@ class InvalidateRelationsRequest(_message.Message):
     TARGET_FIELD_NUMBER: _builtins.int
     TYPE_FIELD_NUMBER: _builtins.int
     VALID_TO_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     source: _builtins.str
     target: _builtins.str
     type: _builtins.str
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     @_builtins.property
     def valid_to(self) -> _timestamp_pb2.Timestamp:
         """When the relation stopped holding. Required; relations starting at or after it are
@@ -590,10 +627,11 @@ class InvalidateRelationsRequest(_message.Message):
         target: _builtins.str = ...,
         type: _builtins.str = ...,
         valid_to: _timestamp_pb2.Timestamp | None = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["valid_to", b"valid_to"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["source", b"source", "target", b"target", "tenant_id", b"tenant_id", "type", b"type", "valid_to", b"valid_to"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["source", b"source", "target", b"target", "tenant_id", b"tenant_id", "type", b"type", "user_id", b"user_id", "valid_to", b"valid_to"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -677,15 +715,19 @@ class GetGraphStatsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     TENANT_ID_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
+    user_id: _builtins.str
+    """Required: whose graph (every entity and relation belongs to one user of the tenant)."""
     def __init__(
         self,
         *,
         tenant_id: _builtins.str = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["tenant_id", b"tenant_id", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -26,55 +26,55 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from memgrid.common.v1 import memory_pb2 as memgrid_dot_common_dot_v1_dot_memory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)memgrid/thought/v1/request_response.proto\x12\x12memgrid.thought.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ememgrid/common/v1/memory.proto\"L\n\x12\x43onsolidateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\"6\n\x13\x43onsolidateResponse\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"\x89\x02\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x05state\x18\x03 \x01(\x0e\x32\x1c.memgrid.thought.v1.JobState\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x14\n\x0cmax_attempts\x18\x05 \x01(\x05\x12\x12\n\nlast_error\x18\x06 \x01(\t\x12\x0c\n\x04note\x18\x07 \x01(\t\x12\x10\n\x08\x64\x65graded\x18\x08 \x01(\x08\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"2\n\rGetJobRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"6\n\x0eGetJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.memgrid.thought.v1.Job\"4\n\x0fRetryJobRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"8\n\x10RetryJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.memgrid.thought.v1.Job\"7\n\x11GetProfileRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\xae\x01\n\x0cProfileEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12\x11\n\tmemory_id\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12.\n\nvalid_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1a\n\x12source_message_ids\x18\x07 \x03(\t\"\x80\x01\n\x12GetProfileResponse\x12\x31\n\x07\x65ntries\x18\x01 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x37\n\rrelated_facts\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\"\xe0\x01\n\x07Pattern\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12-\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.memgrid.thought.v1.PatternKind\x12\x0b\n\x03key\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0f\n\x07support\x18\x05 \x01(\x05\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1c\n\x14\x65vidence_message_ids\x18\x07 \x03(\t\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"`\n\x13ListPatternsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"^\n\x14ListPatternsResponse\x12-\n\x08patterns\x18\x01 \x03(\x0b\x32\x1b.memgrid.thought.v1.Pattern\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"s\n\x15RecordFeedbackRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tmemory_id\x18\x02 \x01(\t\x12\x34\n\x07verdict\x18\x03 \x01(\x0e\x32#.memgrid.thought.v1.FeedbackVerdict\"\xa5\x01\n\x16RecordFeedbackResponse\x12)\n\x06memory\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x19\n\x11importance_before\x18\x02 \x01(\x02\x12\x18\n\x10importance_after\x18\x03 \x01(\x02\x12\x16\n\x0e\x66\x65\x65\x64\x62\x61\x63k_count\x18\x04 \x01(\x05\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\"~\n\x0b\x43hatRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\'\n\x05scope\x18\x02 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\t\n\x01k\x18\x04 \x01(\x05\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\"\x7f\n\x0b\x43hatContext\x12+\n\x08memories\x18\x01 \x03(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x31\n\x07profile\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x10\n\x08\x64\x65graded\x18\x03 \x03(\t\"\x97\x01\n\rChatCompleted\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12\x17\n\x0fuser_message_id\x18\x02 \x01(\t\x12\x1c\n\x14\x61ssistant_message_id\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x05\"\x94\x01\n\x0c\x43hatResponse\x12\x32\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x1f.memgrid.thought.v1.ChatContextH\x00\x12\x0f\n\x05\x64\x65lta\x18\x02 \x01(\tH\x00\x12\x36\n\tcompleted\x18\x03 \x01(\x0b\x32!.memgrid.thought.v1.ChatCompletedH\x00\x42\x07\n\x05\x65vent*{\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x12\n\x0eJOB_STATE_DONE\x10\x03\x12\x12\n\x0eJOB_STATE_DEAD\x10\x04*\xb9\x01\n\x0bPatternKind\x12\x1c\n\x18PATTERN_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cPATTERN_KIND_RECURRING_TOPIC\x10\x01\x12&\n\"PATTERN_KIND_CO_OCCURRING_ENTITIES\x10\x02\x12\"\n\x1ePATTERN_KIND_TIME_OF_DAY_HABIT\x10\x03\x12\x1e\n\x1aPATTERN_KIND_WEEKDAY_HABIT\x10\x04*q\n\x0f\x46\x65\x65\x64\x62\x61\x63kVerdict\x12 \n\x1c\x46\x45\x45\x44\x42\x41\x43K_VERDICT_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_VERDICT_USEFUL\x10\x01\x12\x1f\n\x1b\x46\x45\x45\x44\x42\x41\x43K_VERDICT_NOT_USEFUL\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n)memgrid/thought/v1/request_response.proto\x12\x12memgrid.thought.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ememgrid/common/v1/memory.proto\"L\n\x12\x43onsolidateRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x12\n\nsession_id\x18\x03 \x01(\t\"6\n\x13\x43onsolidateResponse\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63reated\x18\x02 \x01(\x08\"\x9a\x02\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x05state\x18\x03 \x01(\x0e\x32\x1c.memgrid.thought.v1.JobState\x12\x10\n\x08\x61ttempts\x18\x04 \x01(\x05\x12\x14\n\x0cmax_attempts\x18\x05 \x01(\x05\x12\x12\n\nlast_error\x18\x06 \x01(\t\x12\x0c\n\x04note\x18\x07 \x01(\t\x12\x10\n\x08\x64\x65graded\x18\x08 \x01(\x08\x12.\n\ncreated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07user_id\x18\x0b \x01(\t\"2\n\rGetJobRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"6\n\x0eGetJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.memgrid.thought.v1.Job\"4\n\x0fRetryJobRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0e\n\x06job_id\x18\x02 \x01(\t\"8\n\x10RetryJobResponse\x12$\n\x03job\x18\x01 \x01(\x0b\x32\x17.memgrid.thought.v1.Job\"7\n\x11GetProfileRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"\xae\x01\n\x0cProfileEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12\x11\n\tmemory_id\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12.\n\nvalid_from\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1a\n\x12source_message_ids\x18\x07 \x03(\t\"\x80\x01\n\x12GetProfileResponse\x12\x31\n\x07\x65ntries\x18\x01 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x37\n\rrelated_facts\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\"\xe0\x01\n\x07Pattern\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12-\n\x04kind\x18\x02 \x01(\x0e\x32\x1f.memgrid.thought.v1.PatternKind\x12\x0b\n\x03key\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x0f\n\x07support\x18\x05 \x01(\x05\x12\x12\n\nconfidence\x18\x06 \x01(\x02\x12\x1c\n\x14\x65vidence_message_ids\x18\x07 \x03(\t\x12.\n\nupdated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"`\n\x13ListPatternsRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"^\n\x14ListPatternsResponse\x12-\n\x08patterns\x18\x01 \x03(\x0b\x32\x1b.memgrid.thought.v1.Pattern\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"s\n\x15RecordFeedbackRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\x11\n\tmemory_id\x18\x02 \x01(\t\x12\x34\n\x07verdict\x18\x03 \x01(\x0e\x32#.memgrid.thought.v1.FeedbackVerdict\"\xa5\x01\n\x16RecordFeedbackResponse\x12)\n\x06memory\x18\x01 \x01(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x19\n\x11importance_before\x18\x02 \x01(\x02\x12\x18\n\x10importance_after\x18\x03 \x01(\x02\x12\x16\n\x0e\x66\x65\x65\x64\x62\x61\x63k_count\x18\x04 \x01(\x05\x12\x13\n\x0b\x65xplanation\x18\x05 \x01(\t\"~\n\x0b\x43hatRequest\x12\x11\n\ttenant_id\x18\x01 \x01(\t\x12\'\n\x05scope\x18\x02 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\t\n\x01k\x18\x04 \x01(\x05\x12\x17\n\x0fidempotency_key\x18\x05 \x01(\t\"\x7f\n\x0b\x43hatContext\x12+\n\x08memories\x18\x01 \x03(\x0b\x32\x19.memgrid.common.v1.Memory\x12\x31\n\x07profile\x18\x02 \x03(\x0b\x32 .memgrid.thought.v1.ProfileEntry\x12\x10\n\x08\x64\x65graded\x18\x03 \x03(\t\"\x97\x01\n\rChatCompleted\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12\x17\n\x0fuser_message_id\x18\x02 \x01(\t\x12\x1c\n\x14\x61ssistant_message_id\x18\x03 \x01(\t\x12\r\n\x05model\x18\x04 \x01(\t\x12\x15\n\rprompt_tokens\x18\x05 \x01(\x05\x12\x19\n\x11\x63ompletion_tokens\x18\x06 \x01(\x05\"\x94\x01\n\x0c\x43hatResponse\x12\x32\n\x07\x63ontext\x18\x01 \x01(\x0b\x32\x1f.memgrid.thought.v1.ChatContextH\x00\x12\x0f\n\x05\x64\x65lta\x18\x02 \x01(\tH\x00\x12\x36\n\tcompleted\x18\x03 \x01(\x0b\x32!.memgrid.thought.v1.ChatCompletedH\x00\x42\x07\n\x05\x65vent*{\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x15\n\x11JOB_STATE_RUNNING\x10\x02\x12\x12\n\x0eJOB_STATE_DONE\x10\x03\x12\x12\n\x0eJOB_STATE_DEAD\x10\x04*\xb9\x01\n\x0bPatternKind\x12\x1c\n\x18PATTERN_KIND_UNSPECIFIED\x10\x00\x12 \n\x1cPATTERN_KIND_RECURRING_TOPIC\x10\x01\x12&\n\"PATTERN_KIND_CO_OCCURRING_ENTITIES\x10\x02\x12\"\n\x1ePATTERN_KIND_TIME_OF_DAY_HABIT\x10\x03\x12\x1e\n\x1aPATTERN_KIND_WEEKDAY_HABIT\x10\x04*q\n\x0f\x46\x65\x65\x64\x62\x61\x63kVerdict\x12 \n\x1c\x46\x45\x45\x44\x42\x41\x43K_VERDICT_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46\x45\x45\x44\x42\x41\x43K_VERDICT_USEFUL\x10\x01\x12\x1f\n\x1b\x46\x45\x45\x44\x42\x41\x43K_VERDICT_NOT_USEFUL\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.thought.v1.request_response_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_JOBSTATE']._serialized_start=2385
-  _globals['_JOBSTATE']._serialized_end=2508
-  _globals['_PATTERNKIND']._serialized_start=2511
-  _globals['_PATTERNKIND']._serialized_end=2696
-  _globals['_FEEDBACKVERDICT']._serialized_start=2698
-  _globals['_FEEDBACKVERDICT']._serialized_end=2811
+  _globals['_JOBSTATE']._serialized_start=2402
+  _globals['_JOBSTATE']._serialized_end=2525
+  _globals['_PATTERNKIND']._serialized_start=2528
+  _globals['_PATTERNKIND']._serialized_end=2713
+  _globals['_FEEDBACKVERDICT']._serialized_start=2715
+  _globals['_FEEDBACKVERDICT']._serialized_end=2828
   _globals['_CONSOLIDATEREQUEST']._serialized_start=130
   _globals['_CONSOLIDATEREQUEST']._serialized_end=206
   _globals['_CONSOLIDATERESPONSE']._serialized_start=208
   _globals['_CONSOLIDATERESPONSE']._serialized_end=262
   _globals['_JOB']._serialized_start=265
-  _globals['_JOB']._serialized_end=530
-  _globals['_GETJOBREQUEST']._serialized_start=532
-  _globals['_GETJOBREQUEST']._serialized_end=582
-  _globals['_GETJOBRESPONSE']._serialized_start=584
-  _globals['_GETJOBRESPONSE']._serialized_end=638
-  _globals['_RETRYJOBREQUEST']._serialized_start=640
-  _globals['_RETRYJOBREQUEST']._serialized_end=692
-  _globals['_RETRYJOBRESPONSE']._serialized_start=694
-  _globals['_RETRYJOBRESPONSE']._serialized_end=750
-  _globals['_GETPROFILEREQUEST']._serialized_start=752
-  _globals['_GETPROFILEREQUEST']._serialized_end=807
-  _globals['_PROFILEENTRY']._serialized_start=810
-  _globals['_PROFILEENTRY']._serialized_end=984
-  _globals['_GETPROFILERESPONSE']._serialized_start=987
-  _globals['_GETPROFILERESPONSE']._serialized_end=1115
-  _globals['_PATTERN']._serialized_start=1118
-  _globals['_PATTERN']._serialized_end=1342
-  _globals['_LISTPATTERNSREQUEST']._serialized_start=1344
-  _globals['_LISTPATTERNSREQUEST']._serialized_end=1440
-  _globals['_LISTPATTERNSRESPONSE']._serialized_start=1442
-  _globals['_LISTPATTERNSRESPONSE']._serialized_end=1536
-  _globals['_RECORDFEEDBACKREQUEST']._serialized_start=1538
-  _globals['_RECORDFEEDBACKREQUEST']._serialized_end=1653
-  _globals['_RECORDFEEDBACKRESPONSE']._serialized_start=1656
-  _globals['_RECORDFEEDBACKRESPONSE']._serialized_end=1821
-  _globals['_CHATREQUEST']._serialized_start=1823
-  _globals['_CHATREQUEST']._serialized_end=1949
-  _globals['_CHATCONTEXT']._serialized_start=1951
-  _globals['_CHATCONTEXT']._serialized_end=2078
-  _globals['_CHATCOMPLETED']._serialized_start=2081
-  _globals['_CHATCOMPLETED']._serialized_end=2232
-  _globals['_CHATRESPONSE']._serialized_start=2235
-  _globals['_CHATRESPONSE']._serialized_end=2383
+  _globals['_JOB']._serialized_end=547
+  _globals['_GETJOBREQUEST']._serialized_start=549
+  _globals['_GETJOBREQUEST']._serialized_end=599
+  _globals['_GETJOBRESPONSE']._serialized_start=601
+  _globals['_GETJOBRESPONSE']._serialized_end=655
+  _globals['_RETRYJOBREQUEST']._serialized_start=657
+  _globals['_RETRYJOBREQUEST']._serialized_end=709
+  _globals['_RETRYJOBRESPONSE']._serialized_start=711
+  _globals['_RETRYJOBRESPONSE']._serialized_end=767
+  _globals['_GETPROFILEREQUEST']._serialized_start=769
+  _globals['_GETPROFILEREQUEST']._serialized_end=824
+  _globals['_PROFILEENTRY']._serialized_start=827
+  _globals['_PROFILEENTRY']._serialized_end=1001
+  _globals['_GETPROFILERESPONSE']._serialized_start=1004
+  _globals['_GETPROFILERESPONSE']._serialized_end=1132
+  _globals['_PATTERN']._serialized_start=1135
+  _globals['_PATTERN']._serialized_end=1359
+  _globals['_LISTPATTERNSREQUEST']._serialized_start=1361
+  _globals['_LISTPATTERNSREQUEST']._serialized_end=1457
+  _globals['_LISTPATTERNSRESPONSE']._serialized_start=1459
+  _globals['_LISTPATTERNSRESPONSE']._serialized_end=1553
+  _globals['_RECORDFEEDBACKREQUEST']._serialized_start=1555
+  _globals['_RECORDFEEDBACKREQUEST']._serialized_end=1670
+  _globals['_RECORDFEEDBACKRESPONSE']._serialized_start=1673
+  _globals['_RECORDFEEDBACKRESPONSE']._serialized_end=1838
+  _globals['_CHATREQUEST']._serialized_start=1840
+  _globals['_CHATREQUEST']._serialized_end=1966
+  _globals['_CHATCONTEXT']._serialized_start=1968
+  _globals['_CHATCONTEXT']._serialized_end=2095
+  _globals['_CHATCOMPLETED']._serialized_start=2098
+  _globals['_CHATCOMPLETED']._serialized_end=2249
+  _globals['_CHATRESPONSE']._serialized_start=2252
+  _globals['_CHATRESPONSE']._serialized_end=2400
 # @@protoc_insertion_point(module_scope)

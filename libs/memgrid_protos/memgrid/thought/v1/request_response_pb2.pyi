@@ -160,6 +160,7 @@ class Job(_message.Message):
     DEGRADED_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    USER_ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     topic: _builtins.str
     """"consolidation.requested" or "messages.appended"."""
@@ -174,6 +175,8 @@ class Job(_message.Message):
     """True when an LLM was configured but the job fell back to the deterministic path
     (timeout, invalid JSON, spent budget); the note says why.
     """
+    user_id: _builtins.str
+    """Whose memories the job consolidates (from its payload); empty when it names none."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -191,10 +194,11 @@ class Job(_message.Message):
         degraded: _builtins.bool = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
+        user_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "created_at", b"created_at", "degraded", b"degraded", "id", b"id", "last_error", b"last_error", "max_attempts", b"max_attempts", "note", b"note", "state", b"state", "topic", b"topic", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "created_at", b"created_at", "degraded", b"degraded", "id", b"id", "last_error", b"last_error", "max_attempts", b"max_attempts", "note", b"note", "state", b"state", "topic", b"topic", "updated_at", b"updated_at", "user_id", b"user_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file memgrid/gateway/v1/graph_request_response.proto.
  */
 export const file_memgrid_gateway_v1_graph_request_response: GenFile = /*@__PURE__*/
-  fileDesc("Ci9tZW1ncmlkL2dhdGV3YXkvdjEvZ3JhcGhfcmVxdWVzdF9yZXNwb25zZS5wcm90bxISbWVtZ3JpZC5nYXRld2F5LnYxInEKE0ZpbmRFbnRpdGllc1JlcXVlc3QSDQoFcXVlcnkYASABKAkSLQoFbWF0Y2gYAiABKA4yHi5tZW1ncmlkLmNvbW1vbi52MS5FbnRpdHlNYXRjaBINCgV0eXBlcxgDIAMoCRINCgVsaW1pdBgEIAEoBSJDChRGaW5kRW50aXRpZXNSZXNwb25zZRIrCghlbnRpdGllcxgBIAMoCzIZLm1lbWdyaWQuY29tbW9uLnYxLkVudGl0eSJ1ChNHZXROZWlnaGJvcnNSZXF1ZXN0Eg4KBmVudGl0eRgBIAEoCRIMCgRob3BzGAIgASgFEjEKBmZpbHRlchgDIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLlJlbGF0aW9uRmlsdGVyEg0KBWxpbWl0GAQgASgFIo0BChRHZXROZWlnaGJvcnNSZXNwb25zZRIyCghlbnRpdGllcxgBIAMoCzIgLm1lbWdyaWQuY29tbW9uLnYxLlJlYWNoZWRFbnRpdHkSLgoJcmVsYXRpb25zGAIgAygLMhsubWVtZ3JpZC5jb21tb24udjEuUmVsYXRpb24SEQoJdHJ1bmNhdGVkGAMgASgIInoKE1Nob3J0ZXN0UGF0aFJlcXVlc3QSDgoGc291cmNlGAEgASgJEg4KBnRhcmdldBgCIAEoCRIQCghtYXhfaG9wcxgDIAEoBRIxCgZmaWx0ZXIYBCABKAsyIS5tZW1ncmlkLmNvbW1vbi52MS5SZWxhdGlvbkZpbHRlciKCAQoUU2hvcnRlc3RQYXRoUmVzcG9uc2USDQoFZm91bmQYASABKAgSKwoIZW50aXRpZXMYAiADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5FbnRpdHkSLgoJcmVsYXRpb25zGAMgAygLMhsubWVtZ3JpZC5jb21tb24udjEuUmVsYXRpb24itwEKGUdldFJlbGF0ZWRNZW1vcmllc1JlcXVlc3QSEAoIZW50aXRpZXMYASADKAkSDAoEaG9wcxgCIAEoBRI6Cg9yZWxhdGlvbl9maWx0ZXIYAyABKAsyIS5tZW1ncmlkLmNvbW1vbi52MS5SZWxhdGlvbkZpbHRlchIvCgZmaWx0ZXIYBCABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlGaWx0ZXISDQoFbGltaXQYBSABKAUidQoQUmVsYXRlZE1lbW9yeUhpdBIpCgZtZW1vcnkYASABKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSDAoEaG9wcxgCIAEoBRISCgpjb25maWRlbmNlGAMgASgCEhQKDHZpYV9lbnRpdGllcxgEIAMoCSJuChpHZXRSZWxhdGVkTWVtb3JpZXNSZXNwb25zZRI2CghtZW1vcmllcxgBIAMoCzIkLm1lbWdyaWQuZ2F0ZXdheS52MS5SZWxhdGVkTWVtb3J5SGl0EhgKEHVua25vd25fZW50aXRpZXMYAiADKAkiegoVR2V0TWVtb3J5R3JhcGhSZXF1ZXN0EhEKCW1lbW9yeV9pZBgBIAEoCRIMCgRob3BzGAIgASgFEjEKBmZpbHRlchgDIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLlJlbGF0aW9uRmlsdGVyEg0KBWxpbWl0GAQgASgFIr0BChZHZXRNZW1vcnlHcmFwaFJlc3BvbnNlEiwKCG1lbnRpb25zGAEgAygLMhoubWVtZ3JpZC5jb21tb24udjEuTWVudGlvbhIyCghlbnRpdGllcxgCIAMoCzIgLm1lbWdyaWQuY29tbW9uLnYxLlJlYWNoZWRFbnRpdHkSLgoJcmVsYXRpb25zGAMgAygLMhsubWVtZ3JpZC5jb21tb24udjEuUmVsYXRpb24SEQoJdHJ1bmNhdGVkGAQgASgIQtIBChZkZXYubWVtZ3JpZC5nYXRld2F5LnYxQhlHcmFwaFJlcXVlc3RSZXNwb25zZVByb3RvUAFaM21lbWdyaWQuZGV2L2NsaWVudHMvZ28vbWVtZ3JpZC9nYXRld2F5L3YxO2dhdGV3YXl2MaICA01HWKoCEk1lbWdyaWQuR2F0ZXdheS5WMcoCEk1lbWdyaWRcR2F0ZXdheVxWMeICHk1lbWdyaWRcR2F0ZXdheVxWMVxHUEJNZXRhZGF0YeoCFE1lbWdyaWQ6OkdhdGV3YXk6OlYxYgZwcm90bzM", [file_memgrid_common_v1_graph, file_memgrid_common_v1_memory]);
+  fileDesc("Ci9tZW1ncmlkL2dhdGV3YXkvdjEvZ3JhcGhfcmVxdWVzdF9yZXNwb25zZS5wcm90bxISbWVtZ3JpZC5nYXRld2F5LnYxIoIBChNGaW5kRW50aXRpZXNSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEi0KBW1hdGNoGAIgASgOMh4ubWVtZ3JpZC5jb21tb24udjEuRW50aXR5TWF0Y2gSDQoFdHlwZXMYAyADKAkSDQoFbGltaXQYBCABKAUSDwoHdXNlcl9pZBgFIAEoCSJDChRGaW5kRW50aXRpZXNSZXNwb25zZRIrCghlbnRpdGllcxgBIAMoCzIZLm1lbWdyaWQuY29tbW9uLnYxLkVudGl0eSKGAQoTR2V0TmVpZ2hib3JzUmVxdWVzdBIOCgZlbnRpdHkYASABKAkSDAoEaG9wcxgCIAEoBRIxCgZmaWx0ZXIYAyABKAsyIS5tZW1ncmlkLmNvbW1vbi52MS5SZWxhdGlvbkZpbHRlchINCgVsaW1pdBgEIAEoBRIPCgd1c2VyX2lkGAUgASgJIo0BChRHZXROZWlnaGJvcnNSZXNwb25zZRIyCghlbnRpdGllcxgBIAMoCzIgLm1lbWdyaWQuY29tbW9uLnYxLlJlYWNoZWRFbnRpdHkSLgoJcmVsYXRpb25zGAIgAygLMhsubWVtZ3JpZC5jb21tb24udjEuUmVsYXRpb24SEQoJdHJ1bmNhdGVkGAMgASgIIosBChNTaG9ydGVzdFBhdGhSZXF1ZXN0Eg4KBnNvdXJjZRgBIAEoCRIOCgZ0YXJnZXQYAiABKAkSEAoIbWF4X2hvcHMYAyABKAUSMQoGZmlsdGVyGAQgASgLMiEubWVtZ3JpZC5jb21tb24udjEuUmVsYXRpb25GaWx0ZXISDwoHdXNlcl9pZBgFIAEoCSKCAQoUU2hvcnRlc3RQYXRoUmVzcG9uc2USDQoFZm91bmQYASABKAgSKwoIZW50aXRpZXMYAiADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5FbnRpdHkSLgoJcmVsYXRpb25zGAMgAygLMhsubWVtZ3JpZC5jb21tb24udjEuUmVsYXRpb24itwEKGUdldFJlbGF0ZWRNZW1vcmllc1JlcXVlc3QSEAoIZW50aXRpZXMYASADKAkSDAoEaG9wcxgCIAEoBRI6Cg9yZWxhdGlvbl9maWx0ZXIYAyABKAsyIS5tZW1ncmlkLmNvbW1vbi52MS5SZWxhdGlvbkZpbHRlchIvCgZmaWx0ZXIYBCABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlGaWx0ZXISDQoFbGltaXQYBSABKAUidQoQUmVsYXRlZE1lbW9yeUhpdBIpCgZtZW1vcnkYASABKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSDAoEaG9wcxgCIAEoBRISCgpjb25maWRlbmNlGAMgASgCEhQKDHZpYV9lbnRpdGllcxgEIAMoCSJuChpHZXRSZWxhdGVkTWVtb3JpZXNSZXNwb25zZRI2CghtZW1vcmllcxgBIAMoCzIkLm1lbWdyaWQuZ2F0ZXdheS52MS5SZWxhdGVkTWVtb3J5SGl0EhgKEHVua25vd25fZW50aXRpZXMYAiADKAkiiwEKFUdldE1lbW9yeUdyYXBoUmVxdWVzdBIRCgltZW1vcnlfaWQYASABKAkSDAoEaG9wcxgCIAEoBRIxCgZmaWx0ZXIYAyABKAsyIS5tZW1ncmlkLmNvbW1vbi52MS5SZWxhdGlvbkZpbHRlchINCgVsaW1pdBgEIAEoBRIPCgd1c2VyX2lkGAUgASgJIr0BChZHZXRNZW1vcnlHcmFwaFJlc3BvbnNlEiwKCG1lbnRpb25zGAEgAygLMhoubWVtZ3JpZC5jb21tb24udjEuTWVudGlvbhIyCghlbnRpdGllcxgCIAMoCzIgLm1lbWdyaWQuY29tbW9uLnYxLlJlYWNoZWRFbnRpdHkSLgoJcmVsYXRpb25zGAMgAygLMhsubWVtZ3JpZC5jb21tb24udjEuUmVsYXRpb24SEQoJdHJ1bmNhdGVkGAQgASgIQtIBChZkZXYubWVtZ3JpZC5nYXRld2F5LnYxQhlHcmFwaFJlcXVlc3RSZXNwb25zZVByb3RvUAFaM21lbWdyaWQuZGV2L2NsaWVudHMvZ28vbWVtZ3JpZC9nYXRld2F5L3YxO2dhdGV3YXl2MaICA01HWKoCEk1lbWdyaWQuR2F0ZXdheS5WMcoCEk1lbWdyaWRcR2F0ZXdheVxWMeICHk1lbWdyaWRcR2F0ZXdheVxWMVxHUEJNZXRhZGF0YeoCFE1lbWdyaWQ6OkdhdGV3YXk6OlYxYgZwcm90bzM", [file_memgrid_common_v1_graph, file_memgrid_common_v1_memory]);
 
 /**
  * @generated from message memgrid.gateway.v1.FindEntitiesRequest
@@ -47,6 +47,13 @@ export type FindEntitiesRequest = Message<"memgrid.gateway.v1.FindEntitiesReques
    * @generated from field: int32 limit = 4;
    */
   limit: number;
+
+  /**
+   * Required: whose graph (each user has their own, built from their memories).
+   *
+   * @generated from field: string user_id = 5;
+   */
+  userId: string;
 };
 
 /**
@@ -102,6 +109,13 @@ export type GetNeighborsRequest = Message<"memgrid.gateway.v1.GetNeighborsReques
    * @generated from field: int32 limit = 4;
    */
   limit: number;
+
+  /**
+   * Required: whose graph (each user has their own, built from their memories).
+   *
+   * @generated from field: string user_id = 5;
+   */
+  userId: string;
 };
 
 /**
@@ -165,6 +179,13 @@ export type ShortestPathRequest = Message<"memgrid.gateway.v1.ShortestPathReques
    * @generated from field: memgrid.common.v1.RelationFilter filter = 4;
    */
   filter?: RelationFilter | undefined;
+
+  /**
+   * Required: whose graph (each user has their own, built from their memories).
+   *
+   * @generated from field: string user_id = 5;
+   */
+  userId: string;
 };
 
 /**
@@ -229,7 +250,8 @@ export type GetRelatedMemoriesRequest = Message<"memgrid.gateway.v1.GetRelatedMe
   relationFilter?: RelationFilter | undefined;
 
   /**
-   * Which memories may be returned (user_id is required), as in Search.
+   * Which memories may be returned (user_id is required, and names the graph read), as in
+   * Search.
    *
    * @generated from field: memgrid.common.v1.MemoryFilter filter = 4;
    */
@@ -341,6 +363,13 @@ export type GetMemoryGraphRequest = Message<"memgrid.gateway.v1.GetMemoryGraphRe
    * @generated from field: int32 limit = 4;
    */
   limit: number;
+
+  /**
+   * Required: whose graph (each user has their own, built from their memories).
+   *
+   * @generated from field: string user_id = 5;
+   */
+  userId: string;
 };
 
 /**

@@ -337,7 +337,8 @@ export const DeleteMemoryResponseSchema: GenMessage<DeleteMemoryResponse> = /*@_
  */
 export type DeleteMemoriesRequest = Message<"memgrid.gateway.v1.DeleteMemoriesRequest"> & {
   /**
-   * At least one of user_id, agent_id, session_id, cube_ids.
+   * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+   * user must own each cube.
    *
    * @generated from field: memgrid.common.v1.MemoryFilter filter = 1;
    */
@@ -456,6 +457,8 @@ export const EraseTenantResponseSchema: GenMessage<EraseTenantResponse> = /*@__P
  */
 export type ListMemoriesRequest = Message<"memgrid.gateway.v1.ListMemoriesRequest"> & {
   /**
+   * user_id is required. With cube_ids, the user must own or have been granted each cube.
+   *
    * @generated from field: memgrid.common.v1.MemoryFilter filter = 1;
    */
   filter?: MemoryFilter | undefined;

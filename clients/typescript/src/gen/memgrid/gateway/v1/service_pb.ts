@@ -18,10 +18,12 @@ export const file_memgrid_gateway_v1_service: GenFile = /*@__PURE__*/
 /**
  * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
  * entry (or "authorization: Bearer <key>"); without one, or with an unknown one, it fails
- * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
- * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
- * a service it needs is down (safe to retry with the same idempotency key);
- * DEADLINE_EXCEEDED when the caller's deadline ran out.
+ * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+ * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+ * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+ * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+ * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+ * caller's deadline ran out.
  *
  * @generated from service memgrid.gateway.v1.GatewayService
  */
@@ -94,8 +96,8 @@ export const GatewayService: GenService<{
     output: typeof DeleteMemoryResponseSchema;
   },
   /**
-   * Deletes every memory matching a filter that names at least a user, agent, session or
-   * cube.
+   * Deletes every memory matching a filter, which must name the user whose memories go.
+   * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.DeleteMemories
    */
@@ -128,8 +130,8 @@ export const GatewayService: GenService<{
     output: typeof EraseTenantResponseSchema;
   },
   /**
-   * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-   * token. PERMISSION_DENIED: a cube the user may not read.
+   * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+   * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.ListMemories
    */
@@ -149,7 +151,7 @@ export const GatewayService: GenService<{
     output: typeof GetMemoryHistoryResponseSchema;
   },
   /**
-   * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+   * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
    * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
    * user may not read.
    *
@@ -289,8 +291,8 @@ export const GatewayService: GenService<{
     output: typeof ChatResponseSchema;
   },
   /**
-   * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-   * prefix). UNAVAILABLE: the graph service is down or not deployed.
+   * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+   * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.FindEntities
    */
@@ -333,8 +335,8 @@ export const GatewayService: GenService<{
     output: typeof GetRelatedMemoriesResponseSchema;
   },
   /**
-   * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-   * nothing for that memory.
+   * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+   * holds nothing for that memory (another user's memory included).
    *
    * @generated from rpc memgrid.gateway.v1.GatewayService.GetMemoryGraph
    */

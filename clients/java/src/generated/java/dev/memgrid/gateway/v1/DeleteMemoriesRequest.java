@@ -53,7 +53,8 @@ private static final long serialVersionUID = 0L;
   private dev.memgrid.common.v1.MemoryFilter filter_;
   /**
    * <pre>
-   * At least one of user_id, agent_id, session_id, cube_ids.
+   * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+   * user must own each cube.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -65,7 +66,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * At least one of user_id, agent_id, session_id, cube_ids.
+   * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+   * user must own each cube.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -77,7 +79,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * At least one of user_id, agent_id, session_id, cube_ids.
+   * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+   * user must own each cube.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -409,7 +412,8 @@ private static final long serialVersionUID = 0L;
         dev.memgrid.common.v1.MemoryFilter, dev.memgrid.common.v1.MemoryFilter.Builder, dev.memgrid.common.v1.MemoryFilterOrBuilder> filterBuilder_;
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -420,7 +424,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -435,7 +440,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -453,7 +459,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -471,7 +478,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -496,7 +504,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -513,7 +522,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -525,7 +535,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -540,7 +551,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * At least one of user_id, agent_id, session_id, cube_ids.
+     * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+     * user must own each cube.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>

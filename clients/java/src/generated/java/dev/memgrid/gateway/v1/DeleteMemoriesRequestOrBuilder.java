@@ -12,7 +12,8 @@ public interface DeleteMemoriesRequestOrBuilder extends
 
   /**
    * <pre>
-   * At least one of user_id, agent_id, session_id, cube_ids.
+   * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+   * user must own each cube.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -21,7 +22,8 @@ public interface DeleteMemoriesRequestOrBuilder extends
   boolean hasFilter();
   /**
    * <pre>
-   * At least one of user_id, agent_id, session_id, cube_ids.
+   * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+   * user must own each cube.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
@@ -30,7 +32,8 @@ public interface DeleteMemoriesRequestOrBuilder extends
   dev.memgrid.common.v1.MemoryFilter getFilter();
   /**
    * <pre>
-   * At least one of user_id, agent_id, session_id, cube_ids.
+   * user_id is required (agent_id, session_id and cube_ids narrow it); with cube_ids the
+   * user must own each cube.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>

@@ -99,4 +99,24 @@ public interface FindEntitiesRequestOrBuilder extends
    * @return The limit.
    */
   int getLimit();
+
+  /**
+   * <pre>
+   * Required: whose graph (each user has their own, built from their memories).
+   * </pre>
+   *
+   * <code>string user_id = 5 [json_name = "userId"];</code>
+   * @return The userId.
+   */
+  java.lang.String getUserId();
+  /**
+   * <pre>
+   * Required: whose graph (each user has their own, built from their memories).
+   * </pre>
+   *
+   * <code>string user_id = 5 [json_name = "userId"];</code>
+   * @return The bytes for userId.
+   */
+  com.google.protobuf.ByteString
+      getUserIdBytes();
 }

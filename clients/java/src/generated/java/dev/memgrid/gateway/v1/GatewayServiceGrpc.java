@@ -6,10 +6,12 @@ import static io.grpc.MethodDescriptor.generateFullMethodName;
  * <pre>
  * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
  * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
- * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
- * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
- * a service it needs is down (safe to retry with the same idempotency key);
- * DEADLINE_EXCEEDED when the caller's deadline ran out.
+ * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+ * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+ * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+ * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+ * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+ * caller's deadline ran out.
  * </pre>
  */
 @io.grpc.stub.annotations.GrpcGenerated
@@ -951,10 +953,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public interface AsyncService {
@@ -1028,8 +1032,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     default void deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request,
@@ -1062,8 +1066,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     default void listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request,
@@ -1083,7 +1087,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -1223,8 +1227,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     default void findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request,
@@ -1267,8 +1271,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     default void getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request,
@@ -1282,10 +1286,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static abstract class GatewayServiceImplBase
@@ -1301,10 +1307,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceStub
@@ -1395,8 +1403,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public void deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request,
@@ -1432,8 +1440,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public void listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request,
@@ -1455,7 +1463,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -1607,8 +1615,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public void findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request,
@@ -1655,8 +1663,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public void getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request,
@@ -1671,10 +1679,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceBlockingV2Stub
@@ -1759,8 +1769,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public dev.memgrid.gateway.v1.DeleteMemoriesResponse deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request) throws io.grpc.StatusException {
@@ -1793,8 +1803,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public dev.memgrid.gateway.v1.ListMemoriesResponse listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request) throws io.grpc.StatusException {
@@ -1814,7 +1824,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -1956,8 +1966,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public dev.memgrid.gateway.v1.FindEntitiesResponse findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request) throws io.grpc.StatusException {
@@ -2000,8 +2010,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public dev.memgrid.gateway.v1.GetMemoryGraphResponse getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request) throws io.grpc.StatusException {
@@ -2015,10 +2025,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceBlockingStub
@@ -2103,8 +2115,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public dev.memgrid.gateway.v1.DeleteMemoriesResponse deleteMemories(dev.memgrid.gateway.v1.DeleteMemoriesRequest request) {
@@ -2137,8 +2149,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public dev.memgrid.gateway.v1.ListMemoriesResponse listMemories(dev.memgrid.gateway.v1.ListMemoriesRequest request) {
@@ -2158,7 +2170,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -2299,8 +2311,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public dev.memgrid.gateway.v1.FindEntitiesResponse findEntities(dev.memgrid.gateway.v1.FindEntitiesRequest request) {
@@ -2343,8 +2355,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public dev.memgrid.gateway.v1.GetMemoryGraphResponse getMemoryGraph(dev.memgrid.gateway.v1.GetMemoryGraphRequest request) {
@@ -2358,10 +2370,12 @@ public final class GatewayServiceGrpc {
    * <pre>
    * The public API of memgrid. Every call must carry an API key in the "x-api-key" metadata
    * entry (or "authorization: Bearer &lt;key&gt;"); without one, or with an unknown one, it fails
-   * with UNAUTHENTICATED. The key decides the tenant. Every RPC answers INVALID_ARGUMENT
-   * with a BadRequest detail naming each bad field and writes nothing then; UNAVAILABLE when
-   * a service it needs is down (safe to retry with the same idempotency key);
-   * DEADLINE_EXCEEDED when the caller's deadline ran out.
+   * with UNAUTHENTICATED. The key decides the tenant, and an end-user key also the one user
+   * it acts for: naming another user is PERMISSION_DENIED, and another user's memories and
+   * jobs are NOT_FOUND through it. Every RPC answers INVALID_ARGUMENT with a BadRequest
+   * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
+   * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
+   * caller's deadline ran out.
    * </pre>
    */
   public static final class GatewayServiceFutureStub
@@ -2452,8 +2466,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Deletes every memory matching a filter that names at least a user, agent, session or
-     * cube.
+     * Deletes every memory matching a filter, which must name the user whose memories go.
+     * INVALID_ARGUMENT: no filter.user_id. PERMISSION_DENIED: a cube the user does not own.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.DeleteMemoriesResponse> deleteMemories(
@@ -2489,8 +2503,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Pages through memories matching a filter, oldest first. INVALID_ARGUMENT: bad page
-     * token. PERMISSION_DENIED: a cube the user may not read.
+     * Pages through a user's memories matching a filter, oldest first. INVALID_ARGUMENT: no
+     * filter.user_id, or a bad page token. PERMISSION_DENIED: a cube the user may not read.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.ListMemoriesResponse> listMemories(
@@ -2512,7 +2526,7 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Hybrid retrieval over the caller's memories. UNAVAILABLE: the search service is down
+     * Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
      * (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
      * user may not read.
      * </pre>
@@ -2649,8 +2663,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * Entities whose name or alias matches the query (exact, alias, or case-insensitive
-     * prefix). UNAVAILABLE: the graph service is down or not deployed.
+     * Entities of the user's graph whose name or alias matches the query (exact, alias, or
+     * case-insensitive prefix). INVALID_ARGUMENT: no user_id. UNAVAILABLE: the graph service is down or not deployed.
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.FindEntitiesResponse> findEntities(
@@ -2697,8 +2711,8 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
-     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the graph holds
-     * nothing for that memory.
+     * The entities a memory mentions and their neighbourhood. NOT_FOUND: the user's graph
+     * holds nothing for that memory (another user's memory included).
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.GetMemoryGraphResponse> getMemoryGraph(

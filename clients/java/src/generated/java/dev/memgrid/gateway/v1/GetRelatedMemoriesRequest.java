@@ -149,7 +149,8 @@ private static final long serialVersionUID = 0L;
   private dev.memgrid.common.v1.MemoryFilter filter_;
   /**
    * <pre>
-   * Which memories may be returned (user_id is required), as in Search.
+   * Which memories may be returned (user_id is required, and names the graph read), as in
+   * Search.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -161,7 +162,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Which memories may be returned (user_id is required), as in Search.
+   * Which memories may be returned (user_id is required, and names the graph read), as in
+   * Search.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -173,7 +175,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * Which memories may be returned (user_id is required), as in Search.
+   * Which memories may be returned (user_id is required, and names the graph read), as in
+   * Search.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -952,7 +955,8 @@ private static final long serialVersionUID = 0L;
         dev.memgrid.common.v1.MemoryFilter, dev.memgrid.common.v1.MemoryFilter.Builder, dev.memgrid.common.v1.MemoryFilterOrBuilder> filterBuilder_;
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -963,7 +967,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -978,7 +983,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -996,7 +1002,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -1014,7 +1021,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -1039,7 +1047,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -1056,7 +1065,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -1068,7 +1078,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -1083,7 +1094,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * Which memories may be returned (user_id is required), as in Search.
+     * Which memories may be returned (user_id is required, and names the graph read), as in
+     * Search.
      * </pre>
      *
      * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>

@@ -78,7 +78,8 @@ public interface GetRelatedMemoriesRequestOrBuilder extends
 
   /**
    * <pre>
-   * Which memories may be returned (user_id is required), as in Search.
+   * Which memories may be returned (user_id is required, and names the graph read), as in
+   * Search.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -87,7 +88,8 @@ public interface GetRelatedMemoriesRequestOrBuilder extends
   boolean hasFilter();
   /**
    * <pre>
-   * Which memories may be returned (user_id is required), as in Search.
+   * Which memories may be returned (user_id is required, and names the graph read), as in
+   * Search.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>
@@ -96,7 +98,8 @@ public interface GetRelatedMemoriesRequestOrBuilder extends
   dev.memgrid.common.v1.MemoryFilter getFilter();
   /**
    * <pre>
-   * Which memories may be returned (user_id is required), as in Search.
+   * Which memories may be returned (user_id is required, and names the graph read), as in
+   * Search.
    * </pre>
    *
    * <code>.memgrid.common.v1.MemoryFilter filter = 4 [json_name = "filter"];</code>

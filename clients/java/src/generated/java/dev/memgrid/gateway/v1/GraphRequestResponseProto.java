@@ -93,57 +93,60 @@ public final class GraphRequestResponseProto extends com.google.protobuf.Generat
       "\n/memgrid/gateway/v1/graph_request_respo" +
       "nse.proto\022\022memgrid.gateway.v1\032\035memgrid/c" +
       "ommon/v1/graph.proto\032\036memgrid/common/v1/" +
-      "memory.proto\"\215\001\n\023FindEntitiesRequest\022\024\n\005" +
+      "memory.proto\"\246\001\n\023FindEntitiesRequest\022\024\n\005" +
       "query\030\001 \001(\tR\005query\0224\n\005match\030\002 \001(\0162\036.memg" +
       "rid.common.v1.EntityMatchR\005match\022\024\n\005type" +
-      "s\030\003 \003(\tR\005types\022\024\n\005limit\030\004 \001(\005R\005limit\"M\n\024" +
-      "FindEntitiesResponse\0225\n\010entities\030\001 \003(\0132\031" +
-      ".memgrid.common.v1.EntityR\010entities\"\222\001\n\023" +
-      "GetNeighborsRequest\022\026\n\006entity\030\001 \001(\tR\006ent" +
-      "ity\022\022\n\004hops\030\002 \001(\005R\004hops\0229\n\006filter\030\003 \001(\0132" +
-      "!.memgrid.common.v1.RelationFilterR\006filt" +
-      "er\022\024\n\005limit\030\004 \001(\005R\005limit\"\255\001\n\024GetNeighbor" +
-      "sResponse\022<\n\010entities\030\001 \003(\0132 .memgrid.co" +
-      "mmon.v1.ReachedEntityR\010entities\0229\n\trelat" +
-      "ions\030\002 \003(\0132\033.memgrid.common.v1.RelationR" +
-      "\trelations\022\034\n\ttruncated\030\003 \001(\010R\ttruncated" +
-      "\"\233\001\n\023ShortestPathRequest\022\026\n\006source\030\001 \001(\t" +
-      "R\006source\022\026\n\006target\030\002 \001(\tR\006target\022\031\n\010max_" +
-      "hops\030\003 \001(\005R\007maxHops\0229\n\006filter\030\004 \001(\0132!.me" +
-      "mgrid.common.v1.RelationFilterR\006filter\"\236" +
-      "\001\n\024ShortestPathResponse\022\024\n\005found\030\001 \001(\010R\005" +
-      "found\0225\n\010entities\030\002 \003(\0132\031.memgrid.common" +
-      ".v1.EntityR\010entities\0229\n\trelations\030\003 \003(\0132" +
-      "\033.memgrid.common.v1.RelationR\trelations\"" +
-      "\346\001\n\031GetRelatedMemoriesRequest\022\032\n\010entitie" +
-      "s\030\001 \003(\tR\010entities\022\022\n\004hops\030\002 \001(\005R\004hops\022J\n" +
-      "\017relation_filter\030\003 \001(\0132!.memgrid.common." +
-      "v1.RelationFilterR\016relationFilter\0227\n\006fil" +
-      "ter\030\004 \001(\0132\037.memgrid.common.v1.MemoryFilt" +
-      "erR\006filter\022\024\n\005limit\030\005 \001(\005R\005limit\"\234\001\n\020Rel" +
-      "atedMemoryHit\0221\n\006memory\030\001 \001(\0132\031.memgrid." +
-      "common.v1.MemoryR\006memory\022\022\n\004hops\030\002 \001(\005R\004" +
-      "hops\022\036\n\nconfidence\030\003 \001(\002R\nconfidence\022!\n\014" +
-      "via_entities\030\004 \003(\tR\013viaEntities\"\211\001\n\032GetR" +
-      "elatedMemoriesResponse\022@\n\010memories\030\001 \003(\013" +
-      "2$.memgrid.gateway.v1.RelatedMemoryHitR\010" +
-      "memories\022)\n\020unknown_entities\030\002 \003(\tR\017unkn" +
-      "ownEntities\"\231\001\n\025GetMemoryGraphRequest\022\033\n" +
-      "\tmemory_id\030\001 \001(\tR\010memoryId\022\022\n\004hops\030\002 \001(\005" +
-      "R\004hops\0229\n\006filter\030\003 \001(\0132!.memgrid.common." +
-      "v1.RelationFilterR\006filter\022\024\n\005limit\030\004 \001(\005" +
-      "R\005limit\"\347\001\n\026GetMemoryGraphResponse\0226\n\010me" +
-      "ntions\030\001 \003(\0132\032.memgrid.common.v1.Mention" +
-      "R\010mentions\022<\n\010entities\030\002 \003(\0132 .memgrid.c" +
-      "ommon.v1.ReachedEntityR\010entities\0229\n\trela" +
-      "tions\030\003 \003(\0132\033.memgrid.common.v1.Relation" +
-      "R\trelations\022\034\n\ttruncated\030\004 \001(\010R\ttruncate" +
-      "dB\322\001\n\026dev.memgrid.gateway.v1B\031GraphReque" +
-      "stResponseProtoP\001Z3memgrid.dev/clients/g" +
-      "o/memgrid/gateway/v1;gatewayv1\242\002\003MGX\252\002\022M" +
-      "emgrid.Gateway.V1\312\002\022Memgrid\\Gateway\\V1\342\002" +
-      "\036Memgrid\\Gateway\\V1\\GPBMetadata\352\002\024Memgri" +
-      "d::Gateway::V1b\006proto3"
+      "s\030\003 \003(\tR\005types\022\024\n\005limit\030\004 \001(\005R\005limit\022\027\n\007" +
+      "user_id\030\005 \001(\tR\006userId\"M\n\024FindEntitiesRes" +
+      "ponse\0225\n\010entities\030\001 \003(\0132\031.memgrid.common" +
+      ".v1.EntityR\010entities\"\253\001\n\023GetNeighborsReq" +
+      "uest\022\026\n\006entity\030\001 \001(\tR\006entity\022\022\n\004hops\030\002 \001" +
+      "(\005R\004hops\0229\n\006filter\030\003 \001(\0132!.memgrid.commo" +
+      "n.v1.RelationFilterR\006filter\022\024\n\005limit\030\004 \001" +
+      "(\005R\005limit\022\027\n\007user_id\030\005 \001(\tR\006userId\"\255\001\n\024G" +
+      "etNeighborsResponse\022<\n\010entities\030\001 \003(\0132 ." +
+      "memgrid.common.v1.ReachedEntityR\010entitie" +
+      "s\0229\n\trelations\030\002 \003(\0132\033.memgrid.common.v1" +
+      ".RelationR\trelations\022\034\n\ttruncated\030\003 \001(\010R" +
+      "\ttruncated\"\264\001\n\023ShortestPathRequest\022\026\n\006so" +
+      "urce\030\001 \001(\tR\006source\022\026\n\006target\030\002 \001(\tR\006targ" +
+      "et\022\031\n\010max_hops\030\003 \001(\005R\007maxHops\0229\n\006filter\030" +
+      "\004 \001(\0132!.memgrid.common.v1.RelationFilter" +
+      "R\006filter\022\027\n\007user_id\030\005 \001(\tR\006userId\"\236\001\n\024Sh" +
+      "ortestPathResponse\022\024\n\005found\030\001 \001(\010R\005found" +
+      "\0225\n\010entities\030\002 \003(\0132\031.memgrid.common.v1.E" +
+      "ntityR\010entities\0229\n\trelations\030\003 \003(\0132\033.mem" +
+      "grid.common.v1.RelationR\trelations\"\346\001\n\031G" +
+      "etRelatedMemoriesRequest\022\032\n\010entities\030\001 \003" +
+      "(\tR\010entities\022\022\n\004hops\030\002 \001(\005R\004hops\022J\n\017rela" +
+      "tion_filter\030\003 \001(\0132!.memgrid.common.v1.Re" +
+      "lationFilterR\016relationFilter\0227\n\006filter\030\004" +
+      " \001(\0132\037.memgrid.common.v1.MemoryFilterR\006f" +
+      "ilter\022\024\n\005limit\030\005 \001(\005R\005limit\"\234\001\n\020RelatedM" +
+      "emoryHit\0221\n\006memory\030\001 \001(\0132\031.memgrid.commo" +
+      "n.v1.MemoryR\006memory\022\022\n\004hops\030\002 \001(\005R\004hops\022" +
+      "\036\n\nconfidence\030\003 \001(\002R\nconfidence\022!\n\014via_e" +
+      "ntities\030\004 \003(\tR\013viaEntities\"\211\001\n\032GetRelate" +
+      "dMemoriesResponse\022@\n\010memories\030\001 \003(\0132$.me" +
+      "mgrid.gateway.v1.RelatedMemoryHitR\010memor" +
+      "ies\022)\n\020unknown_entities\030\002 \003(\tR\017unknownEn" +
+      "tities\"\262\001\n\025GetMemoryGraphRequest\022\033\n\tmemo" +
+      "ry_id\030\001 \001(\tR\010memoryId\022\022\n\004hops\030\002 \001(\005R\004hop" +
+      "s\0229\n\006filter\030\003 \001(\0132!.memgrid.common.v1.Re" +
+      "lationFilterR\006filter\022\024\n\005limit\030\004 \001(\005R\005lim" +
+      "it\022\027\n\007user_id\030\005 \001(\tR\006userId\"\347\001\n\026GetMemor" +
+      "yGraphResponse\0226\n\010mentions\030\001 \003(\0132\032.memgr" +
+      "id.common.v1.MentionR\010mentions\022<\n\010entiti" +
+      "es\030\002 \003(\0132 .memgrid.common.v1.ReachedEnti" +
+      "tyR\010entities\0229\n\trelations\030\003 \003(\0132\033.memgri" +
+      "d.common.v1.RelationR\trelations\022\034\n\ttrunc" +
+      "ated\030\004 \001(\010R\ttruncatedB\322\001\n\026dev.memgrid.ga" +
+      "teway.v1B\031GraphRequestResponseProtoP\001Z3m" +
+      "emgrid.dev/clients/go/memgrid/gateway/v1" +
+      ";gatewayv1\242\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022" +
+      "Memgrid\\Gateway\\V1\342\002\036Memgrid\\Gateway\\V1\\" +
+      "GPBMetadata\352\002\024Memgrid::Gateway::V1b\006prot" +
+      "o3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -156,7 +159,7 @@ public final class GraphRequestResponseProto extends com.google.protobuf.Generat
     internal_static_memgrid_gateway_v1_FindEntitiesRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_FindEntitiesRequest_descriptor,
-        new java.lang.String[] { "Query", "Match", "Types", "Limit", });
+        new java.lang.String[] { "Query", "Match", "Types", "Limit", "UserId", });
     internal_static_memgrid_gateway_v1_FindEntitiesResponse_descriptor =
       getDescriptor().getMessageType(1);
     internal_static_memgrid_gateway_v1_FindEntitiesResponse_fieldAccessorTable = new
@@ -168,7 +171,7 @@ public final class GraphRequestResponseProto extends com.google.protobuf.Generat
     internal_static_memgrid_gateway_v1_GetNeighborsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetNeighborsRequest_descriptor,
-        new java.lang.String[] { "Entity", "Hops", "Filter", "Limit", });
+        new java.lang.String[] { "Entity", "Hops", "Filter", "Limit", "UserId", });
     internal_static_memgrid_gateway_v1_GetNeighborsResponse_descriptor =
       getDescriptor().getMessageType(3);
     internal_static_memgrid_gateway_v1_GetNeighborsResponse_fieldAccessorTable = new
@@ -180,7 +183,7 @@ public final class GraphRequestResponseProto extends com.google.protobuf.Generat
     internal_static_memgrid_gateway_v1_ShortestPathRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ShortestPathRequest_descriptor,
-        new java.lang.String[] { "Source", "Target", "MaxHops", "Filter", });
+        new java.lang.String[] { "Source", "Target", "MaxHops", "Filter", "UserId", });
     internal_static_memgrid_gateway_v1_ShortestPathResponse_descriptor =
       getDescriptor().getMessageType(5);
     internal_static_memgrid_gateway_v1_ShortestPathResponse_fieldAccessorTable = new
@@ -210,7 +213,7 @@ public final class GraphRequestResponseProto extends com.google.protobuf.Generat
     internal_static_memgrid_gateway_v1_GetMemoryGraphRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetMemoryGraphRequest_descriptor,
-        new java.lang.String[] { "MemoryId", "Hops", "Filter", "Limit", });
+        new java.lang.String[] { "MemoryId", "Hops", "Filter", "Limit", "UserId", });
     internal_static_memgrid_gateway_v1_GetMemoryGraphResponse_descriptor =
       getDescriptor().getMessageType(10);
     internal_static_memgrid_gateway_v1_GetMemoryGraphResponse_fieldAccessorTable = new

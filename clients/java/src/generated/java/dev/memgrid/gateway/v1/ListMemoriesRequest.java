@@ -53,6 +53,10 @@ private static final long serialVersionUID = 0L;
   public static final int FILTER_FIELD_NUMBER = 1;
   private dev.memgrid.common.v1.MemoryFilter filter_;
   /**
+   * <pre>
+   * user_id is required. With cube_ids, the user must own or have been granted each cube.
+   * </pre>
+   *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
    * @return Whether the filter field is set.
    */
@@ -61,6 +65,10 @@ private static final long serialVersionUID = 0L;
     return ((bitField0_ & 0x00000001) != 0);
   }
   /**
+   * <pre>
+   * user_id is required. With cube_ids, the user must own or have been granted each cube.
+   * </pre>
+   *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
    * @return The filter.
    */
@@ -69,6 +77,10 @@ private static final long serialVersionUID = 0L;
     return filter_ == null ? dev.memgrid.common.v1.MemoryFilter.getDefaultInstance() : filter_;
   }
   /**
+   * <pre>
+   * user_id is required. With cube_ids, the user must own or have been granted each cube.
+   * </pre>
+   *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
    */
   @java.lang.Override
@@ -499,6 +511,10 @@ private static final long serialVersionUID = 0L;
     private com.google.protobuf.SingleFieldBuilder<
         dev.memgrid.common.v1.MemoryFilter, dev.memgrid.common.v1.MemoryFilter.Builder, dev.memgrid.common.v1.MemoryFilterOrBuilder> filterBuilder_;
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      * @return Whether the filter field is set.
      */
@@ -506,6 +522,10 @@ private static final long serialVersionUID = 0L;
       return ((bitField0_ & 0x00000001) != 0);
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      * @return The filter.
      */
@@ -517,6 +537,10 @@ private static final long serialVersionUID = 0L;
       }
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      */
     public Builder setFilter(dev.memgrid.common.v1.MemoryFilter value) {
@@ -531,6 +555,10 @@ private static final long serialVersionUID = 0L;
       return this;
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      */
     public Builder setFilter(
@@ -545,6 +573,10 @@ private static final long serialVersionUID = 0L;
       return this;
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      */
     public Builder mergeFilter(dev.memgrid.common.v1.MemoryFilter value) {
@@ -566,6 +598,10 @@ private static final long serialVersionUID = 0L;
       return this;
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      */
     public Builder clearFilter() {
@@ -579,6 +615,10 @@ private static final long serialVersionUID = 0L;
       return this;
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      */
     public dev.memgrid.common.v1.MemoryFilter.Builder getFilterBuilder() {
@@ -587,6 +627,10 @@ private static final long serialVersionUID = 0L;
       return internalGetFilterFieldBuilder().getBuilder();
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      */
     public dev.memgrid.common.v1.MemoryFilterOrBuilder getFilterOrBuilder() {
@@ -598,6 +642,10 @@ private static final long serialVersionUID = 0L;
       }
     }
     /**
+     * <pre>
+     * user_id is required. With cube_ids, the user must own or have been granted each cube.
+     * </pre>
+     *
      * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
      */
     private com.google.protobuf.SingleFieldBuilder<

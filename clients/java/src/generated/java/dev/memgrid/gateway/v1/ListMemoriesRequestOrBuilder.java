@@ -11,16 +11,28 @@ public interface ListMemoriesRequestOrBuilder extends
     com.google.protobuf.MessageOrBuilder {
 
   /**
+   * <pre>
+   * user_id is required. With cube_ids, the user must own or have been granted each cube.
+   * </pre>
+   *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
    * @return Whether the filter field is set.
    */
   boolean hasFilter();
   /**
+   * <pre>
+   * user_id is required. With cube_ids, the user must own or have been granted each cube.
+   * </pre>
+   *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
    * @return The filter.
    */
   dev.memgrid.common.v1.MemoryFilter getFilter();
   /**
+   * <pre>
+   * user_id is required. With cube_ids, the user must own or have been granted each cube.
+   * </pre>
+   *
    * <code>.memgrid.common.v1.MemoryFilter filter = 1 [json_name = "filter"];</code>
    */
   dev.memgrid.common.v1.MemoryFilterOrBuilder getFilterOrBuilder();

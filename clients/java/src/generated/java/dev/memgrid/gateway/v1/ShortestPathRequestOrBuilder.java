@@ -58,4 +58,24 @@ public interface ShortestPathRequestOrBuilder extends
    * <code>.memgrid.common.v1.RelationFilter filter = 4 [json_name = "filter"];</code>
    */
   dev.memgrid.common.v1.RelationFilterOrBuilder getFilterOrBuilder();
+
+  /**
+   * <pre>
+   * Required: whose graph (each user has their own, built from their memories).
+   * </pre>
+   *
+   * <code>string user_id = 5 [json_name = "userId"];</code>
+   * @return The userId.
+   */
+  java.lang.String getUserId();
+  /**
+   * <pre>
+   * Required: whose graph (each user has their own, built from their memories).
+   * </pre>
+   *
+   * <code>string user_id = 5 [json_name = "userId"];</code>
+   * @return The bytes for userId.
+   */
+  com.google.protobuf.ByteString
+      getUserIdBytes();
 }
