@@ -168,8 +168,10 @@ async def test_graph_service_refuses_control_characters_in_memory_ids(stack):
     from memgrid.graph.v1 import request_response_pb2 as graph
     from memgrid.graph.v1.service_pb2_grpc import GraphServiceStub
 
-    async with grpc.aio.insecure_channel(stack.local_suite().address_of("graph")) as direct:
-        request = graph.GetMemorySubgraphRequest(tenant_id="tenant-a", memory_id="a\x00b")
+    async with stack.local_suite().internal_channel("graph") as direct:
+        request = graph.GetMemorySubgraphRequest(
+            tenant_id="tenant-a", user_id="someone", memory_id="a\x00b"
+        )
         assert await _invalid(GraphServiceStub(direct).GetMemorySubgraph(request)) == ["memory_id"]
 
 

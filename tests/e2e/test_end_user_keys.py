@@ -51,6 +51,9 @@ async def test_a_bound_key_names_only_its_own_user(bound: MemgridClient) -> None
         "Consolidate": bound.consolidate(other),
         "ListCubes": bound.list_cubes(other),
         "CreateCube": bound.create_cube("eu-cube-" + other, owner_user_id=other),
+        "EraseUser": bound.erase_user(other),
+        # A key for one user never erases the whole tenant, even when it names it.
+        "EraseTenant": bound.erase_tenant("tenant-a"),
     }
     for rpc, call in naming_another.items():
         with pytest.raises(errors.PermissionDenied):

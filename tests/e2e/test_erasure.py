@@ -24,6 +24,7 @@ from memgrid_client.client import MemgridClient
 from memgrid_runtime import errors
 from memgrid_suite.launcher import Suite
 
+from services.thought_engine.graph_update import user_node
 from tests.e2e.conftest import KEY_A, Stack
 from tests.e2e.test_thought import _consolidated, _search_until, _turns
 from tests.graph.conftest import NEO4J_HINT, backend_missing
@@ -114,11 +115,11 @@ async def _traces_of(client: MemgridClient, user: str, token: str, job_id: str) 
     else:
         if token.casefold() in f"{job.note} {job.last_error}".casefold():
             found.append(f"GetJob note {job.note!r}")
-    entities = await client.find_entities(token, match=graph_pb2.ENTITY_MATCH_PREFIX)
+    entities = await client.find_entities(token, user_id=user, match=graph_pb2.ENTITY_MATCH_PREFIX)
     found += [f"FindEntities {e.name}" for e in entities.entities]
-    # The user's entity links everything said about them (USER in thought/facts.py).
+    # The user's entity links everything said about them.
     try:
-        around = await client.get_neighbors("user", hops=2)
+        around = await client.get_neighbors(user_node(user), user_id=user, hops=2)
     except errors.NotFound:
         pass  # nothing of the user is left in the graph
     else:
@@ -128,7 +129,9 @@ async def _traces_of(client: MemgridClient, user: str, token: str, job_id: str) 
         found += [
             f"GetNeighbors {r.source}-{r.target}" for r in around.relations if token in r.target
         ]
-    related = await client.get_related_memories(["user"], common.MemoryFilter(user_id=user))
+    related = await client.get_related_memories(
+        [user_node(user)], common.MemoryFilter(user_id=user)
+    )
     found += [
         f"GetRelatedMemories {h.memory.content!r}"
         for h in related.memories
@@ -196,7 +199,9 @@ async def _delete_and_look_everywhere(client_a: MemgridClient) -> None:
         common.MemoryFilter(user_id=user, kinds=[common.MEMORY_KIND_PROFILE]),
         lambda reply: any(_says(h.memory, token) for h in reply.hits),
     )
-    assert (await client_a.find_entities(token)).entities
+    assert (await client_a.find_entities(token, user_id=user)).entities
+    around = await client_a.get_neighbors(user_node(user), user_id=user, hops=2)
+    assert token in {r.entity.name for r in around.entities}
 
     turns_with_token = [m for m in said.memories if token in m.content]
     replies = [await client_a.delete_memory(m.id) for m in turns_with_token]

@@ -143,7 +143,9 @@ async def test_a_graph_outage_during_consolidation_kills_no_job(
         graph_stub = graph_grpc.GraphServiceStub(channel)
         for user in USERS:
             neighbours = await graph_stub.GetNeighbors(
-                grr.GetNeighborsRequest(tenant_id=TENANT, entity=user_node(user), hops=1)
+                grr.GetNeighborsRequest(
+                    tenant_id=TENANT, user_id=user, entity=user_node(user), hops=1
+                )
             )
             assert neighbours.entities, f"{user}'s pass never reached the graph"
         await channel.close(None)
