@@ -15,7 +15,9 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -33,6 +35,13 @@ IDEMPOTENT_METHODS = [f"{SERVICE}/RelatedMemories"]
 MAX_CANDIDATES = 12
 # Hops from a named entity; 2 answers "the person my sister works with".
 EXPANSION_HOPS = 2
+# How long a name the graph said it does not know is not asked about again for that user.
+# A name the graph learns meanwhile (a consolidation pass) joins expansion at most this late;
+# consolidation itself runs seconds to minutes after the turns that name it.
+UNKNOWN_NAME_TTL_SECONDS = 30.0
+# Users whose unknown names are remembered, least recently searched dropped first.
+_MAX_REMEMBERED_USERS = 4096
+_MAX_UNKNOWN_NAMES_PER_USER = 1024
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'._-]*")
 # Words that name nothing; kept as one readable block.
@@ -91,11 +100,53 @@ class GraphCandidate:
         return self.confidence / (1 + self.hops)
 
 
-class GraphExpander:
-    """Asks the graph service for the memories linked to a query's entities."""
+class UnknownNames:
+    """Per user, the names the graph recently said it does not know. Most queries name
+    nothing the graph knows ("what did she say about the weekend?"): remembering that
+    spares the graph call for every such search after the first."""
 
-    def __init__(self, channel: grpc.aio.Channel) -> None:
+    def __init__(
+        self,
+        ttl_seconds: float = UNKNOWN_NAME_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._by_user: OrderedDict[tuple[str, str], dict[str, float]] = OrderedDict()
+
+    def unknown(self, tenant_id: str, user_id: str, names: Sequence[str]) -> set[str]:
+        """Those of `names` (compared case-insensitively) known to be unknown now."""
+        remembered = self._by_user.get((tenant_id, user_id))
+        if not remembered:
+            return set()
+        self._by_user.move_to_end((tenant_id, user_id))
+        now = self._clock()
+        return {n for n in names if remembered.get(n.casefold(), 0.0) > now}
+
+    def remember(self, tenant_id: str, user_id: str, names: Sequence[str]) -> None:
+        if not names:
+            return
+        key = (tenant_id, user_id)
+        remembered = self._by_user.setdefault(key, {})
+        self._by_user.move_to_end(key)
+        now = self._clock()
+        for name in names:
+            remembered[name.casefold()] = now + self._ttl
+        if len(remembered) > _MAX_UNKNOWN_NAMES_PER_USER:
+            live = {n: until for n, until in remembered.items() if until > now}
+            newest = sorted(live.items(), key=lambda item: item[1])[-_MAX_UNKNOWN_NAMES_PER_USER:]
+            self._by_user[key] = dict(newest)
+        while len(self._by_user) > _MAX_REMEMBERED_USERS:
+            self._by_user.popitem(last=False)
+
+
+class GraphExpander:
+    """Asks the graph service for the memories linked to a query's entities, and asks
+    nothing when every name the query offers is one the graph recently did not know."""
+
+    def __init__(self, channel: grpc.aio.Channel, unknown: UnknownNames | None = None) -> None:
         self._stub = service_pb2_grpc.GraphServiceStub(channel)
+        self._unknown = unknown or UnknownNames()
 
     async def related(
         self,
@@ -107,7 +158,9 @@ class GraphExpander:
     ) -> list[GraphCandidate]:
         """Nearest first. Raises Unavailable when the graph cannot answer, so that the
         search can go on without it and say so."""
-        names = candidate_names(query)
+        offered = candidate_names(query)
+        unknown = self._unknown.unknown(tenant_id, user_id, offered)
+        names = [name for name in offered if name not in unknown]
         if not names:
             return []
         try:
@@ -124,4 +177,5 @@ class GraphExpander:
         except grpc.aio.AioRpcError as exc:
             log.warning("graph expansion skipped: %s", exc.details())
             raise Unavailable("graph expansion unavailable", reason="GRAPH_DEGRADED") from None
+        self._unknown.remember(tenant_id, user_id, reply.unknown_entities)
         return [GraphCandidate(m.memory_id, m.hops, m.confidence) for m in reply.memories]

@@ -21,7 +21,7 @@ from services.graph.store.falkordb_process import FalkorDBProcess
 from services.search.documents import build_points
 from services.search.embedding import OnnxEmbedder
 from services.search.filters import build_index_filter
-from services.search.graph_expansion import GraphExpander, candidate_names
+from services.search.graph_expansion import GraphExpander, UnknownNames, candidate_names
 from services.search.index import open_index
 from services.search.retrieval import HybridRetriever
 from services.search.sparse import SparseEncoder
@@ -121,3 +121,37 @@ async def test_a_graph_that_cannot_answer_degrades_the_search(
     assert degraded == ["graph"] and [hit.memory_id for hit in hits] == ["p"]
     await channel.close(None)
     index.close()
+
+
+async def test_names_the_graph_does_not_know_are_not_asked_about_again(
+    graph_channel: grpc.aio.Channel,
+) -> None:
+    """A query naming nothing the graph knows costs one graph call, not one per search,
+    until the remembered answer is older than its TTL; each user's answers are their own."""
+    now = [0.0]
+    expander = GraphExpander(graph_channel, UnknownNames(ttl_seconds=30, clock=lambda: now[0]))
+    asked: list[list[str]] = []
+    real_call = expander._stub.RelatedMemories
+
+    def counting(request: grr.RelatedMemoriesRequest, **kwargs: object) -> object:
+        asked.append(list(request.entities))
+        return real_call(request, **kwargs)
+
+    expander._stub.RelatedMemories = counting  # type: ignore[method-assign]
+
+    first = await expander.related("t1", "u1", "Ottoline and Zebulon", 10)
+    assert [c.memory_id for c in first] == ["book"]
+    assert await expander.related("t1", "u1", "zebulon", 10) == []
+    assert len(asked) == 1, "an unknown name alone asks the graph nothing"
+    # A known name is still asked about, without the unknown one.
+    assert [c.memory_id for c in await expander.related("t1", "u1", "Zebulon Ottoline", 10)] == [
+        "book"
+    ]
+    assert "Ottoline" in asked[-1] and "Zebulon" not in asked[-1]
+    # Another user's graph may know the name: their search asks.
+    await expander.related("t1", "u2", "Zebulon", 10)
+    assert asked[-1] == ["Zebulon"]
+    # Past the TTL the graph is asked again (it may have learnt the name since).
+    now[0] = 31.0
+    await expander.related("t1", "u1", "Zebulon", 10)
+    assert asked[-1] == ["Zebulon"]
