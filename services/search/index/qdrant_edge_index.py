@@ -9,7 +9,7 @@ run out of process (see README of the search service).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from services.search.index.base import (
     Match,
     MatchAny,
     point_id,
+    reusable,
 )
 from services.search.sparse import SparseVector
 
@@ -187,6 +188,18 @@ class QdrantEdgeIndex:
             if record.payload and isinstance(vectors, dict):
                 result[record.payload["memory_id"]] = np.asarray(vectors[DENSE], dtype=np.float32)
         return result
+
+    def reusable_vectors(
+        self, tenant_id: str, key_hashes: Mapping[str, str]
+    ) -> dict[str, np.ndarray]:
+        if not key_hashes:
+            return {}
+        self._check_open()
+        ids: list[qe.PointId] = [point_id(tenant_id, m) for m in key_hashes]
+        records = self._shard.retrieve(
+            ids, with_payload=["memory_id", "key_hash", TENANT_FIELD], with_vector=[DENSE]
+        )
+        return reusable(tenant_id, key_hashes, ((r.payload, r.vector) for r in records))
 
     def count(self, tenant_id: str) -> int:
         self._check_open()
