@@ -125,6 +125,21 @@ def test_upsert_replaces_and_delete_removes(index: VectorIndex) -> None:
     assert search_ids(index, filt()) == set()
 
 
+def test_a_memory_naming_a_successor_is_superseded_while_still_valid(index: VectorIndex) -> None:
+    v = unit(1, 0, 0, 0)
+    # A successor named with the end of validity still ahead: only superseded_by says so.
+    add(
+        index,
+        "t1",
+        (memory(id="replaced", superseded_by="current", valid_to=NOW + 3600), v),
+        (memory(id="current"), v),
+    )
+    assert search_ids(index, filt()) == {"current"}
+    sparse = index.search_sparse(filt(), ENCODER.encode_query("a memory"), 10)
+    assert [c.memory_id for c in sparse] == ["current"]
+    assert search_ids(index, filt(include_superseded=True)) == {"replaced", "current"}
+
+
 def test_reusable_vectors_only_where_the_indexed_text_is_the_same(index: VectorIndex) -> None:
     same, edited = memory("unchanged text", id="same"), memory("first text", id="edited")
     add(index, "t1", (same, unit(1, 0, 0, 0)), (edited, unit(0, 1, 0, 0)))

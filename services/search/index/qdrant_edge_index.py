@@ -45,9 +45,20 @@ def _floats(vector: Sequence[float]) -> list[float]:
     return vector if isinstance(vector, list) else [float(x) for x in vector]
 
 
+def _match_value(value: str | bool) -> qe.MatchValue:
+    # The engine's binding reads a Python bool as the integer 0 or 1 (bool is an int), and
+    # an integer never equals a boolean payload: `superseded` matched no point, so
+    # must_not excluded none, and the engine checked the condition on every point's
+    # payload instead of its bool index (a Search's index queries took 5x as long, and
+    # grew with the whole shard). numpy's bool is no int, and reaches the engine as a bool.
+    if isinstance(value, bool):
+        return qe.MatchValue(np.bool_(value))  # type: ignore[arg-type]
+    return qe.MatchValue(value)
+
+
 def _condition(condition: Condition) -> qe.FieldCondition:
     if isinstance(condition, Match):
-        return qe.FieldCondition(key=condition.key, match=qe.MatchValue(condition.value))
+        return qe.FieldCondition(key=condition.key, match=_match_value(condition.value))
     if isinstance(condition, MatchAny):
         return qe.FieldCondition(key=condition.key, match=qe.MatchAny(list(condition.values)))
     return qe.FieldCondition(
