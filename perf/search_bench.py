@@ -295,7 +295,9 @@ def embedder_settings() -> OnnxEmbedderConfig:
     """The search service's own embedder settings, from the same environment."""
     onnx = SearchSettings.from_env().embedder.onnx
     cache_dir = onnx.cache_dir if onnx.cache_dir.is_absolute() else REPO / onnx.cache_dir
-    return OnnxEmbedderConfig(cache_dir=cache_dir, precision=onnx.precision, threads=onnx.threads)
+    return OnnxEmbedderConfig(
+        cache_dir=cache_dir, precision=onnx.precision, threads=onnx.threads, spinning=onnx.spinning
+    )
 
 
 @dataclass(frozen=True)

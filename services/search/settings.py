@@ -46,6 +46,7 @@ class OnnxSettings:
     cache_dir: Path
     precision: Precision
     threads: int
+    spinning: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class SearchSettings:
                         "MEMGRID_SEARCH_ONNX_PRECISION", "fp32", ("fp32", "int8")
                     ),
                     threads=env.integer("MEMGRID_SEARCH_ONNX_THREADS", 2, minimum=1),
+                    spinning=env.flag("MEMGRID_SEARCH_ONNX_SPINNING", False),
                 ),
                 openai=_openai_settings(env) if provider == "openai" else None,
                 max_batch=env.integer("MEMGRID_SEARCH_EMBED_MAX_BATCH", 64, minimum=1),

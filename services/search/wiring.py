@@ -41,6 +41,7 @@ def build_embedder(settings: EmbedderSettings) -> Embedder:
                 cache_dir=settings.onnx.cache_dir,
                 precision=settings.onnx.precision,
                 threads=settings.onnx.threads,
+                spinning=settings.onnx.spinning,
             )
         )
     batched = BatchingEmbedder(
