@@ -51,12 +51,16 @@ async def main() -> None:
     if settings.sync_enabled and memory_store is not None:
         worker = IndexSyncWorker(memory_store, parts.writer, settings.sync)
         sync_task = asyncio.create_task(worker.run_forever(stop_sync))
+    flush_task = asyncio.create_task(
+        parts.writer.flush_periodically(stop_sync, settings.index.flush_interval_seconds)
+    )
 
     async def stop_worker() -> None:
         stop_sync.set()
-        if sync_task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await sync_task
+        for task in (sync_task, flush_task):
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     async def close_channel() -> None:
         for open_channel in (channel, graph_channel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class IndexWriter:
         # Version check and upsert must not interleave with another writer's, or an older
         # version could overwrite a newer one. Embedding (the slow part) stays outside.
         self._lock = asyncio.Lock()
+        self._written_since_flush = False
         # Memory versions being embedded now, by (tenant, id, version): a second write of
         # the same version waits for that vector instead of running the model again.
         self._embedding: dict[tuple[str, str, int], asyncio.Future[np.ndarray]] = {}
@@ -48,6 +50,26 @@ class IndexWriter:
     @property
     def index(self) -> VectorIndex:
         return self._index
+
+    async def flush_periodically(self, stop: asyncio.Event, interval_seconds: float) -> None:
+        """Flushes the index every interval in which something was written, until stop.
+
+        Qdrant Edge logs every write to its WAL and drops the log only up to a flush; it
+        never flushes by itself. Unflushed, the log grew by every upsert for as long as the
+        service ran (90 MB for 40,000 points, mapped into the process, so its RSS grew with
+        it), and a restart after a crash replayed all of it (4.0 s for those 40,000 points
+        against 0.3 s flushed; the longer the uptime, the longer the replay).
+        """
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_seconds)
+            if self._written_since_flush:
+                self._written_since_flush = False
+                try:
+                    await asyncio.to_thread(self._index.flush)
+                except Exception:
+                    self._written_since_flush = True
+                    log.exception("flushing the index failed; retrying at the next interval")
 
     async def write(
         self, tenant_id: str, memories: Sequence[memory_pb2.Memory], *, force: bool = False
@@ -94,6 +116,7 @@ class IndexWriter:
                 dense = np.stack([vectors[(m.id, m.version)] for m in to_write])
                 points = build_points(tenant_id, to_write, dense, self._sparse)
                 await asyncio.to_thread(self._index.upsert, points)
+                self._written_since_flush = True
         written = {m.id: m.version for m in to_write}
         return [
             WriteResult(m.id, Outcome.INDEXED, m.version)
@@ -168,4 +191,5 @@ class IndexWriter:
         async with self._lock:
             present = await asyncio.to_thread(self._index.versions, tenant_id, memory_ids)
             await asyncio.to_thread(self._index.delete, tenant_id, list(memory_ids))
+            self._written_since_flush = True
         return len(present)

@@ -11,7 +11,7 @@ from memgrid.common.v1 import memory_pb2
 
 from services.search.embedding import OnnxEmbedder
 from services.search.filters import build_index_filter
-from services.search.index import open_index
+from services.search.index import VectorIndex, open_index
 from services.search.index_writer import IndexWriter, Outcome
 from services.search.sparse import SparseEncoder
 from tests.search.embedders import CountingEmbedder
@@ -98,3 +98,45 @@ async def test_the_same_version_written_twice_at_once_is_embedded_once(
     assert [r.outcome for r in from_outbox] == [Outcome.STALE] * 2 + [Outcome.INDEXED]
     assert index.versions("t1", [m.id for m in memories]) == {m.id: 1 for m in memories}
     index.close()
+
+
+class FlushCountingIndex:
+    """The real index, counting the flushes asked of it."""
+
+    def __init__(self, inner: VectorIndex) -> None:
+        self.inner = inner
+        self.flushes = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    def flush(self) -> None:
+        self.flushes += 1
+        self.inner.flush()
+
+
+async def test_the_index_is_flushed_after_writes_and_not_while_idle(
+    onnx_embedder: OnnxEmbedder, tmp_path: Path
+) -> None:
+    index = FlushCountingIndex(
+        open_index("qdrant-edge", dim=onnx_embedder.dim, path=tmp_path / "index")
+    )
+    writer = IndexWriter(onnx_embedder, index, SparseEncoder())  # type: ignore[arg-type]
+    stop = asyncio.Event()
+    flushing = asyncio.create_task(writer.flush_periodically(stop, 0.05))
+
+    await asyncio.sleep(0.2)
+    assert index.flushes == 0  # nothing written yet
+    await writer.write("t1", [memory("my sister lives in Lyon", id="m1")])
+    await asyncio.sleep(0.2)
+    assert index.flushes == 1
+    await writer.remove("t1", ["m1"])
+    await asyncio.sleep(0.2)
+    assert index.flushes == 2
+
+    stop.set()
+    await flushing
+    index.inner.close()
+    reopened = open_index("qdrant-edge", dim=onnx_embedder.dim, path=tmp_path / "index")
+    assert reopened.count("t1") == 0
+    reopened.close()

@@ -173,4 +173,9 @@ class VectorIndex(Protocol):
         """Every memory id indexed for the tenant, in no particular order."""
         ...
 
+    def flush(self) -> None:
+        """Makes every write so far durable in the index's own files, so that the backend
+        can drop its write-ahead log up to here (and a restart need not replay it)."""
+        ...
+
     def close(self) -> None: ...

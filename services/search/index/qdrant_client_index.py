@@ -266,5 +266,9 @@ class QdrantClientIndex:
             if offset is None:
                 return
 
+    def flush(self) -> None:
+        """Nothing to do: a Qdrant server flushes on its own schedule, and local mode
+        persists each write as it is made."""
+
     def close(self) -> None:
         self._client.close()

@@ -234,6 +234,11 @@ class QdrantEdgeIndex:
             if offset is None:
                 return
 
+    def flush(self) -> None:
+        with self._write_lock:
+            self._check_open()
+            self._shard.flush()
+
     def close(self) -> None:
         with self._write_lock:
             if not self._closed:
