@@ -61,23 +61,25 @@ def _descendants(root: int, children: Mapping[int, list[int]]) -> list[int]:
     return found
 
 
-def _rss_kib(pid: int) -> int:
+def _rss_kib(pid: int, field: str) -> int:
     try:
         status = (Path("/proc") / str(pid) / "status").read_text()
     except OSError:
         return 0
     for line in status.splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1])
     return 0  # a kernel thread or a zombie
 
 
-def rss_mb_of_trees(roots: Mapping[str, int]) -> dict[str, float]:
-    """Resident memory (MiB) now of each named root pid and its live descendants."""
+def rss_mb_of_trees(roots: Mapping[str, int], field: str = "VmRSS") -> dict[str, float]:
+    """Resident memory (MiB) now of each named root pid and its live descendants: all of it
+    (VmRSS), or field="RssAnon" for the private part (not the mapped files' pages, which
+    the kernel can drop)."""
     children: dict[int, list[int]] = {}
     for pid, (ppid, _) in _process_table().items():
         children.setdefault(ppid, []).append(pid)
     return {
-        name: sum(_rss_kib(pid) for pid in _descendants(root, children)) / 1024
+        name: sum(_rss_kib(pid, field) for pid in _descendants(root, children)) / 1024
         for name, root in roots.items()
     }

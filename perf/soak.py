@@ -113,6 +113,7 @@ class Sample:
     """What was read from the running suite at the end of a minute."""
 
     rss_mb: Mapping[str, float]
+    anon_rss_mb: Mapping[str, float]  # the private part of rss_mb (heap, not mapped files)
     cpu_seconds: Mapping[str, float]  # so far, of each service's process tree
     pending: Mapping[str, int]  # pending + leased, per queue
     done_rows: int  # DONE jobs kept in the outbox table, all queues
@@ -252,6 +253,7 @@ async def read_sample(suite: Suite, store: MemoryStoreServiceAsyncStub) -> Sampl
     reply = await store.GetQueueStats(memory_rr.GetQueueStatsRequest(), timeout=CALL_TIMEOUT)
     return Sample(
         rss_mb=rss,
+        anon_rss_mb=rss_mb_of_trees(roots, "RssAnon"),
         cpu_seconds=cpu,
         pending={s.queue: s.pending + s.leased for s in reply.stats},
         done_rows=sum(s.done for s in reply.stats),
@@ -343,7 +345,8 @@ def print_minute(minute: int, m: Minute, rate: float) -> None:
     rss = ", ".join(f"{name} {sample.rss_mb.get(name, 0):.0f}" for name in SERVICES)
     pending = ", ".join(f"{q} {sample.pending.get(q, 0)}" for q in QUEUES)
     cpu = ", ".join(f"{name} {m.cpu_used.get(name, 0):.1f}" for name in SERVICES)
-    print(f"  RSS MB: {rss}")
+    anon = ", ".join(f"{name} {sample.anon_rss_mb.get(name, 0):.0f}" for name in SERVICES)
+    print(f"  RSS MB: {rss}; of it anonymous: {anon}")
     print(f"  CPU s: {cpu}; {m.cpu_ms_per_call:.1f} ms per call, all services")
     print(f"  outbox pending+leased: {pending}; DONE jobs kept {sample.done_rows:,}", flush=True)
 
@@ -425,6 +428,16 @@ def result_rows(minutes: Sequence[Minute], rate: float, users: int) -> list[Row]
                 f"{growth:+.1f}% ({before:.0f} -> {after:.0f} MB)",
                 f"within {RSS_GROWTH_TARGET_PERCENT:g}%",
                 abs(growth) <= RSS_GROWTH_TARGET_PERCENT,
+            )
+        )
+    for service in SERVICES:
+        before = first.sample.anon_rss_mb.get(service, 0)
+        after = last.sample.anon_rss_mb.get(service, 0)
+        rows.append(
+            Row(
+                SECTION,
+                f"anonymous RSS of {service} (no mapped files), minute 1 -> {len(minutes)}",
+                f"{growth_percent(after, before):+.1f}% ({before:.0f} -> {after:.0f} MB)",
             )
         )
     rows.append(
