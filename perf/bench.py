@@ -20,7 +20,7 @@ graph runs on FalkorDB alone and a row says why Neo4j was not measured.
     .venv/bin/python -m perf.bench [--quick] [--only a,b | --skip a,b] [--json PATH]
 
 --quick passes small sizes to every benchmark (a smoke run of a few minutes); without it
-each benchmark runs at its own defaults (about an hour in all).
+each benchmark runs at its own defaults (about 70 minutes in all).
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ BENCHMARKS = (
         "thought", "perf.thought_bench", ("--turns", "200", "--burst", "200", "--sample", "2")
     ),
     Benchmark("cost", "perf.cost", ("--quick",)),
+    Benchmark("soak", "perf.soak", ("--minutes", "2")),
 )
 NAMES = tuple(b.name for b in BENCHMARKS)
 # locustfile.py's own example: 16 agents' users for 30 s.

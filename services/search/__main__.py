@@ -3,6 +3,9 @@ SIGTERM or SIGINT."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from memgrid.search.v1 import service_pb2, service_pb2_grpc
 from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, run, serve
@@ -55,10 +58,17 @@ async def main() -> None:
     if settings.sync_enabled and memory_store is not None:
         sync = IndexSyncWorker(memory_store, parts.writer, settings.sync)
         sync.jobs.start()
+    stop_flushing = asyncio.Event()
+    flush_task = asyncio.create_task(
+        parts.writer.flush_periodically(stop_flushing, settings.index.flush_interval_seconds)
+    )
 
     async def stop_worker() -> None:
         if sync is not None:
             await sync.jobs.stop()
+        stop_flushing.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await flush_task
 
     async def close_channel() -> None:
         for open_channel in (channel, graph_channel):

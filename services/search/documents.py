@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +41,12 @@ def key_text(memory: memory_pb2.Memory) -> str:
     return memory.content
 
 
+def key_hash(memory: memory_pb2.Memory) -> str:
+    """Names the text a memory's vectors are computed from: a new version with the same
+    hash (a tier, heat or validity change) can keep the dense vector it has."""
+    return hashlib.sha256(key_text(memory).encode()).hexdigest()[:32]
+
+
 def turn_key(session_id: str, session_seq: int) -> str:
     """Names a turn by its place in its session, for looking up a hit's neighbours."""
     return f"{session_id}\x1f{session_seq}"
@@ -76,6 +83,7 @@ def memory_payload(tenant_id: str, memory: memory_pb2.Memory) -> dict[str, Any]:
         "event_days": event_days(memory.content, valid_from),
         "sparse_version": SPARSE_VERSION,
         "content_hash": memory.content_hash,
+        "key_hash": key_hash(memory),
         # Provenance, for ranking a derived memory after the turns it restates.
         "source_message_ids": list(memory.source_message_ids),
     }

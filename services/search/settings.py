@@ -46,7 +46,7 @@ class OnnxSettings:
     cache_dir: Path
     precision: Precision
     threads: int
-    spinning: bool
+    spinning: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class IndexSettings:
     path: Path
     qdrant_url: str | None
     qdrant_api_key: str | None
+    flush_interval_seconds: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,9 @@ class SearchSettings:
             path=Path(env.string("MEMGRID_SEARCH_INDEX_PATH", "var/search-index")),
             qdrant_url=env.optional_string("MEMGRID_SEARCH_QDRANT_URL"),
             qdrant_api_key=env.optional_string("MEMGRID_SEARCH_QDRANT_API_KEY"),
+            flush_interval_seconds=env.number(
+                "MEMGRID_SEARCH_FLUSH_INTERVAL_SECONDS", 10.0, minimum=0.1
+            ),
         )
         memory_store_target = env.optional_string("MEMGRID_MEMORY_STORE_TARGET")
         sync_enabled = env.flag("MEMGRID_SEARCH_SYNC_ENABLED", memory_store_target is not None)

@@ -308,14 +308,7 @@ INDEX_BACKENDS = ("qdrant-edge", "qdrant-client")
 
 # Where a backend breaks the rule today for a reason outside the filter's translation.
 # Strict: once the backend is fixed the test fails until the entry goes.
-KNOWN_BREAKS = {
-    ("qdrant-edge", "current-only"): (
-        "qdrant-edge-py turns the bool of MatchValue(True) into the integer 1, so "
-        "must_not superseded == true never matches a point and a memory that names a "
-        "successor but is still valid (valid_to unset or later) is not left out; "
-        "qdrant-client matches bools correctly"
-    ),
-}
+KNOWN_BREAKS: dict[tuple[str, str], str] = {}
 
 
 def _params() -> list[Any]:

@@ -76,6 +76,10 @@ async def test_batching_coalesces_concurrent_calls(onnx_embedder: OnnxEmbedder) 
     expected = await onnx_embedder.embed(texts)
     for row, result in zip(expected, results, strict=True):
         np.testing.assert_allclose(result[0], row, atol=1e-5)
+        # Each caller's rows are its own, not a window on the batch's array that would
+        # keep the whole batch in memory for as long as one caller (the query cache) holds
+        # on to its row.
+        assert result.base is None and result.nbytes == row.nbytes
     await batcher.aclose()
 
 

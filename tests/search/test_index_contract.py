@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from memgrid.common.v1 import memory_pb2
 
-from services.search.documents import build_points
+from services.search.documents import build_points, key_hash
 from services.search.filters import build_index_filter
 from services.search.index import VectorIndex, open_index
 from services.search.index.base import IndexFilter
@@ -123,6 +123,40 @@ def test_upsert_replaces_and_delete_removes(index: VectorIndex) -> None:
     index.delete("t1", ["m", "never-indexed"])
     assert index.count("t1") == 0
     assert search_ids(index, filt()) == set()
+
+
+def test_a_memory_naming_a_successor_is_superseded_while_still_valid(index: VectorIndex) -> None:
+    v = unit(1, 0, 0, 0)
+    # A successor named with the end of validity still ahead: only superseded_by says so.
+    add(
+        index,
+        "t1",
+        (memory(id="replaced", superseded_by="current", valid_to=NOW + 3600), v),
+        (memory(id="current"), v),
+    )
+    assert search_ids(index, filt()) == {"current"}
+    sparse = index.search_sparse(filt(), ENCODER.encode_query("a memory"), 10)
+    assert [c.memory_id for c in sparse] == ["current"]
+    assert search_ids(index, filt(include_superseded=True)) == {"replaced", "current"}
+
+
+def test_reusable_vectors_only_where_the_indexed_text_is_the_same(index: VectorIndex) -> None:
+    same, edited = memory("unchanged text", id="same"), memory("first text", id="edited")
+    add(index, "t1", (same, unit(1, 0, 0, 0)), (edited, unit(0, 1, 0, 0)))
+    add(index, "t2", (memory("unchanged text", id="same"), unit(0, 0, 1, 0)))
+    wanted = {
+        "same": key_hash(memory("unchanged text", id="same", version=2)),
+        "edited": key_hash(memory("second text", id="edited", version=2)),
+        "never-indexed": key_hash(memory("unchanged text")),
+    }
+    reused = index.reusable_vectors("t1", wanted)
+    assert set(reused) == {"same"}
+    np.testing.assert_allclose(reused["same"], unit(1, 0, 0, 0), atol=1e-5)
+    # The other tenant's point with the same id and text is its own.
+    np.testing.assert_allclose(
+        index.reusable_vectors("t2", wanted)["same"], unit(0, 0, 1, 0), atol=1e-5
+    )
+    assert index.reusable_vectors("t3", wanted) == {}
 
 
 def test_scope_filters(index: VectorIndex) -> None:

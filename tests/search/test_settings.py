@@ -1,4 +1,4 @@
-"""Search settings read from the environment: fusion and its weights."""
+"""Search settings read from the environment: fusion and its weights, the embedder."""
 
 from __future__ import annotations
 
@@ -32,6 +32,14 @@ def test_neighbour_spreading_and_graph_are_configurable() -> None:
     assert settings.graph_target == "graph:50054"
     off = SearchSettings.from_env(Env({"MEMGRID_SEARCH_NEIGHBOUR_WEIGHTS": "none"}))
     assert off.weights.neighbour_weights == ()
+
+
+def test_onnx_threads_sleep_between_runs_unless_told_to_spin() -> None:
+    assert SearchSettings.from_env(Env({})).embedder.onnx.spinning is False
+    spinning = SearchSettings.from_env(Env({"MEMGRID_SEARCH_ONNX_SPINNING": "true"}))
+    assert spinning.embedder.onnx.spinning is True
+    with pytest.raises(SettingsError, match="MEMGRID_SEARCH_ONNX_SPINNING"):
+        SearchSettings.from_env(Env({"MEMGRID_SEARCH_ONNX_SPINNING": "sometimes"}))
 
 
 def test_operator_can_choose_rrf_and_its_weights() -> None:

@@ -293,29 +293,42 @@ async def retry_dead_job(
 async def queue_stats(
     tx: Transaction, queues: Sequence[str], known_queues: Sequence[str], now_us: int
 ) -> list[job_pb2.QueueStats]:
-    """Counts per state for `queues`, or for every queue in use or configured when empty."""
+    """Counts per state for `queues`, or for every queue in use or configured when empty.
+
+    Two queries, because the table keeps every DONE job for the retention (a week by
+    default, three rows per write): the counts read only the (queue, state, ...) index,
+    and the age of the oldest pending job reads the rows of pending jobs only. One query
+    computing both read every row of the table, DONE ones included, and its time grew with
+    every write (memory-store's gauges run it every 5 s).
+    """
     where, params = "", list(queues)
     if queues:
         where = f" WHERE queue IN ({placeholders(len(queues))})"
-    rows = await tx.fetch_all(
-        f"SELECT queue, state, count(*), min(created_at_us) FROM jobs{where} GROUP BY queue, state",
-        params,
+    counts = await tx.fetch_all(
+        f"SELECT queue, state, count(*) FROM jobs{where} GROUP BY queue, state", params
+    )
+    oldest = await tx.fetch_all(
+        "SELECT queue, min(created_at_us) FROM jobs WHERE state = ?"
+        + (f" AND queue IN ({placeholders(len(queues))})" if queues else "")
+        + " GROUP BY queue",
+        [PENDING, *queues],
     )
     names = (
-        list(dict.fromkeys(queues)) if queues else sorted({*known_queues, *(r[0] for r in rows)})
+        list(dict.fromkeys(queues)) if queues else sorted({*known_queues, *(r[0] for r in counts)})
     )
     stats = {name: job_pb2.QueueStats(queue=name) for name in names}
-    for queue, state, count, oldest_created_us in rows:
+    for queue, state, count in counts:
         entry = stats[queue]
         if state == PENDING:
             entry.pending = count
-            entry.oldest_pending_age_seconds = max(now_us - oldest_created_us, 0) / 1e6
         elif state == LEASED:
             entry.leased = count
         elif state == DONE:
             entry.done = count
         elif state == DEAD:
             entry.dead = count
+    for queue, oldest_created_us in oldest:
+        stats[queue].oldest_pending_age_seconds = max(now_us - oldest_created_us, 0) / 1e6
     return list(stats.values())
 
 

@@ -88,7 +88,11 @@ class BatchingEmbedder:
             for pending in batch:
                 count = len(pending.texts)
                 if not pending.future.done():
-                    pending.future.set_result(vectors[offset : offset + count])
+                    # A copy, not a view: a view keeps the whole batch's array alive, and
+                    # the query cache keeps a search's vector for thousands of queries, so
+                    # each cached 1.5 KB query pinned up to 64 rows (98 KB). That was the
+                    # search service's RSS growing by 11-20 MB a minute under load.
+                    pending.future.set_result(vectors[offset : offset + count].copy())
                 offset += count
 
     def _take_batch(self) -> list[_Pending]:

@@ -8,7 +8,7 @@ together, so a memory id guessed from another tenant addresses a different point
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -58,6 +58,22 @@ RANKING_FIELDS = [
 
 def point_id(tenant_id: str, memory_id: str) -> str:
     return str(uuid.uuid5(_POINT_NAMESPACE, f"{tenant_id}\x1f{memory_id}"))
+
+
+def reusable(
+    tenant_id: str,
+    key_hashes: Mapping[str, str],
+    records: Iterable[tuple[Mapping[str, Any] | None, Any]],
+) -> dict[str, np.ndarray]:
+    """reusable_vectors() over (payload, vectors) records as a backend retrieved them."""
+    found: dict[str, np.ndarray] = {}
+    for payload, vectors in records:
+        if not payload or payload.get(TENANT_FIELD) != tenant_id or not isinstance(vectors, dict):
+            continue
+        memory_id = str(payload.get("memory_id", ""))
+        if memory_id in key_hashes and payload.get("key_hash") == key_hashes[memory_id]:
+            found[memory_id] = np.asarray(vectors[DENSE], dtype=np.float32)
+    return found
 
 
 @dataclass(frozen=True)
@@ -144,10 +160,22 @@ class VectorIndex(Protocol):
 
     def dense_vectors(self, tenant_id: str, memory_ids: Sequence[str]) -> dict[str, np.ndarray]: ...
 
+    def reusable_vectors(
+        self, tenant_id: str, key_hashes: Mapping[str, str]
+    ) -> dict[str, np.ndarray]:
+        """The dense vector of each memory id whose indexed point has the given key_hash
+        (documents.key_hash): its text is unchanged, so the vector still holds."""
+        ...
+
     def count(self, tenant_id: str) -> int: ...
 
     def memory_ids(self, tenant_id: str) -> Iterator[str]:
         """Every memory id indexed for the tenant, in no particular order."""
+        ...
+
+    def flush(self) -> None:
+        """Makes every write so far durable in the index's own files, so that the backend
+        can drop its write-ahead log up to here (and a restart need not replay it)."""
         ...
 
     def close(self) -> None: ...

@@ -7,7 +7,7 @@ is a brute-force Python implementation and no substitute for the server in produ
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from services.search.index.base import (
     Match,
     MatchAny,
     point_id,
+    reusable,
 )
 from services.search.sparse import SparseVector
 
@@ -231,6 +232,19 @@ class QdrantClientIndex:
                 result[record.payload["memory_id"]] = np.asarray(dense, dtype=np.float32)
         return result
 
+    def reusable_vectors(
+        self, tenant_id: str, key_hashes: Mapping[str, str]
+    ) -> dict[str, np.ndarray]:
+        if not key_hashes:
+            return {}
+        records = self._client.retrieve(
+            self._collection,
+            ids=[point_id(tenant_id, m) for m in key_hashes],
+            with_payload=["memory_id", "key_hash", TENANT_FIELD],
+            with_vectors=[DENSE],
+        )
+        return reusable(tenant_id, key_hashes, ((r.payload, r.vector) for r in records))
+
     def count(self, tenant_id: str) -> int:
         flt = models.Filter(must=[_tenant_condition(tenant_id)])
         return int(self._client.count(self._collection, count_filter=flt, exact=True).count)
@@ -251,6 +265,10 @@ class QdrantClientIndex:
                     yield record.payload["memory_id"]
             if offset is None:
                 return
+
+    def flush(self) -> None:
+        """Nothing to do: a Qdrant server flushes on its own schedule, and local mode
+        persists each write as it is made."""
 
     def close(self) -> None:
         self._client.close()

@@ -9,7 +9,7 @@ run out of process (see README of the search service).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from services.search.index.base import (
     Match,
     MatchAny,
     point_id,
+    reusable,
 )
 from services.search.sparse import SparseVector
 
@@ -44,9 +45,20 @@ def _floats(vector: Sequence[float]) -> list[float]:
     return vector if isinstance(vector, list) else [float(x) for x in vector]
 
 
+def _match_value(value: str | bool) -> qe.MatchValue:
+    # The engine's binding reads a Python bool as the integer 0 or 1 (bool is an int), and
+    # an integer never equals a boolean payload: `superseded` matched no point, so
+    # must_not excluded none, and the engine checked the condition on every point's
+    # payload instead of its bool index (a Search's index queries took 5x as long, and
+    # grew with the whole shard). numpy's bool is no int, and reaches the engine as a bool.
+    if isinstance(value, bool):
+        return qe.MatchValue(np.bool_(value))  # type: ignore[arg-type]
+    return qe.MatchValue(value)
+
+
 def _condition(condition: Condition) -> qe.FieldCondition:
     if isinstance(condition, Match):
-        return qe.FieldCondition(key=condition.key, match=qe.MatchValue(condition.value))
+        return qe.FieldCondition(key=condition.key, match=_match_value(condition.value))
     if isinstance(condition, MatchAny):
         return qe.FieldCondition(key=condition.key, match=qe.MatchAny(list(condition.values)))
     return qe.FieldCondition(
@@ -188,6 +200,18 @@ class QdrantEdgeIndex:
                 result[record.payload["memory_id"]] = np.asarray(vectors[DENSE], dtype=np.float32)
         return result
 
+    def reusable_vectors(
+        self, tenant_id: str, key_hashes: Mapping[str, str]
+    ) -> dict[str, np.ndarray]:
+        if not key_hashes:
+            return {}
+        self._check_open()
+        ids: list[qe.PointId] = [point_id(tenant_id, m) for m in key_hashes]
+        records = self._shard.retrieve(
+            ids, with_payload=["memory_id", "key_hash", TENANT_FIELD], with_vector=[DENSE]
+        )
+        return reusable(tenant_id, key_hashes, ((r.payload, r.vector) for r in records))
+
     def count(self, tenant_id: str) -> int:
         self._check_open()
         return int(self._shard.count(qe.CountRequest(exact=True, filter=_tenant_filter(tenant_id))))
@@ -209,6 +233,11 @@ class QdrantEdgeIndex:
                     yield record.payload["memory_id"]
             if offset is None:
                 return
+
+    def flush(self) -> None:
+        with self._write_lock:
+            self._check_open()
+            self._shard.flush()
 
     def close(self) -> None:
         with self._write_lock:
