@@ -491,7 +491,7 @@ async def soak(args: argparse.Namespace, data_dir: Path) -> list[Row]:
     async with (
         suite,
         grpc.aio.insecure_channel(suite.gateway_address) as channel,
-        grpc.aio.insecure_channel(suite.address_of("memory-store")) as store_channel,
+        suite.internal_channel("memory-store") as store_channel,
     ):
         store: MemoryStoreServiceAsyncStub = MemoryStoreServiceStub(store_channel)
         workload = Workload(GatewayServiceStub(channel), args.users)
