@@ -11,7 +11,7 @@ Times are BIGINT microseconds since the epoch (see clock.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from memgrid.common.v1 import memory_pb2
 
@@ -165,8 +165,11 @@ _V1_INITIAL: list[Step] = [
 _BACKFILL_BATCH = 1000
 
 
-async def _copy_successors_out_of_bodies(tx: Transaction) -> None:
-    """Version 1 kept superseded_by only in the body, where SQL cannot filter on it."""
+async def _stored_bodies(
+    tx: Transaction,
+) -> AsyncIterator[list[tuple[str, str, memory_pb2.Memory]]]:
+    """Every stored memory as (tenant_id, id, body), in batches of _BACKFILL_BATCH, in
+    (tenant_id, id) order: a back-fill writes each batch before the next is read."""
     after: tuple[str, str] = ("", "")
     while True:
         rows = await tx.fetch_all(
@@ -174,17 +177,26 @@ async def _copy_successors_out_of_bodies(tx: Transaction) -> None:
             " ORDER BY tenant_id, id LIMIT ?",
             (*after, _BACKFILL_BATCH),
         )
-        successors = [
-            (successor, tenant_id, memory_id)
+        yield [
+            (tenant_id, memory_id, memory_pb2.Memory.FromString(bytes(body)))
             for tenant_id, memory_id, body in rows
-            if (successor := memory_pb2.Memory.FromString(bytes(body)).superseded_by)
         ]
-        await tx.execute_many(
-            "UPDATE memories SET superseded_by = ? WHERE tenant_id = ? AND id = ?", successors
-        )
         if len(rows) < _BACKFILL_BATCH:
             return
         after = (rows[-1][0], rows[-1][1])
+
+
+async def _copy_successors_out_of_bodies(tx: Transaction) -> None:
+    """Version 1 kept superseded_by only in the body, where SQL cannot filter on it."""
+    async for batch in _stored_bodies(tx):
+        await tx.execute_many(
+            "UPDATE memories SET superseded_by = ? WHERE tenant_id = ? AND id = ?",
+            [
+                (memory.superseded_by, tenant_id, memory_id)
+                for tenant_id, memory_id, memory in batch
+                if memory.superseded_by
+            ],
+        )
 
 
 # superseded_by beside valid_to, so that "superseded" (a successor named, or validity
@@ -200,16 +212,9 @@ _LEGACY_SOURCES_KEY = "thought.sources"
 
 
 async def _index_sources_of_stored_memories(tx: Transaction) -> None:
-    after: tuple[str, str] = ("", "")
-    while True:
-        rows = await tx.fetch_all(
-            "SELECT tenant_id, id, body FROM memories WHERE (tenant_id, id) > (?, ?)"
-            " ORDER BY tenant_id, id LIMIT ?",
-            (*after, _BACKFILL_BATCH),
-        )
+    async for batch in _stored_bodies(tx):
         links = []
-        for tenant_id, memory_id, body in rows:
-            memory = memory_pb2.Memory.FromString(bytes(body))
+        for tenant_id, memory_id, memory in batch:
             legacy = memory.metadata.get(_LEGACY_SOURCES_KEY, "").split(",")
             for source_id in dict.fromkeys([*memory.source_message_ids, *legacy]):
                 if source_id:
@@ -219,9 +224,6 @@ async def _index_sources_of_stored_memories(tx: Transaction) -> None:
             " ON CONFLICT DO NOTHING",
             links,
         )
-        if len(rows) < _BACKFILL_BATCH:
-            return
-        after = (rows[-1][0], rows[-1][1])
 
 
 # Notes of finished consolidation jobs listed the facts they decided on, values quoted
