@@ -183,7 +183,7 @@ async def _revise(
     """Rewrites derived memories that keep other sources: the deleted ids leave their
     source_message_ids and every comma-separated id list in their metadata."""
     revised = []
-    for memory in await _memories(tx, tenant_id, list(living_sources)):
+    for memory in await _memories_where(tx, tenant_id, "id", list(living_sources)):
         changed = memory_pb2.Memory()
         changed.CopyFrom(memory)
         kept = set(living_sources[memory.id])
@@ -217,7 +217,7 @@ async def _restore_superseded(
     """A memory superseded by a deleted one passes to the deleted one's living successor,
     or, when there is none, is current again: what replaced it was never said."""
     restored = []
-    for memory in await _superseded_by(tx, tenant_id, list(doomed)):
+    for memory in await _memories_where(tx, tenant_id, "superseded_by", list(doomed)):
         if memory.id in doomed:
             continue
         successor = memory.superseded_by
@@ -292,15 +292,16 @@ async def _target_rows(tx: Transaction, tenant_id: str, memory_ids: Sequence[str
     return rows
 
 
-async def _memories(
-    tx: Transaction, tenant_id: str, memory_ids: Sequence[str]
+async def _memories_where(
+    tx: Transaction, tenant_id: str, column: str, values: Sequence[str]
 ) -> list[memory_pb2.Memory]:
-    """The stored memories, whatever their state (expired and superseded ones too)."""
+    """The stored memories whose `column` (id, superseded_by) is one of `values`, locked,
+    whatever their state (expired and superseded ones too)."""
     memories: list[memory_pb2.Memory] = []
-    for chunk in chunks(memory_ids):
+    for chunk in chunks(values):
         rows = await tx.fetch_all(
             f"SELECT {MEMORY_COLUMNS} FROM memories m WHERE m.tenant_id = ?"
-            f" AND m.id IN ({placeholders(len(chunk))}) ORDER BY m.id{tx.dialect.for_update}",
+            f" AND m.{column} IN ({placeholders(len(chunk))}) ORDER BY m.id{tx.dialect.for_update}",
             (tenant_id, *chunk),
         )
         memories.extend(memory_from_row(row) for row in rows)
@@ -319,21 +320,6 @@ async def _successors_of(
         )
         successors.update((row[0], row[1]) for row in rows)
     return successors
-
-
-async def _superseded_by(
-    tx: Transaction, tenant_id: str, memory_ids: Sequence[str]
-) -> list[memory_pb2.Memory]:
-    memories: list[memory_pb2.Memory] = []
-    for chunk in chunks(memory_ids):
-        rows = await tx.fetch_all(
-            f"SELECT {MEMORY_COLUMNS} FROM memories m WHERE m.tenant_id = ?"
-            f" AND m.superseded_by IN ({placeholders(len(chunk))})"
-            f" ORDER BY m.id{tx.dialect.for_update}",
-            (tenant_id, *chunk),
-        )
-        memories.extend(memory_from_row(row) for row in rows)
-    return memories
 
 
 def target_of_row(row: Row) -> DeletedMemory:
