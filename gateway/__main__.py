@@ -17,6 +17,7 @@ from gateway.graph_queries import GraphQueries
 from gateway.rate_limit import TenantRateLimiter
 from gateway.servicer import GatewayServicer
 from gateway.settings import GatewaySettings
+from gateway.visits import VisitBuffer
 
 SERVICE_NAME = "memgrid.gateway.v1.GatewayService"
 
@@ -90,6 +91,11 @@ async def main() -> None:
         if settings.graph_target
         else None
     )
+    visits = VisitBuffer(
+        store_stub,
+        flush_seconds=settings.visit_flush_seconds,
+        call_timeout_seconds=settings.index_timeout_seconds,
+    )
     servicer = GatewayServicer(
         memory_store=store_stub,
         api_keys=ApiKeys(settings.api_keys),
@@ -99,6 +105,7 @@ async def main() -> None:
         index_timeout_seconds=settings.index_timeout_seconds,
         thought_engine=thought_engine,
         graph_queries=graph_queries,
+        visits=visits,
     )
 
     async def close_channels() -> None:
@@ -113,7 +120,8 @@ async def main() -> None:
             )
         ],
         telemetry=telemetry,
-        on_shutdown=[close_channels],
+        # The visits still buffered go out before the channels close.
+        on_shutdown=[visits.close, close_channels],
     )
 
 

@@ -38,6 +38,7 @@ from gateway.graph_queries import GraphQueries, check_related_memories_filter
 from gateway.rate_limit import TenantRateLimiter
 from gateway.remote import downstream
 from gateway.scoping import owned_by, require_own_user, require_user
+from gateway.visits import VisitBuffer
 
 if TYPE_CHECKING:
     # Only the type stubs define the asyncio flavour of the generated stub.
@@ -100,6 +101,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         index_timeout_seconds: float = 2.0,
         thought_engine: ThoughtServiceAsyncStub | None = None,
         graph_queries: GraphQueries | None = None,
+        visits: VisitBuffer | None = None,
     ) -> None:
         self._store = memory_store
         self._keys = api_keys
@@ -109,8 +111,10 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self._index_timeout = index_timeout_seconds
         self._thought = thought_engine
         self._graph = graph_queries
-        # Fire-and-forget heat updates; kept referenced until done so none is collected.
-        self._background: set[asyncio.Task[None]] = set()
+        # Retrieval warms what it returns (heat), in batches off the response path.
+        self._visits = visits or VisitBuffer(
+            memory_store, flush_seconds=1.0, call_timeout_seconds=index_timeout_seconds
+        )
 
     def _caller(self, context: grpc.aio.ServicerContext) -> Caller:
         caller = self._keys.caller_of(context)
@@ -212,22 +216,6 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
             log.warning("removal from the graph failed, the outbox will retry: %s", exc)
             return False
         return True
-
-    def _record_visits(self, tenant: str, ids: list[str]) -> None:
-        """Retrieval warms what it returns (heat), off the response path."""
-
-        async def record() -> None:
-            try:
-                await self._store.RecordVisits(
-                    store.RecordVisitsRequest(tenant_id=tenant, ids=ids, interaction_length=1),
-                    timeout=self._index_timeout,
-                )
-            except grpc.aio.AioRpcError as exc:
-                log.warning("recording visits failed: %s", exc.details())
-
-        task = asyncio.create_task(record())
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     async def _check_cube_access(self, tenant: str, memory_filter: common.MemoryFilter) -> None:
         """Search trusts its caller on cubes; memory-store knows who may read which.
@@ -542,7 +530,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
             for hit in found.hits
             if hit.memory_id in by_id
         ]
-        self._record_visits(tenant, [hit.memory.id for hit in hits])
+        self._visits.add(tenant, [hit.memory.id for hit in hits])
         return gw.SearchResponse(
             hits=hits, degraded=found.degraded, embedding_model=found.embedding_model
         )

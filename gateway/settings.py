@@ -32,6 +32,9 @@ class GatewaySettings:
     # Budget for indexing a write before it returns (read-your-writes); past it the write
     # still succeeds, says search is PENDING, and the outbox indexes it.
     index_timeout_seconds: float
+    # How long the visits searches make are collected before one RecordVisits per tenant
+    # (gateway/visits.py); 0 sends them after every Search.
+    visit_flush_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, env: Env | None = None) -> GatewaySettings:
@@ -65,4 +68,5 @@ class GatewaySettings:
                 "MEMGRID_DEFAULT_TIMEOUT_SECONDS", 10.0, minimum=0.01
             ),
             index_timeout_seconds=env.number("MEMGRID_INDEX_TIMEOUT_SECONDS", 2.0, minimum=0.01),
+            visit_flush_seconds=env.number("MEMGRID_VISIT_FLUSH_SECONDS", 1.0, minimum=0),
         )

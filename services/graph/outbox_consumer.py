@@ -24,7 +24,7 @@ from services.graph.store.base import GraphStore
 
 log = logging.getLogger(__name__)
 
-MEMORY_DELETED = "memory.deleted"
+MEMORY_DELETED = "memory_deleted"
 
 
 @dataclass(frozen=True)
@@ -100,14 +100,15 @@ async def apply_jobs(store: GraphStore, jobs: Sequence[job_pb2.Job]) -> list[Job
     deleted_by_tenant: dict[str, list[job_pb2.Job]] = defaultdict(list)
     outcomes: list[JobOutcome] = []
     for job in jobs:
-        if job.topic == MEMORY_DELETED:
+        if job.event.WhichOneof("event") == MEMORY_DELETED:
             deleted_by_tenant[job.tenant_id].append(job)
         else:
             # Entities and relations come from the thought engine's extraction, which calls
-            # Upsert itself; other topics carry nothing for the graph.
+            # Upsert itself; the graph queue subscribes to deletes only, so another event is
+            # one enqueued by hand or by an older memory-store.
             outcomes.append(JobOutcome(job, None, f"graph: nothing to do for {job.topic}"))
     for tenant, tenant_jobs in deleted_by_tenant.items():
-        memory_ids = [job.memory_id for job in tenant_jobs]
+        memory_ids = [job.event.memory_deleted.memory_id for job in tenant_jobs]
         try:
             result = await store.remove_memory_links(tenant, memory_ids)
         except MemgridError as error:

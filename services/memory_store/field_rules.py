@@ -7,7 +7,6 @@ the field's path instead of raising, so that one request reports all of its prob
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from collections.abc import Sequence
 from google.protobuf import duration_pb2
 from google.protobuf.message import Message
 from memgrid.common.v1 import memory_pb2
+from memgrid.memory.v1 import job_pb2
 from memgrid_runtime.field_rules import (
     Violations,
     check_enum,
@@ -172,16 +172,32 @@ def check_queue(v: Violations, path: str, queue: str) -> None:
         v.add(path, "must be 1-64 characters of a-z 0-9 . _ -, starting with a letter or digit")
 
 
-def check_payload_json(v: Violations, path: str, payload: str, limits: RequestLimits) -> None:
-    if not payload:
+def check_job_event(
+    v: Violations, path: str, event: job_pb2.JobEvent, limits: RequestLimits
+) -> None:
+    """An event a consumer can act on: one case set, with the ids that case needs."""
+    case = event.WhichOneof("event")
+    if case is None:
+        v.add(path, "required: set one of its cases")
         return
-    if len(payload.encode("utf-8")) > limits.max_payload_bytes:
-        v.add(path, f"at most {limits.max_payload_bytes} bytes")
+    if event.ByteSize() > limits.max_job_event_bytes:
+        v.add(path, f"at most {limits.max_job_event_bytes} bytes")
         return
-    try:
-        json.loads(payload)
-    except ValueError as error:
-        v.add(path, f"not valid JSON: {error}")
+    at = f"{path}.{case}"
+    if case == "consolidation_requested":
+        check_id(v, f"{at}.user_id", event.consolidation_requested.user_id)
+        if event.consolidation_requested.session_id:
+            check_id(v, f"{at}.session_id", event.consolidation_requested.session_id)
+    elif case == "messages_appended":
+        appended = event.messages_appended
+        check_id(v, f"{at}.scope.user_id", appended.scope.user_id)
+        check_id(v, f"{at}.scope.session_id", appended.scope.session_id)
+        if not appended.memory_ids:
+            v.add(f"{at}.memory_ids", "required")
+        for i, memory_id in enumerate(appended.memory_ids):
+            check_id(v, f"{at}.memory_ids[{i}]", memory_id)
+    else:
+        check_id(v, f"{at}.memory_id", getattr(event, case).memory_id)
 
 
 def check_unit_interval(v: Violations, path: str, value: float) -> None:

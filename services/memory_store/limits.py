@@ -8,6 +8,8 @@ from .store.base import DEFAULT_MAX_REPLY_BYTES
 
 # A speaker is a name ("Caroline"), not text: a fixed bound, not a setting.
 MAX_SPEAKER_CHARS = 256
+# RecordVisitsRequest.visits: a batching caller's count per id, well beyond any flush window.
+MAX_VISITS_PER_CALL = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,8 @@ class RequestLimits:
     max_idempotency_key_chars: int = 128
     max_cube_name_chars: int = 200
     max_cube_description_chars: int = 2000
-    max_topic_chars: int = 128
     max_dedup_key_chars: int = 256
-    max_payload_bytes: int = 64 * 1024
+    max_job_event_bytes: int = 64 * 1024
     max_lease_jobs: int = 1000
     max_visibility_timeout_seconds: int = 3600
     max_lease_wait_milliseconds: int = 60_000

@@ -130,7 +130,7 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
     ) -> rr.RecordVisitsResponse:
         validation.validate_record_visits(request, self._limits)
         updated = await self._store.record_visits(
-            request.tenant_id, request.ids, request.interaction_length
+            request.tenant_id, request.ids, request.interaction_length, request.visits or 1
         )
         return rr.RecordVisitsResponse(updated_count=updated)
 
@@ -177,12 +177,7 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
     ) -> rr.EnqueueJobResponse:
         validation.validate_enqueue_job(request, self._limits)
         enqueued = await self._store.enqueue_job(
-            request.tenant_id,
-            request.queue,
-            request.topic,
-            request.memory_id,
-            request.payload_json or "{}",
-            request.dedup_key,
+            request.tenant_id, request.queue, request.event, request.memory_id, request.dedup_key
         )
         return rr.EnqueueJobResponse(job=enqueued.job, created=enqueued.created)
 

@@ -5,6 +5,7 @@ A bad value fails start-up with a message naming its variable (SettingsError).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from memgrid_runtime.settings import Env, ServerSettings, SettingsError
 
 from .field_rules import QUEUE_NAME
 from .limits import RequestLimits
-from .store.config import JobPolicy, StoreConfig
+from .store.config import CHANGE_EVENTS, DEFAULT_QUEUE_EVENTS, JobPolicy, StoreConfig
 from .store.sqlite import Synchronous
 
 SERVICE_NAME = "memory-store"
@@ -130,6 +131,24 @@ def _postgres_settings(env: Env) -> PostgresSettings:
     )
 
 
+def _queue_events(env: Env, queues: list[str]) -> dict[str, frozenset[str]]:
+    """MEMGRID_OUTBOX_EVENTS_<QUEUE> (the queue name upper-cased, . and - as _) overrides
+    the events a queue subscribes to (store/config.py: DEFAULT_QUEUE_EVENTS)."""
+    subscriptions = dict(DEFAULT_QUEUE_EVENTS)
+    for queue in queues:
+        name = "MEMGRID_OUTBOX_EVENTS_" + re.sub(r"[^A-Z0-9]", "_", queue.upper())
+        if env.optional_string(name) is None:
+            continue
+        events = env.items(name, [])
+        unknown = sorted(set(events) - set(CHANGE_EVENTS))
+        if unknown:
+            raise SettingsError(
+                f"{name} has {','.join(unknown)}: the events are {', '.join(CHANGE_EVENTS)}"
+            )
+        subscriptions[queue] = frozenset(events)
+    return subscriptions
+
+
 def _store_config(env: Env) -> StoreConfig:
     queues = env.items("MEMGRID_OUTBOX_QUEUES", ["search", "graph", "thought"])
     for queue in queues:
@@ -142,7 +161,7 @@ def _store_config(env: Env) -> StoreConfig:
         raise SettingsError(f"MEMGRID_OUTBOX_QUEUES names a queue twice: {','.join(queues)}")
     return StoreConfig(
         outbox_queues=tuple(queues),
-        session_queue=env.string("MEMGRID_OUTBOX_SESSION_QUEUE", "thought"),
+        queue_events=_queue_events(env, queues),
         jobs=JobPolicy(
             max_attempts=env.integer("MEMGRID_JOB_MAX_ATTEMPTS", 5, minimum=1),
             retry_base_seconds=env.number("MEMGRID_JOB_RETRY_BASE_SECONDS", 2.0, minimum=0),

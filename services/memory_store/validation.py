@@ -27,17 +27,17 @@ from .field_rules import (
     check_client_key,
     check_content,
     check_idempotency_key,
+    check_job_event,
     check_memory_update,
     check_new_memory,
     check_page_size,
-    check_payload_json,
     check_queue,
     check_range,
     check_scope,
     check_tenant,
     check_text,
 )
-from .limits import MAX_SPEAKER_CHARS, RequestLimits
+from .limits import MAX_SPEAKER_CHARS, MAX_VISITS_PER_CALL, RequestLimits
 from .store.memory_changes import UPDATABLE_FIELDS
 from .store.page_tokens import decode_page_token, job_query_fingerprint, memory_query_fingerprint
 
@@ -179,6 +179,7 @@ def validate_record_visits(request: rr.RecordVisitsRequest, limits: RequestLimit
         check_ids(v, "ids", request.ids)
     if request.interaction_length < 0:
         v.add("interaction_length", "must not be negative")
+    check_range(v, "visits", request.visits, 0, MAX_VISITS_PER_CALL)
     v.raise_if_any()
 
 
@@ -214,13 +215,14 @@ def validate_enqueue_job(request: rr.EnqueueJobRequest, limits: RequestLimits) -
     v = Violations()
     check_tenant(v, request.tenant_id)
     check_queue(v, "queue", request.queue)
-    if not request.topic:
-        v.add("topic", "required")
-    else:
-        check_text(v, "topic", request.topic, limits.max_topic_chars)
+    # The deprecated pair would describe the job a second time, untyped.
+    if request.topic:
+        v.add("topic", "replaced by event; leave it empty")
+    if request.payload_json:
+        v.add("payload_json", "replaced by event; leave it empty")
+    check_job_event(v, "event", request.event, limits)
     if request.memory_id:
         check_id(v, "memory_id", request.memory_id)
-    check_payload_json(v, "payload_json", request.payload_json, limits)
     if request.dedup_key:
         check_client_key(v, "dedup_key", request.dedup_key, limits.max_dedup_key_chars)
     v.raise_if_any()

@@ -11,7 +11,6 @@ without spending an attempt (memgrid_runtime.job_worker owns leasing and settlin
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,8 +25,8 @@ from services.search.memory_store_client import MemoryStoreClient
 log = logging.getLogger(__name__)
 
 QUEUE = "search"
-UPSERTED = "memory.upserted"
-DELETED = "memory.deleted"
+UPSERTED = "memory_upserted"
+DELETED = "memory_deleted"
 IGNORED_NOTE = "not a search topic; ignored"
 
 
@@ -56,13 +55,12 @@ class SyncSettings:
         )
 
 
-def _memory_id(job: job_pb2.Job) -> str:
-    if job.memory_id:
-        return job.memory_id
-    try:
-        return str(json.loads(job.payload_json or "{}").get("memory_id", ""))
-    except (ValueError, AttributeError):
+def _changed_memory(job: job_pb2.Job, case: str) -> str:
+    """The id of the memory that `job`'s event says was changed the way `case` names."""
+    if job.event.WhichOneof("event") != case:
         return ""
+    changed: job_pb2.MemoryChanged = getattr(job.event, case)
+    return changed.memory_id
 
 
 class IndexSyncWorker:
@@ -88,10 +86,10 @@ class IndexSyncWorker:
             await self._apply(batch, tenant_id, tenant_jobs)
 
     async def _apply(self, batch: LeasedBatch, tenant_id: str, jobs: Sequence[job_pb2.Job]) -> None:
-        upserts = {_memory_id(j) for j in jobs if j.topic == UPSERTED} - {""}
-        deletes = {_memory_id(j) for j in jobs if j.topic == DELETED} - {""}
-        ignored = [j for j in jobs if j.topic not in (UPSERTED, DELETED) or not _memory_id(j)]
-        handled = [j for j in jobs if j not in ignored]
+        upserts = {_changed_memory(j, UPSERTED) for j in jobs} - {""}
+        deletes = {_changed_memory(j, DELETED) for j in jobs} - {""}
+        handled = [j for j in jobs if _changed_memory(j, UPSERTED) or _changed_memory(j, DELETED)]
+        ignored = [j for j in jobs if j not in handled]
         try:
             if upserts:
                 memories, missing = await self._store.batch_get(tenant_id, sorted(upserts))

@@ -3,24 +3,22 @@
 Every AppendMessages puts one messages.appended job in the queue, so a busy session has
 many jobs waiting: they are merged into one session pass over all their turns, which is
 what lets consolidation keep up with a conversation however fast it goes. On-demand
-consolidations become user passes. The outbox also sends the thought queue every other
-memory change (memory.upserted, memory.deleted), the engine's own writes included; the
-engine derives nothing from those, so they are acked as ignored.
+consolidations become user passes. The thought queue subscribes to nothing else; a job with
+another event (enqueued by hand, or written before queues subscribed) is acked as ignored.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 
 QUEUE = "thought"
-MESSAGES_APPENDED = "messages.appended"
-CONSOLIDATION_REQUESTED = "consolidation.requested"
+# The cases of memory.v1 JobEvent this queue acts on.
+MESSAGES_APPENDED = "messages_appended"
+CONSOLIDATION_REQUESTED = "consolidation_requested"
 
 
 @dataclass
@@ -59,8 +57,12 @@ class Plan:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def consolidation_payload(user_id: str, session_id: str) -> str:
-    return json.dumps({"user_id": user_id, "session_id": session_id}, sort_keys=True)
+def consolidation_event(user_id: str, session_id: str) -> job_pb2.JobEvent:
+    return job_pb2.JobEvent(
+        consolidation_requested=job_pb2.ConsolidationRequested(
+            user_id=user_id, session_id=session_id
+        )
+    )
 
 
 def plan(jobs: Sequence[job_pb2.Job]) -> Plan:
@@ -68,70 +70,57 @@ def plan(jobs: Sequence[job_pb2.Job]) -> Plan:
     sessions: dict[tuple[str, str, str], SessionUnit] = {}
     users: dict[tuple[str, str, str], UserUnit] = {}
     for job in jobs:
-        if job.topic not in (MESSAGES_APPENDED, CONSOLIDATION_REQUESTED):
+        case = job.event.WhichOneof("event")
+        if case == MESSAGES_APPENDED:
+            problem = _add_appended(sessions, job, job.event.messages_appended)
+        elif case == CONSOLIDATION_REQUESTED:
+            problem = _add_requested(users, job, job.event.consolidation_requested)
+        else:
             result.ignored.append(job)
             continue
-        try:
-            payload = _payload(job)
-            if job.topic == MESSAGES_APPENDED:
-                _add_appended(sessions, job, payload)
-            else:
-                _add_requested(users, job, payload)
-        except ValueError as error:
-            result.rejected.append(Rejected(job, f"malformed {job.topic} payload: {error}"))
+        if problem:
+            result.rejected.append(Rejected(job, f"incomplete {job.topic} event: {problem}"))
     result.units = [*sessions.values(), *users.values()]
     return result
 
 
-def _payload(job: job_pb2.Job) -> dict[str, Any]:
-    try:
-        payload = json.loads(job.payload_json or "{}")
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON ({error})") from None
-    if not isinstance(payload, dict):
-        raise ValueError("not a JSON object")
-    return payload
-
-
-def _text(payload: dict[str, Any], key: str, *, required: bool) -> str:
-    value = payload.get(key, "")
-    if not isinstance(value, str) or (required and not value):
-        raise ValueError(f"{key} must be a {'non-empty ' if required else ''}string")
-    return value
-
-
 def _add_appended(
-    sessions: dict[tuple[str, str, str], SessionUnit], job: job_pb2.Job, payload: dict[str, Any]
-) -> None:
-    raw_scope = payload.get("scope")
-    if not isinstance(raw_scope, dict):
-        raise ValueError("scope must be an object")
-    scope = memory_pb2.Scope(
-        user_id=_text(raw_scope, "user_id", required=True),
-        agent_id=_text(raw_scope, "agent_id", required=False),
-        session_id=_text(raw_scope, "session_id", required=True),
-        cube_id=_text(raw_scope, "cube_id", required=False),
-    )
-    ids = payload.get("memory_ids")
-    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-        raise ValueError("memory_ids must be a list of ids")
-    first_seq, last_seq = payload.get("first_session_seq"), payload.get("last_session_seq")
-    if not isinstance(first_seq, int) or not isinstance(last_seq, int) or first_seq < 1:
-        raise ValueError("first_session_seq and last_session_seq must be positive integers")
+    sessions: dict[tuple[str, str, str], SessionUnit],
+    job: job_pb2.Job,
+    appended: job_pb2.MessagesAppended,
+) -> str:
+    """Merges the event into its session's unit; returns what is missing, if anything.
+
+    memory-store validates events it is asked to enqueue; these checks catch the events it
+    typed from jobs written before events were (schema version 4)."""
+    scope = appended.scope
+    if not scope.user_id or not scope.session_id:
+        return "scope.user_id and scope.session_id are required"
+    if not appended.memory_ids or not all(appended.memory_ids):
+        return "memory_ids must be a list of ids"
+    if appended.first_session_seq < 1 or appended.last_session_seq < appended.first_session_seq:
+        return "first_session_seq and last_session_seq must be positive and in order"
     key = (job.tenant_id, scope.user_id, scope.session_id)
     unit = sessions.get(key)
     if unit is None:
-        unit = sessions[key] = SessionUnit(job.tenant_id, scope, first_seq=first_seq)
-    unit.message_ids.extend(i for i in ids if i not in unit.message_ids)
-    unit.first_seq = min(unit.first_seq, first_seq)
-    unit.last_seq = max(unit.last_seq, last_seq)
+        unit = sessions[key] = SessionUnit(
+            job.tenant_id, scope, first_seq=appended.first_session_seq
+        )
+    unit.message_ids.extend(i for i in appended.memory_ids if i not in unit.message_ids)
+    unit.first_seq = min(unit.first_seq, appended.first_session_seq)
+    unit.last_seq = max(unit.last_seq, appended.last_session_seq)
     unit.jobs.append(job)
+    return ""
 
 
 def _add_requested(
-    users: dict[tuple[str, str, str], UserUnit], job: job_pb2.Job, payload: dict[str, Any]
-) -> None:
-    user_id = _text(payload, "user_id", required=True)
-    session_id = _text(payload, "session_id", required=False)
-    key = (job.tenant_id, user_id, session_id)
-    users.setdefault(key, UserUnit(job.tenant_id, user_id, session_id)).jobs.append(job)
+    users: dict[tuple[str, str, str], UserUnit],
+    job: job_pb2.Job,
+    requested: job_pb2.ConsolidationRequested,
+) -> str:
+    if not requested.user_id:
+        return "user_id is required"
+    key = (job.tenant_id, requested.user_id, requested.session_id)
+    unit = users.setdefault(key, UserUnit(job.tenant_id, requested.user_id, requested.session_id))
+    unit.jobs.append(job)
+    return ""

@@ -52,15 +52,14 @@ class MemoryStoreClient:
         return self._stub
 
     async def enqueue(
-        self, tenant_id: str, queue: str, topic: str, payload_json: str, dedup_key: str
+        self, tenant_id: str, queue: str, event: job_pb2.JobEvent, dedup_key: str
     ) -> tuple[job_pb2.Job, bool]:
         reply = await _call(
             self._stub.EnqueueJob(
                 mrr.EnqueueJobRequest(
                     tenant_id=tenant_id,
                     queue=queue,
-                    topic=topic,
-                    payload_json=payload_json,
+                    event=event,
                     dedup_key=dedup_key,
                 )
             )

@@ -14,11 +14,7 @@ from memgrid_runtime.errors import NotFound
 from services.thought_engine import validation
 from services.thought_engine.chat import ChatService
 from services.thought_engine.feedback_recorder import FeedbackRecorder
-from services.thought_engine.job_plan import (
-    CONSOLIDATION_REQUESTED,
-    QUEUE,
-    consolidation_payload,
-)
+from services.thought_engine.job_plan import QUEUE, consolidation_event
 from services.thought_engine.memory_store_client import MemoryStoreClient
 from services.thought_engine.profile import ProfileReader
 from services.thought_engine.views import job_view, pattern_view, profile_entry
@@ -46,8 +42,7 @@ class ThoughtServicer(service_pb2_grpc.ThoughtServiceServicer):
         job, created = await self._store.enqueue(
             request.tenant_id,
             QUEUE,
-            CONSOLIDATION_REQUESTED,
-            consolidation_payload(request.user_id, request.session_id),
+            consolidation_event(request.user_id, request.session_id),
             # One waiting consolidation per user (and session) is enough: a second request
             # before it runs would do the same work.
             dedup_key=_consolidation_key(request),

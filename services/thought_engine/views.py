@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 from memgrid.thought.v1 import request_response_pb2 as tpb
+from memgrid_runtime.job_events import event_user
 
 from services.thought_engine import records
 from services.thought_engine.job_note import is_degraded
@@ -39,22 +38,8 @@ def job_view(job: job_pb2.Job) -> tpb.Job:
         degraded=is_degraded(job.note),
         created_at=job.created_at,
         updated_at=job.updated_at,
-        user_id=job_user(job),
+        user_id=event_user(job.event),
     )
-
-
-def job_user(job: job_pb2.Job) -> str:
-    """The user a consolidation job works for, as its payload names them (scope.user_id
-    of messages.appended, user_id of consolidation.requested); empty if unreadable."""
-    try:
-        payload = json.loads(job.payload_json or "{}")
-    except ValueError:
-        return ""
-    if not isinstance(payload, dict):
-        return ""
-    scope = payload.get("scope")
-    user = scope.get("user_id") if isinstance(scope, dict) else payload.get("user_id")
-    return user if isinstance(user, str) else ""
 
 
 def profile_entry(fact: StoredFact) -> tpb.ProfileEntry:

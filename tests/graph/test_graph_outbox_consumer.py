@@ -118,8 +118,8 @@ async def test_deleted_memory_leaves_the_graph_without_orphans(
         stop.set()
         await running
 
-    # Two memory.upserted jobs and one memory.deleted, all done.
-    assert (queue.pending, queue.leased, queue.dead, queue.done) == (0, 0, 0, 3)
+    # The graph queue subscribes to deletes only: one job, done.
+    assert (queue.pending, queue.leased, queue.dead, queue.done) == (0, 0, 0, 1)
     stats = await falkordb_store.stats(SCOPE)
     assert (stats.entity_count, stats.relation_count, stats.memory_count) == (2, 1, 1)
     assert stats.unlinked_entity_count == 0
@@ -145,9 +145,9 @@ async def test_jobs_go_back_to_the_queue_while_the_graph_is_down(
     own_falkordb.kill()
 
     consumer = consumer_for(falkordb_store, memory_store)
-    assert await consumer.process_batch() == 2
+    assert await consumer.process_batch() == 1
     [queue] = (await memory_store.graph_queue()).stats
-    assert (queue.done, queue.pending) == (1, 1)  # the upsert is acked, the delete nacked
+    assert (queue.done, queue.pending) == (0, 1)  # the delete is nacked
     failed = await memory_store.stub.ListJobs(mpb.ListJobsRequest(queue="graph", tenant_id=TENANT))
     [retry] = [job for job in failed.jobs if job.topic == "memory.deleted"]
     # An outage does not spend the job's attempt: a long one cannot make it DEAD.

@@ -71,6 +71,14 @@ async def query_directly(location: StoreLocation, sql: str) -> list[tuple[object
         return await cursor.fetchall() if cursor.description else []
 
 
+# Statements that take a store at schema version 4 back to version 3's jobs table, where
+# each job's event was a topic and hand-made JSON in payload_json.
+UNDO_TYPED_JOB_EVENTS = (
+    "ALTER TABLE jobs ADD COLUMN payload_json TEXT NOT NULL DEFAULT '{}'",
+    "ALTER TABLE jobs DROP COLUMN event",
+)
+
+
 async def open_store_at(
     location: StoreLocation, config: StoreConfig, clock: Clock | None = None
 ) -> SqlMemoryStore:

@@ -100,12 +100,15 @@ async def test_a_killed_writer_loses_no_acknowledged_write_and_leaves_no_half_wr
                 upserts[(job.queue, job.memory_id)] += 1
             elif job.topic == "messages.appended":
                 appended_batches += 1
+        # Each write's jobs for every queue subscribed to its events, no more and no less.
+        upserting = StoreConfig().queues_for("memory_upserted")
         for memory in facts:
-            for queue in ("search", "graph", "thought"):
+            for queue in upserting:
                 assert upserts[(queue, memory.id)] == memory.version
         for memory in messages:
-            for queue in ("search", "graph"):
+            for queue in upserting:
                 assert upserts[(queue, memory.id)] == 1
+        assert {queue for queue, _ in upserts} == set(upserting)
         assert appended_batches * 2 == len(messages)
     finally:
         await store.close()

@@ -18,6 +18,7 @@ from services.memory_store.store.sql_store import SqlMemoryStore
 from tests.memory_store.support import (
     OTHER_TENANT,
     TENANT,
+    UNDO_TYPED_JOB_EVENTS,
     StoreLocation,
     all_jobs,
     append_request,
@@ -257,6 +258,7 @@ async def test_migrating_to_version_3_indexes_the_provenance_already_stored(
     for statement in (
         "DROP TABLE memory_sources",
         "DROP INDEX memories_by_successor",
+        *UNDO_TYPED_JOB_EVENTS,
         "DELETE FROM schema_migrations WHERE version > 2",
     ):
         await query_directly(fresh_store_location, statement)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 from memgrid.common.v1 import memory_pb2 as mpb
@@ -24,41 +23,65 @@ def ack(job: job_pb2.Job, token: str | None = None, note: str = "") -> rr.AckJob
     )
 
 
+def consolidation(user_id: str) -> job_pb2.JobEvent:
+    return job_pb2.JobEvent(consolidation_requested=job_pb2.ConsolidationRequested(user_id=user_id))
+
+
 async def enqueue(store: SqlMemoryStore, count: int, queue: str = QUEUE) -> list[job_pb2.Job]:
     return [
-        (await store.enqueue_job(TENANT, queue, "test.topic", "", json.dumps({"n": n}))).job
+        (await store.enqueue_job(TENANT, queue, consolidation(f"user-{n}"))).job
         for n in range(count)
     ]
 
 
-async def test_every_change_puts_one_job_per_queue_in_the_outbox(store: SqlMemoryStore) -> None:
+async def test_every_change_puts_one_job_per_subscribed_queue_in_the_outbox(
+    store: SqlMemoryStore,
+) -> None:
     [memory] = await create(store, new_memory("v1", session_id="s1"))
     await store.update_memory(TENANT, memory.id, mpb.MemoryUpdate(content="v2"), ["content"])
     await store.delete_memory(TENANT, memory.id)
 
-    for queue in ("search", "graph", "thought"):
+    # Search indexes every change; the graph only unlinks deletes; the thought engine works
+    # on appended messages, so a stored fact gives it nothing to ignore.
+    expected = {
+        "search": [("memory_upserted", 1), ("memory_upserted", 2), ("memory_deleted", 2)],
+        "graph": [("memory_deleted", 2)],
+        "thought": [],
+    }
+    for queue, events in expected.items():
         jobs = list(reversed(await all_jobs(store, queue)))
-        assert [(job.topic, job.memory_version) for job in jobs] == [
-            ("memory.upserted", 1),
-            ("memory.upserted", 2),
-            ("memory.deleted", 2),
-        ]
+        assert [(job.event.WhichOneof("event"), job.memory_version) for job in jobs] == events
         for job in jobs:
             assert (job.memory_id, job.tenant_id, job.state) == (
                 memory.id,
                 TENANT,
                 job_pb2.JOB_STATE_PENDING,
             )
-            payload = json.loads(job.payload_json)
-            assert payload["tenant_id"] == TENANT
-            assert payload["memory_id"] == memory.id
-            assert payload["kind"] == "MEMORY_KIND_FACT"
-            assert payload["scope"] == {
-                "user_id": "alice",
-                "agent_id": "",
-                "session_id": "s1",
-                "cube_id": "",
-            }
+            assert job.topic == job.event.WhichOneof("event").replace("_", ".")
+            changed = getattr(job.event, job.event.WhichOneof("event"))
+            assert (changed.memory_id, changed.version) == (memory.id, job.memory_version)
+            assert changed.kind == mpb.MEMORY_KIND_FACT
+            assert changed.scope == mpb.Scope(user_id="alice", session_id="s1")
+
+
+async def test_a_queue_gets_the_events_its_subscription_names(store_factory) -> None:
+    store = await store_factory(
+        StoreConfig(
+            outbox_queues=("search", "audit", "deletes"),
+            queue_events={"deletes": frozenset({"memory_deleted"})},
+        )
+    )
+    [memory] = await create(store, new_memory("x"))
+    await store.delete_memory(TENANT, memory.id)
+
+    def events(jobs: list[job_pb2.Job]) -> list[str]:
+        return sorted(str(job.event.WhichOneof("event")) for job in jobs)
+
+    # "search" is named in neither the override nor by default here, like "audit": a queue
+    # without a subscription gets every memory's upserts and deletes.
+    assert events(await all_jobs(store, "audit")) == ["memory_deleted", "memory_upserted"]
+    assert events(await all_jobs(store, "search")) == ["memory_deleted", "memory_upserted"]
+    assert events(await all_jobs(store, "deletes")) == ["memory_deleted"]
 
 
 async def test_no_queues_means_no_jobs(store_factory) -> None:
@@ -217,14 +240,22 @@ async def test_extend_lease_keeps_a_job_invisible(store: SqlMemoryStore, clock) 
 
 
 async def test_a_dedup_key_enqueues_once_while_pending(store: SqlMemoryStore) -> None:
-    first = await store.enqueue_job(TENANT, "thought", "consolidate", "", "{}", "user:alice")
-    again = await store.enqueue_job(TENANT, "thought", "consolidate", "", "{}", "user:alice")
-    other_queue = await store.enqueue_job(TENANT, "graph", "consolidate", "", "{}", "user:alice")
+    first = await store.enqueue_job(
+        TENANT, "thought", consolidation("alice"), dedup_key="user:alice"
+    )
+    again = await store.enqueue_job(
+        TENANT, "thought", consolidation("alice"), dedup_key="user:alice"
+    )
+    other_queue = await store.enqueue_job(
+        TENANT, "graph", consolidation("alice"), dedup_key="user:alice"
+    )
     assert first.created and not again.created and other_queue.created
     assert again.job.id == first.job.id
 
     await store.lease_jobs("thought", "w", 1, 30)
-    after_lease = await store.enqueue_job(TENANT, "thought", "consolidate", "", "{}", "user:alice")
+    after_lease = await store.enqueue_job(
+        TENANT, "thought", consolidation("alice"), dedup_key="user:alice"
+    )
     assert after_lease.created
     assert after_lease.job.id != first.job.id
 
@@ -232,9 +263,9 @@ async def test_a_dedup_key_enqueues_once_while_pending(store: SqlMemoryStore) ->
 async def test_get_and_list_jobs(store: SqlMemoryStore, clock) -> None:
     jobs = []
     for _ in range(5):
-        jobs.append((await store.enqueue_job(TENANT, QUEUE, "t", "", "{}")).job)
+        jobs.append((await store.enqueue_job(TENANT, QUEUE, consolidation("alice"))).job)
         clock.advance(1)
-    other = (await store.enqueue_job("tenant-b", QUEUE, "t", "", "{}")).job
+    other = (await store.enqueue_job("tenant-b", QUEUE, consolidation("alice"))).job
     await store.lease_jobs(QUEUE, "w", 1, 30)
 
     assert (await store.get_job(jobs[0].id, TENANT)).id == jobs[0].id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import uuid
 
 import pytest
@@ -147,7 +146,8 @@ async def test_dedup_returns_the_live_twin_and_writes_nothing(store: SqlMemorySt
     assert response.memories[0] == original
     assert response.memories[3] == response.memories[2]
     assert await store.count_memories(TENANT) == 3
-    assert len(await all_jobs(store)) == jobs_before + 2 * 3
+    # One upsert job for each memory created, for search: the one queue subscribed to them.
+    assert len(await all_jobs(store)) == jobs_before + 2
 
 
 async def test_dedup_ignores_other_kinds_and_is_off_by_default(store: SqlMemoryStore) -> None:
@@ -305,11 +305,10 @@ async def test_delete_removes_the_memory_and_its_whole_history(store: SqlMemoryS
     with pytest.raises(NotFound):
         await store.delete_memory(TENANT, memory.id)
     deletions = [job for job in await all_jobs(store) if job.topic == "memory.deleted"]
-    assert sorted(job.queue for job in deletions) == ["graph", "search", "thought"]
+    assert sorted(job.queue for job in deletions) == ["graph", "search"]
     assert {(job.memory_id, job.memory_version) for job in deletions} == {(memory.id, 3)}
-    payload = json.loads(deletions[0].payload_json)
-    assert payload["memory_id"] == memory.id
-    assert payload["scope"]["user_id"] == "alice"
+    deleted = deletions[0].event.memory_deleted
+    assert (deleted.memory_id, deleted.version, deleted.scope.user_id) == (memory.id, 3, "alice")
 
 
 async def test_delete_by_filter_takes_every_match_and_nothing_else(
@@ -353,6 +352,16 @@ async def test_visits_add_heat_without_a_new_version(store: SqlMemoryStore, cloc
     assert visited.version == 1
     assert visited.updated_at == first.updated_at
     assert len(await store.memory_history(TENANT, first.id)) == 1
+
+
+async def test_a_batch_of_visits_counts_each_of_them(store: SqlMemoryStore) -> None:
+    [memory] = await create(store, new_memory("seen by three searches"))
+
+    assert await store.record_visits(TENANT, [memory.id], 1, visits=3) == 1
+
+    visited = await store.get_memory(TENANT, memory.id)
+    assert visited.visit_count == 3
+    assert visited.heat == pytest.approx(3 * heat_gain(1))
 
 
 async def test_export_pages_by_id_and_counts(store: SqlMemoryStore, clock) -> None:

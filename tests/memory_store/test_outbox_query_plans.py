@@ -9,13 +9,13 @@ jobs (rather than an index search, or a scan of an index alone) fails the test.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
 
 from services.memory_store.store import jobs
@@ -23,6 +23,7 @@ from services.memory_store.store.config import JobPolicy, StoreConfig
 from services.memory_store.store.context import OperationContext
 from services.memory_store.store.database import Dialect, Row
 from services.memory_store.store.ids import TimeOrderedIds
+from services.memory_store.store.outbox import change_event
 from services.memory_store.store.sqlite import _SqliteTransaction, open_sqlite_store
 
 QUEUES = ("search", "graph", "thought")
@@ -60,6 +61,10 @@ class RecordingTransaction:
         await self._tx.lock_keys(keys)
 
 
+def changed(n: int) -> job_pb2.MemoryChanged:
+    return job_pb2.MemoryChanged(memory_id=f"m{n}", version=1)
+
+
 def full_scans_of_jobs(
     connection: sqlite3.Connection, sql: str, params: tuple[Any, ...]
 ) -> list[str]:
@@ -80,7 +85,7 @@ async def test_lease_ack_stats_and_purge_never_scan_the_jobs_rows(tmp_path: Path
     with closing(sqlite3.connect(path, isolation_level=None)) as connection:
         tx = RecordingTransaction(connection)
         new_jobs = [
-            jobs.NewJob(queue, "t1", "memory.upserted", f"m{n}", 1, json.dumps({"n": n}))
+            jobs.NewJob(queue, "t1", f"m{n}", 1, change_event("memory_upserted", changed(n)))
             for n in range(300)
             for queue in QUEUES
         ]

@@ -222,11 +222,17 @@ async def test_every_cube_rpc_round_trips(stub: Stub) -> None:
     assert list(unshared.cube.reader_user_ids) == []
 
 
+REQUESTED = job_pb2.JobEvent(
+    consolidation_requested=job_pb2.ConsolidationRequested(user_id="alice")
+)
+
+
 async def test_every_job_rpc_round_trips(stub: Stub) -> None:
     enqueued = await stub.EnqueueJob(
-        rr.EnqueueJobRequest(tenant_id=TENANT, queue="ops", topic="reindex", dedup_key="d")
+        rr.EnqueueJobRequest(tenant_id=TENANT, queue="ops", event=REQUESTED, dedup_key="d")
     )
-    assert enqueued.created and enqueued.job.payload_json == "{}"
+    assert enqueued.created
+    assert (enqueued.job.topic, enqueued.job.event) == ("consolidation.requested", REQUESTED)
     [job] = (
         await stub.LeaseJobs(
             rr.LeaseJobsRequest(

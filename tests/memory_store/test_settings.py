@@ -48,6 +48,19 @@ def test_postgres_and_limits_from_the_environment() -> None:
     assert settings(MEMGRID_OUTBOX_QUEUES="").store.outbox_queues == ()
 
 
+def test_a_queue_subscribes_to_the_events_its_variable_names() -> None:
+    store = settings(
+        MEMGRID_OUTBOX_QUEUES="search,graph,audit.log",
+        MEMGRID_OUTBOX_EVENTS_GRAPH="memory_deleted, memory_upserted",
+        MEMGRID_OUTBOX_EVENTS_AUDIT_LOG="messages_appended",
+    ).store
+    assert store.queues_for("memory_upserted") == ["search", "graph"]
+    assert store.queues_for("memory_deleted") == ["search", "graph"]
+    assert store.queues_for("messages_appended") == ["audit.log"]
+    with pytest.raises(SettingsError, match="MEMGRID_OUTBOX_EVENTS_GRAPH has memory_moved"):
+        settings(MEMGRID_OUTBOX_EVENTS_GRAPH="memory_moved")
+
+
 @pytest.mark.parametrize(
     ("environ", "variable"),
     [

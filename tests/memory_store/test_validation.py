@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from google.protobuf import duration_pb2, field_mask_pb2, timestamp_pb2
 from memgrid.common.v1 import memory_pb2 as mpb
+from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
 from memgrid_runtime.errors import InvalidArgument
 
@@ -209,10 +210,34 @@ def test_job_requests() -> None:
     assert violations(validation.validate_ack_jobs, acks, LIMITS) == ["acks[0].lease_token"]
     nack = rr.NackJobRequest(job_id="j", lease_token="t", retry_after_seconds=-1)
     assert violations(validation.validate_nack_job, nack, LIMITS) == ["retry_after_seconds"]
-    enqueue = rr.EnqueueJobRequest(tenant_id="t", queue="thought", topic="", payload_json="{")
+    enqueue = rr.EnqueueJobRequest(tenant_id="t", queue="thought", topic="x", payload_json="{")
     assert violations(validation.validate_enqueue_job, enqueue, LIMITS) == [
         "topic",
         "payload_json",
+        "event",
+    ]
+    appended = job_pb2.MessagesAppended(scope=mpb.Scope(user_id="u"), memory_ids=["m", "a b"])
+    incomplete = [
+        job_pb2.JobEvent(messages_appended=appended),
+        job_pb2.JobEvent(consolidation_requested=job_pb2.ConsolidationRequested()),
+        job_pb2.JobEvent(memory_deleted=job_pb2.MemoryChanged(version=2)),
+    ]
+    assert [
+        violations(
+            validation.validate_enqueue_job,
+            rr.EnqueueJobRequest(tenant_id="t", queue="q", event=event),
+            LIMITS,
+        )
+        for event in incomplete
+    ] == [
+        ["event.messages_appended.scope.session_id", "event.messages_appended.memory_ids[1]"],
+        ["event.consolidation_requested.user_id"],
+        ["event.memory_deleted.memory_id"],
+    ]
+    visits = rr.RecordVisitsRequest(tenant_id="t", ids=["m"], interaction_length=-1, visits=-2)
+    assert violations(validation.validate_record_visits, visits, LIMITS) == [
+        "interaction_length",
+        "visits",
     ]
     listing = rr.ListJobsRequest(state=9, page_size=-1)  # type: ignore[arg-type]
     assert violations(validation.validate_list_jobs, listing, LIMITS) == ["state", "page_size"]

@@ -50,9 +50,16 @@ def worker(server: MemoryStoreServer, handler: Handler, **settings: object) -> J
     return JobWorker(server.stub, handler, JobWorkerSettings(**options))  # type: ignore[arg-type]
 
 
-async def enqueue(server: MemoryStoreServer, topic: str = "test.topic") -> str:
+# The worker is indifferent to what its jobs carry; these tests enqueue consolidations.
+TOPIC = "consolidation.requested"
+
+
+async def enqueue(server: MemoryStoreServer) -> str:
+    event = job_pb2.JobEvent(
+        consolidation_requested=job_pb2.ConsolidationRequested(user_id="alice")
+    )
     reply = await server.stub.EnqueueJob(
-        mrr.EnqueueJobRequest(tenant_id=TENANT, queue=QUEUE, topic=topic, payload_json="{}")
+        mrr.EnqueueJobRequest(tenant_id=TENANT, queue=QUEUE, event=event)
     )
     return reply.job.id
 
@@ -79,7 +86,7 @@ def lease_calls() -> float:
     )
 
 
-def settled(outcome: str, topic: str = "test.topic") -> float:
+def settled(outcome: str, topic: str = TOPIC) -> float:
     return (
         REGISTRY.get_sample_value(
             "memgrid_jobs_settled_total", {"queue": QUEUE, "topic": topic, "outcome": outcome}
@@ -116,7 +123,7 @@ async def test_a_failing_job_is_retried_then_dead_with_its_error(
     memory_store: MemoryStoreServer,
 ) -> None:
     async def handle(batch: LeasedBatch) -> None:
-        raise InvalidArgument.field("payload_json", "not what this queue expects")
+        raise InvalidArgument.field("event", "not what this queue expects")
 
     job_id = await enqueue(memory_store)
     failing = worker(memory_store, handle)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from memgrid.graph.v1 import service_pb2_grpc as graph_grpc
+from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import service_pb2_grpc as memory_grpc
 from memgrid_runtime.channels import connect
 from memgrid_runtime.server import GrpcService, start_server
@@ -32,6 +33,7 @@ from services.memory_store.__main__ import SERVICE as MEMORY_STORE_SERVICE
 from services.memory_store.limits import RequestLimits
 from services.memory_store.servicer import MemoryStoreServicer
 from services.memory_store.store.config import StoreConfig
+from services.memory_store.store.sql_store import SqlMemoryStore
 from services.memory_store.store.sqlite import open_sqlite_store
 from services.thought_engine.memory_store_client import IDEMPOTENT_METHODS, MemoryStoreClient
 
@@ -82,6 +84,14 @@ class MemoryStoreServer:
     address: str
     client: MemoryStoreClient
     stub: MemoryStoreServiceAsyncStub
+    # Behind the servicer's validation: for jobs no RPC can write any more.
+    store: SqlMemoryStore
+
+    async def enqueue_untyped_consolidation(self, tenant_id: str) -> job_pb2.Job:
+        """A consolidation job as schema version 4 types one written earlier without a
+        user: the kind of job a worker can only fail."""
+        event = job_pb2.JobEvent(consolidation_requested=job_pb2.ConsolidationRequested())
+        return (await self.store.enqueue_job(tenant_id, "thought", event)).job
 
 
 @asynccontextmanager
@@ -105,6 +115,7 @@ async def serve_memory_store(
             running.address,
             MemoryStoreClient(channel),
             memory_grpc.MemoryStoreServiceStub(channel),
+            store,
         )
     finally:
         await channel.close(None)

@@ -21,6 +21,7 @@ from memgrid_runtime.settings import ServerSettings
 
 from services.memory_store.store.config import JobPolicy, StoreConfig
 from services.thought_engine.__main__ import SERVICE
+from services.thought_engine.job_plan import consolidation_event
 from services.thought_engine.settings import ThoughtEngineSettings
 from services.thought_engine.wiring import Engine, build_engine
 from tests.thought_engine.conftest import MemoryStoreServer, serve_memory_store
@@ -105,7 +106,9 @@ async def test_consolidate_enqueues_one_job_that_get_job_follows_to_done(
 
 async def test_get_job_shows_only_the_tenants_own_thought_jobs(thought: Thought) -> None:
     job = await thought.stub.Consolidate(tpb.ConsolidateRequest(tenant_id=TENANT, user_id="alice"))
-    search_job = await thought.memory_store.client.enqueue(TENANT, "search", "x", "{}", "")
+    search_job = await thought.memory_store.client.enqueue(
+        TENANT, "search", consolidation_event("alice", ""), ""
+    )
 
     other_tenant = await rpc_error(
         thought.stub.GetJob(tpb.GetJobRequest(tenant_id=OTHER_TENANT, job_id=job.job_id))
@@ -124,15 +127,13 @@ async def test_a_dead_job_shows_its_error(tmp_path: Path) -> None:
         serve_memory_store(tmp_path / "store.db", config) as memory_store,
         serve_thought(memory_store, settings()) as thought,
     ):
-        (job, _) = await memory_store.client.enqueue(
-            TENANT, "thought", "consolidation.requested", "[1, 2]", ""
-        )
+        job = await memory_store.enqueue_untyped_consolidation(TENANT)
         await thought.work()
 
         reply = await thought.stub.GetJob(tpb.GetJobRequest(tenant_id=TENANT, job_id=job.id))
 
     assert reply.job.state == tpb.JOB_STATE_DEAD
-    assert reply.job.last_error == "malformed consolidation.requested payload: not a JSON object"
+    assert reply.job.last_error == "incomplete consolidation.requested event: user_id is required"
 
 
 async def test_get_profile_lists_the_current_facts_of_the_user_and_of_their_people(
@@ -330,11 +331,11 @@ async def test_a_dead_job_is_retried_in_its_tenant_only_and_once(tmp_path: Path)
         serve_memory_store(tmp_path / "store.db", config) as memory_store,
         serve_thought(memory_store, settings()) as thought,
     ):
-        (job, _) = await memory_store.client.enqueue(
-            TENANT, "thought", "consolidation.requested", "[1, 2]", ""
-        )
+        job = await memory_store.enqueue_untyped_consolidation(TENANT)
         await thought.work()
-        search_job, _ = await memory_store.client.enqueue(TENANT, "search", "x", "{}", "")
+        search_job, _ = await memory_store.client.enqueue(
+            TENANT, "search", consolidation_event("alice", ""), ""
+        )
 
         other_tenant = await rpc_error(
             thought.stub.RetryJob(tpb.RetryJobRequest(tenant_id=OTHER_TENANT, job_id=job.id))

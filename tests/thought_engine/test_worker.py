@@ -14,9 +14,9 @@ from memgrid_runtime.channels import connect
 
 from services.memory_store.store.config import JobPolicy, StoreConfig
 from services.thought_engine.graph_sink import GraphServiceSink
-from services.thought_engine.job_plan import CONSOLIDATION_REQUESTED, QUEUE
+from services.thought_engine.job_plan import QUEUE
 from services.thought_engine.memory_store_client import MemoryStoreClient
-from services.thought_engine.worker import IGNORED_NOTE, ThoughtWorkers
+from services.thought_engine.worker import ThoughtWorkers
 from tests.thought_engine.conftest import MemoryStoreServer, serve_memory_store
 from tests.thought_engine.support import TENANT, append, engine, eventually, memories_of
 
@@ -64,19 +64,19 @@ async def test_appended_turns_are_consolidated_in_one_pass_and_acked_with_its_no
     assert len(profile) == 4
 
 
-async def test_the_engines_own_writes_come_back_as_jobs_and_are_acked_as_ignored(
+async def test_the_engines_own_writes_put_no_job_in_its_queue(
     memory_store: MemoryStoreServer,
 ) -> None:
     store = memory_store.client
     await append(store, [("user", "I live in Paris.")])
     worker = workers(store)
-    await worker.run_once()
+    assert await worker.run_once() == 1
 
-    leased = await worker.run_once()
-
-    assert leased == 1
-    (upserted,) = await thought_jobs(memory_store, "memory.upserted")
-    assert (upserted.state, upserted.note) == (DONE, IGNORED_NOTE)
+    # The pass stored facts and a profile; the queue subscribes to appended messages only,
+    # so none of those writes comes back as a job to ignore.
+    assert await memories_of(store, mpb.MEMORY_KIND_PROFILE, mpb.MEMORY_KIND_FACT)
+    assert await worker.run_once() == 0
+    assert [j.topic for j in await thought_jobs(memory_store)] == ["messages.appended"]
 
 
 async def test_a_pass_that_meets_a_down_graph_waits_without_spending_attempts(
@@ -115,18 +115,16 @@ async def test_a_malformed_job_is_dead_after_its_attempts_with_what_is_wrong(
     config = StoreConfig(jobs=JobPolicy(max_attempts=2, retry_base_seconds=0.05))
     async with serve_memory_store(tmp_path / "store.db", config) as server:
         store = server.client
-        await store.enqueue(TENANT, QUEUE, CONSOLIDATION_REQUESTED, '{"session_id": 7}', "")
+        await server.enqueue_untyped_consolidation(TENANT)
         worker = workers(store)
 
         await worker.run_once()
         await asyncio.sleep(0.2)
         await worker.run_once()
 
-        (job,) = await thought_jobs(server, CONSOLIDATION_REQUESTED)
+        (job,) = await thought_jobs(server, "consolidation.requested")
         assert job.state == DEAD
-        assert job.last_error == (
-            "malformed consolidation.requested payload: user_id must be a non-empty string"
-        )
+        assert job.last_error == "incomplete consolidation.requested event: user_id is required"
 
 
 async def test_a_slow_pass_keeps_its_lease_and_degrades_when_the_llm_hangs(

@@ -149,9 +149,10 @@ class MemoryStore(Protocol):
     ) -> list[memory_pb2.MemoryVersion]: ...
 
     async def record_visits(
-        self, tenant_id: str, memory_ids: Sequence[str], interaction_length: int
+        self, tenant_id: str, memory_ids: Sequence[str], interaction_length: int, visits: int = 1
     ) -> int:
-        """Adds a visit (and heat) to each live memory named; returns how many."""
+        """Adds `visits` visits (and their heat) to each live memory named; returns how
+        many memories there were."""
         ...
 
     async def export_memories(
@@ -193,9 +194,8 @@ class MemoryStore(Protocol):
         self,
         tenant_id: str,
         queue: str,
-        topic: str,
-        memory_id: str,
-        payload_json: str,
+        event: job_pb2.JobEvent,
+        memory_id: str = "",
         dedup_key: str = "",
     ) -> EnqueuedJob: ...
 

@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# The cases of memory.v1 JobEvent that a memory change writes; a queue subscribes to some.
+MEMORY_UPSERTED = "memory_upserted"
+MEMORY_DELETED = "memory_deleted"
+MESSAGES_APPENDED = "messages_appended"
+CHANGE_EVENTS = (MEMORY_UPSERTED, MEMORY_DELETED, MESSAGES_APPENDED)
+
+# What each of the suite's consumers acts on. Search indexes every memory, messages
+# included; the graph unlinks deleted memories (its entities come from the thought engine's
+# extraction, which calls the graph itself); the thought engine works on whole sessions.
+# A queue named nowhere here gets memory_upserted and memory_deleted.
+DEFAULT_QUEUE_EVENTS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "search": frozenset({MEMORY_UPSERTED, MEMORY_DELETED}),
+        "graph": frozenset({MEMORY_DELETED}),
+        "thought": frozenset({MESSAGES_APPENDED}),
+    }
+)
+_OTHER_QUEUE_EVENTS = frozenset({MEMORY_UPSERTED, MEMORY_DELETED})
 
 
 @dataclass(frozen=True)
@@ -21,13 +42,22 @@ class JobPolicy:
 
 @dataclass(frozen=True)
 class StoreConfig:
-    # One outbox job per queue for every memory change; empty means no consumers.
+    # The consumer queues a memory change writes jobs to; empty means no consumers.
     outbox_queues: tuple[str, ...] = ("search", "graph", "thought")
-    # The consumer that works on whole sessions: AppendMessages gives it one
-    # messages.appended job per call instead of one memory.upserted job per message.
-    session_queue: str = "thought"
+    # The events each queue gets (see DEFAULT_QUEUE_EVENTS): one job per event it
+    # subscribes to, none for those it would ignore. A queue subscribed to
+    # messages_appended gets one job per AppendMessages call rather than one per message.
+    queue_events: Mapping[str, frozenset[str]] = field(default_factory=lambda: DEFAULT_QUEUE_EVENTS)
     jobs: JobPolicy = field(default_factory=JobPolicy)
     # How often a LeaseJobs call waiting for work looks again without being woken: jobs
     # committed through another replica, and retries whose delay ran out, wake nobody.
     lease_wait_poll_seconds: float = 1.0
     idempotency_retention_seconds: float = 24 * 3600
+
+    def queues_for(self, event: str) -> list[str]:
+        """The queues subscribed to `event`, in outbox_queues order."""
+        return [
+            queue
+            for queue in self.outbox_queues
+            if event in self.queue_events.get(queue, _OTHER_QUEUE_EVENTS)
+        ]

@@ -9,11 +9,12 @@ would hand erased memories back to a retried write.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
 from memgrid.common.v1 import memory_pb2
+from memgrid.memory.v1 import job_pb2
+from memgrid_runtime.job_events import event_user
 
 from .base import ErasedScope
 from .clock import timestamp_from_micros
@@ -124,31 +125,19 @@ async def _delete_finished_jobs(
     """DONE and DEAD jobs about the erased scope. Pending and leased ones stay: among them
     are the memory.deleted jobs that carry this erasure to the derived stores."""
     rows = await tx.fetch_all(
-        "SELECT id, memory_id, payload_json FROM jobs WHERE tenant_id = ? AND state IN (?, ?)",
+        "SELECT id, memory_id, event FROM jobs WHERE tenant_id = ? AND state IN (?, ?)",
         (tenant_id, DONE, DEAD),
     )
     doomed = [
         job_id
-        for job_id, memory_id, payload in rows
-        if user_id is None or memory_id in deleted or _payload_user(payload) == user_id
+        for job_id, memory_id, event in rows
+        if user_id is None
+        or memory_id in deleted
+        or event_user(job_pb2.JobEvent.FromString(bytes(event))) == user_id
     ]
     for chunk in chunks(doomed):
         await tx.execute(f"DELETE FROM jobs WHERE id IN ({placeholders(len(chunk))})", chunk)
     return len(doomed)
-
-
-def _payload_user(payload_json: str) -> str | None:
-    """The user a job is about: outbox jobs carry the memory's scope (outbox.py), jobs
-    enqueued by a consumer (a consolidation request) a top-level user_id."""
-    try:
-        payload = json.loads(payload_json)
-    except ValueError:
-        return None
-    if not isinstance(payload, dict):
-        return None
-    scope = payload.get("scope")
-    user = scope.get("user_id") if isinstance(scope, dict) else payload.get("user_id")
-    return user if isinstance(user, str) else None
 
 
 async def _delete_replayable_responses(

@@ -34,15 +34,32 @@ _JOB = "job"
 _LEASE_EXPIRED_ERROR = "lease expired without an ack or nack"
 
 
+# The topic a job is listed and counted under: its event's case, as people name it.
+_TOPICS = {
+    "memory_upserted": "memory.upserted",
+    "memory_deleted": "memory.deleted",
+    "messages_appended": "messages.appended",
+    "consolidation_requested": "consolidation.requested",
+}
+
+
+def event_topic(event: job_pb2.JobEvent) -> str:
+    case = event.WhichOneof("event")
+    return _TOPICS[case] if case else ""
+
+
 @dataclass(frozen=True)
 class NewJob:
     queue: str
     tenant_id: str
-    topic: str
     memory_id: str
     memory_version: int
-    payload_json: str
+    event: job_pb2.JobEvent
     dedup_key: str = ""
+
+    @property
+    def topic(self) -> str:
+        return event_topic(self.event)
 
 
 @dataclass(frozen=True)
@@ -52,7 +69,7 @@ class JobListing:
 
 
 _INSERT_JOB = (
-    "INSERT INTO jobs (id, queue, tenant_id, topic, memory_id, memory_version, payload_json,"
+    "INSERT INTO jobs (id, queue, tenant_id, topic, memory_id, memory_version, event,"
     " dedup_key, state, attempts, max_attempts, last_error, note, lease_token, leased_by,"
     " lease_expires_at_us, available_at_us, created_at_us, updated_at_us)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', '', '', '', NULL, ?, ?, ?)"
@@ -370,7 +387,7 @@ def _job_row(
         job.topic,
         job.memory_id,
         job.memory_version,
-        job.payload_json,
+        job.event.SerializeToString(deterministic=True),
         job.dedup_key,
         PENDING,
         policy.max_attempts,

@@ -89,17 +89,18 @@ async def record_visits(
     tenant_id: str,
     memory_ids: Sequence[str],
     interaction_length: int,
+    visits: int = 1,
 ) -> int:
-    """Counts one visit to each live memory named; returns how many there were."""
+    """Counts `visits` visits to each live memory named; returns how many there were."""
     unique_ids = list(dict.fromkeys(memory_ids))
     conditions = live_memory_conditions(tenant_id, context.now_us)
     conditions.add(f"m.id IN ({placeholders(len(unique_ids))})", *unique_ids)
     return await tx.execute(
-        "UPDATE memories SET visit_count = visit_count + 1, heat = heat + ?,"
+        "UPDATE memories SET visit_count = visit_count + ?, heat = heat + ?,"
         " last_visited_at_us = ?"
         f" WHERE (tenant_id, id) IN (SELECT m.tenant_id, m.id FROM memories m"
         f" WHERE {conditions.sql()})",
-        (heat_gain(interaction_length), context.now_us, *conditions.params),
+        (visits, visits * heat_gain(interaction_length), context.now_us, *conditions.params),
     )
 
 

@@ -10,13 +10,16 @@ Times are BIGINT microseconds since the epoch (see clock.py).
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from memgrid.common.v1 import memory_pb2
+from memgrid.memory.v1 import job_pb2
 
 from .clock import Clock
 from .database import Dialect, Transaction
+from .outbox import change_event
 
 Step = str | Callable[[Transaction], Awaitable[None]]
 
@@ -258,7 +261,86 @@ _V3_PROVENANCE: list[Step] = [
     _drop_quoted_content_from_job_notes,
 ]
 
-MIGRATIONS: list[list[Step]] = [_V1_INITIAL, _V2_SUCCESSOR_COLUMN, _V3_PROVENANCE]
+# Jobs written before version 4 described their event as a topic and hand-made JSON.
+_LEGACY_CHANGE_TOPICS = {"memory.upserted": "memory_upserted", "memory.deleted": "memory_deleted"}
+
+
+def _legacy_event(topic: str, payload_json: str) -> job_pb2.JobEvent:
+    """The typed event of a job written before version 4; empty for a topic no consumer
+    acts on (their workers acknowledge such a job as nothing to do)."""
+    try:
+        payload = json.loads(payload_json or "{}")
+    except ValueError:
+        return job_pb2.JobEvent()
+    if not isinstance(payload, dict):
+        return job_pb2.JobEvent()
+    raw_scope = payload.get("scope")
+    if not isinstance(raw_scope, dict):
+        raw_scope = {}
+    scope = memory_pb2.Scope(
+        **{k: str(raw_scope.get(k, "")) for k in ("user_id", "agent_id", "session_id", "cube_id")}
+    )
+    if topic in _LEGACY_CHANGE_TOPICS:
+        kind = payload.get("kind")
+        changed = job_pb2.MemoryChanged(
+            memory_id=str(payload.get("memory_id", "")),
+            version=int(payload.get("version", 0)),
+            kind=memory_pb2.MemoryKind.Value(kind) if kind in memory_pb2.MemoryKind.keys() else 0,  # type: ignore[arg-type]  # noqa: SIM118
+            scope=scope,
+        )
+        return change_event(_LEGACY_CHANGE_TOPICS[topic], changed)
+    if topic == "messages.appended":
+        return job_pb2.JobEvent(
+            messages_appended=job_pb2.MessagesAppended(
+                scope=scope,
+                memory_ids=[str(i) for i in payload.get("memory_ids", [])],
+                first_session_seq=int(payload.get("first_session_seq", 0)),
+                last_session_seq=int(payload.get("last_session_seq", 0)),
+            )
+        )
+    if topic == "consolidation.requested":
+        return job_pb2.JobEvent(
+            consolidation_requested=job_pb2.ConsolidationRequested(
+                user_id=str(payload.get("user_id", "")),
+                session_id=str(payload.get("session_id", "")),
+            )
+        )
+    return job_pb2.JobEvent()
+
+
+async def _type_the_events_of_stored_jobs(tx: Transaction) -> None:
+    after = ""
+    while True:
+        rows = await tx.fetch_all(
+            "SELECT id, topic, payload_json FROM jobs WHERE id > ? ORDER BY id LIMIT ?",
+            (after, _BACKFILL_BATCH),
+        )
+        await tx.execute_many(
+            "UPDATE jobs SET event = ? WHERE id = ?",
+            [
+                (_legacy_event(topic, payload).SerializeToString(deterministic=True), job_id)
+                for job_id, topic, payload in rows
+            ],
+        )
+        if len(rows) < _BACKFILL_BATCH:
+            return
+        after = rows[-1][0]
+
+
+# The outbox as a typed contract: each job's memory.v1 JobEvent, serialized, replaces the
+# topic-specific JSON that every consumer parsed by hand.
+_V4_TYPED_JOB_EVENTS: list[Step] = [
+    "ALTER TABLE jobs ADD COLUMN event {blob}",
+    _type_the_events_of_stored_jobs,
+    "ALTER TABLE jobs DROP COLUMN payload_json",
+]
+
+MIGRATIONS: list[list[Step]] = [
+    _V1_INITIAL,
+    _V2_SUCCESSOR_COLUMN,
+    _V3_PROVENANCE,
+    _V4_TYPED_JOB_EVENTS,
+]
 
 
 class SchemaTooNew(RuntimeError):

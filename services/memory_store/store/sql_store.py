@@ -156,11 +156,11 @@ class SqlMemoryStore:
         )
 
     async def record_visits(
-        self, tenant_id: str, memory_ids: Sequence[str], interaction_length: int
+        self, tenant_id: str, memory_ids: Sequence[str], interaction_length: int, visits: int = 1
     ) -> int:
         return await self._write(
             lambda tx, context: memory_changes.record_visits(
-                tx, context, tenant_id, memory_ids, interaction_length
+                tx, context, tenant_id, memory_ids, interaction_length, visits
             )
         )
 
@@ -225,18 +225,16 @@ class SqlMemoryStore:
         self,
         tenant_id: str,
         queue: str,
-        topic: str,
-        memory_id: str,
-        payload_json: str,
+        event: job_pb2.JobEvent,
+        memory_id: str = "",
         dedup_key: str = "",
     ) -> EnqueuedJob:
         new_job = jobs.NewJob(
             queue=queue,
             tenant_id=tenant_id,
-            topic=topic,
             memory_id=memory_id,
             memory_version=0,
-            payload_json=payload_json,
+            event=event,
             dedup_key=dedup_key,
         )
         job, created = await self._write(lambda tx, context: jobs.enqueue_job(tx, context, new_job))

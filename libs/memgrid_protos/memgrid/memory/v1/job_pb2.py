@@ -23,19 +23,30 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from memgrid.common.v1 import memory_pb2 as memgrid_dot_common_dot_v1_dot_memory__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmemgrid/memory/v1/job.proto\x12\x11memgrid.memory.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x03\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05queue\x18\x02 \x01(\t\x12\x11\n\ttenant_id\x18\x03 \x01(\t\x12\r\n\x05topic\x18\x04 \x01(\t\x12\x11\n\tmemory_id\x18\x05 \x01(\t\x12\x16\n\x0ememory_version\x18\x06 \x01(\x03\x12\x14\n\x0cpayload_json\x18\x07 \x01(\t\x12*\n\x05state\x18\x08 \x01(\x0e\x32\x1b.memgrid.memory.v1.JobState\x12\x10\n\x08\x61ttempts\x18\t \x01(\x05\x12\x14\n\x0cmax_attempts\x18\n \x01(\x05\x12\x12\n\nlast_error\x18\x0b \x01(\t\x12\x13\n\x0blease_token\x18\x0c \x01(\t\x12\x11\n\tleased_by\x18\r \x01(\t\x12\x34\n\x10lease_expires_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x61vailable_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04note\x18\x12 \x01(\t\"|\n\nQueueStats\x12\r\n\x05queue\x18\x01 \x01(\t\x12\x0f\n\x07pending\x18\x02 \x01(\x03\x12\x0e\n\x06leased\x18\x03 \x01(\x03\x12\x0c\n\x04\x64one\x18\x04 \x01(\x03\x12\x0c\n\x04\x64\x65\x61\x64\x18\x05 \x01(\x03\x12\"\n\x1aoldest_pending_age_seconds\x18\x06 \x01(\x01*z\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x14\n\x10JOB_STATE_LEASED\x10\x02\x12\x12\n\x0eJOB_STATE_DONE\x10\x03\x12\x12\n\x0eJOB_STATE_DEAD\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmemgrid/memory/v1/job.proto\x12\x11memgrid.memory.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ememgrid/common/v1/memory.proto\"\x99\x04\n\x03Job\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05queue\x18\x02 \x01(\t\x12\x11\n\ttenant_id\x18\x03 \x01(\t\x12\r\n\x05topic\x18\x04 \x01(\t\x12\x11\n\tmemory_id\x18\x05 \x01(\t\x12\x16\n\x0ememory_version\x18\x06 \x01(\x03\x12\x18\n\x0cpayload_json\x18\x07 \x01(\tB\x02\x18\x01\x12*\n\x05state\x18\x08 \x01(\x0e\x32\x1b.memgrid.memory.v1.JobState\x12\x10\n\x08\x61ttempts\x18\t \x01(\x05\x12\x14\n\x0cmax_attempts\x18\n \x01(\x05\x12\x12\n\nlast_error\x18\x0b \x01(\t\x12\x13\n\x0blease_token\x18\x0c \x01(\t\x12\x11\n\tleased_by\x18\r \x01(\t\x12\x34\n\x10lease_expires_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0c\x61vailable_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04note\x18\x12 \x01(\t\x12*\n\x05\x65vent\x18\x13 \x01(\x0b\x32\x1b.memgrid.memory.v1.JobEvent\"\x9c\x02\n\x08JobEvent\x12;\n\x0fmemory_upserted\x18\x01 \x01(\x0b\x32 .memgrid.memory.v1.MemoryChangedH\x00\x12:\n\x0ememory_deleted\x18\x02 \x01(\x0b\x32 .memgrid.memory.v1.MemoryChangedH\x00\x12@\n\x11messages_appended\x18\x03 \x01(\x0b\x32#.memgrid.memory.v1.MessagesAppendedH\x00\x12L\n\x17\x63onsolidation_requested\x18\x04 \x01(\x0b\x32).memgrid.memory.v1.ConsolidationRequestedH\x00\x42\x07\n\x05\x65vent\"\x89\x01\n\rMemoryChanged\x12\x11\n\tmemory_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x03\x12+\n\x04kind\x18\x03 \x01(\x0e\x32\x1d.memgrid.common.v1.MemoryKind\x12\'\n\x05scope\x18\x04 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\"\x84\x01\n\x10MessagesAppended\x12\'\n\x05scope\x18\x01 \x01(\x0b\x32\x18.memgrid.common.v1.Scope\x12\x12\n\nmemory_ids\x18\x02 \x03(\t\x12\x19\n\x11\x66irst_session_seq\x18\x03 \x01(\x03\x12\x18\n\x10last_session_seq\x18\x04 \x01(\x03\"=\n\x16\x43onsolidationRequested\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\"|\n\nQueueStats\x12\r\n\x05queue\x18\x01 \x01(\t\x12\x0f\n\x07pending\x18\x02 \x01(\x03\x12\x0e\n\x06leased\x18\x03 \x01(\x03\x12\x0c\n\x04\x64one\x18\x04 \x01(\x03\x12\x0c\n\x04\x64\x65\x61\x64\x18\x05 \x01(\x03\x12\"\n\x1aoldest_pending_age_seconds\x18\x06 \x01(\x01*z\n\x08JobState\x12\x19\n\x15JOB_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11JOB_STATE_PENDING\x10\x01\x12\x14\n\x10JOB_STATE_LEASED\x10\x02\x12\x12\n\x0eJOB_STATE_DONE\x10\x03\x12\x12\n\x0eJOB_STATE_DEAD\x10\x04\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'memgrid.memory.v1.job_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_JOBSTATE']._serialized_start=701
-  _globals['_JOBSTATE']._serialized_end=823
-  _globals['_JOB']._serialized_start=84
-  _globals['_JOB']._serialized_end=573
-  _globals['_QUEUESTATS']._serialized_start=575
-  _globals['_QUEUESTATS']._serialized_end=699
+  _globals['_JOB'].fields_by_name['payload_json']._loaded_options = None
+  _globals['_JOB'].fields_by_name['payload_json']._serialized_options = b'\030\001'
+  _globals['_JOBSTATE']._serialized_start=1406
+  _globals['_JOBSTATE']._serialized_end=1528
+  _globals['_JOB']._serialized_start=116
+  _globals['_JOB']._serialized_end=653
+  _globals['_JOBEVENT']._serialized_start=656
+  _globals['_JOBEVENT']._serialized_end=940
+  _globals['_MEMORYCHANGED']._serialized_start=943
+  _globals['_MEMORYCHANGED']._serialized_end=1080
+  _globals['_MESSAGESAPPENDED']._serialized_start=1083
+  _globals['_MESSAGESAPPENDED']._serialized_end=1215
+  _globals['_CONSOLIDATIONREQUESTED']._serialized_start=1217
+  _globals['_CONSOLIDATIONREQUESTED']._serialized_end=1278
+  _globals['_QUEUESTATS']._serialized_start=1280
+  _globals['_QUEUESTATS']._serialized_end=1404
 # @@protoc_insertion_point(module_scope)

@@ -3,10 +3,13 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from memgrid.common.v1 import memory_pb2 as _memory_pb2
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -15,6 +18,11 @@ if sys.version_info >= (3, 11):
     from typing import TypeAlias as _TypeAlias, Never as _Never
 else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
+
+if sys.version_info >= (3, 13):
+    from warnings import deprecated as _deprecated
+else:
+    from typing_extensions import deprecated as _deprecated
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -72,19 +80,28 @@ class Job(_message.Message):
     CREATED_AT_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     NOTE_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     queue: _builtins.str
     """The consumer it is for, e.g. "search", "graph", "thought"."""
     tenant_id: _builtins.str
     topic: _builtins.str
-    """What happened: "memory.upserted", "memory.deleted", "messages.appended", or a
-    consumer-defined topic for jobs enqueued explicitly.
+    """The name of the event's case, for people and metrics: "memory.upserted",
+    "memory.deleted", "messages.appended" or "consolidation.requested".
     """
     memory_id: _builtins.str
     memory_version: _builtins.int
     """The memory's version when the job was written, so consumers can skip stale work."""
-    payload_json: _builtins.str
-    """Topic-specific JSON."""
+    @_builtins.property
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def payload_json(self) -> _builtins.str:
+        """Replaced by `event`, which buf breaking guards; no longer set."""
+
+    @payload_json.setter
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def payload_json(self, value: _builtins.str) -> None:
+        """Replaced by `event`, which buf breaking guards; no longer set."""
+
     state: Global___JobState.ValueType
     attempts: _builtins.int
     max_attempts: _builtins.int
@@ -102,6 +119,10 @@ class Job(_message.Message):
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def event(self) -> Global___JobEvent:
+        """What happened, typed: the contract between memory-store and the consumer of `queue`."""
+
     def __init__(
         self,
         *,
@@ -123,14 +144,148 @@ class Job(_message.Message):
         created_at: _timestamp_pb2.Timestamp | None = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         note: _builtins.str = ...,
+        event: Global___JobEvent | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["available_at", b"available_at", "created_at", b"created_at", "lease_expires_at", b"lease_expires_at", "updated_at", b"updated_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["available_at", b"available_at", "created_at", b"created_at", "event", b"event", "lease_expires_at", b"lease_expires_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "available_at", b"available_at", "created_at", b"created_at", "id", b"id", "last_error", b"last_error", "lease_expires_at", b"lease_expires_at", "lease_token", b"lease_token", "leased_by", b"leased_by", "max_attempts", b"max_attempts", "memory_id", b"memory_id", "memory_version", b"memory_version", "note", b"note", "payload_json", b"payload_json", "queue", b"queue", "state", b"state", "tenant_id", b"tenant_id", "topic", b"topic", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "available_at", b"available_at", "created_at", b"created_at", "event", b"event", "id", b"id", "last_error", b"last_error", "lease_expires_at", b"lease_expires_at", "lease_token", b"lease_token", "leased_by", b"leased_by", "max_attempts", b"max_attempts", "memory_id", b"memory_id", "memory_version", b"memory_version", "note", b"note", "payload_json", b"payload_json", "queue", b"queue", "state", b"state", "tenant_id", b"tenant_id", "topic", b"topic", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Job: _TypeAlias = Job  # noqa: Y015
+
+@_typing.final
+class JobEvent(_message.Message):
+    """An outbox event. Each queue subscribes to the cases it acts on (memory-store's
+    MEMGRID_OUTBOX_EVENTS_<QUEUE>), so no job is written for a consumer to ignore.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORY_UPSERTED_FIELD_NUMBER: _builtins.int
+    MEMORY_DELETED_FIELD_NUMBER: _builtins.int
+    MESSAGES_APPENDED_FIELD_NUMBER: _builtins.int
+    CONSOLIDATION_REQUESTED_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def memory_upserted(self) -> Global___MemoryChanged:
+        """A memory was created or changed, one event per memory (messages included)."""
+
+    @_builtins.property
+    def memory_deleted(self) -> Global___MemoryChanged:
+        """A memory was deleted (hard, or by the cascade from its sources)."""
+
+    @_builtins.property
+    def messages_appended(self) -> Global___MessagesAppended:
+        """One AppendMessages call's turns, for consumers that work on whole sessions."""
+
+    @_builtins.property
+    def consolidation_requested(self) -> Global___ConsolidationRequested:
+        """A caller asked for a user's (or one session's) consolidation pass."""
+
+    def __init__(
+        self,
+        *,
+        memory_upserted: Global___MemoryChanged | None = ...,
+        memory_deleted: Global___MemoryChanged | None = ...,
+        messages_appended: Global___MessagesAppended | None = ...,
+        consolidation_requested: Global___ConsolidationRequested | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["consolidation_requested", b"consolidation_requested", "event", b"event", "memory_deleted", b"memory_deleted", "memory_upserted", b"memory_upserted", "messages_appended", b"messages_appended"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consolidation_requested", b"consolidation_requested", "event", b"event", "memory_deleted", b"memory_deleted", "memory_upserted", b"memory_upserted", "messages_appended", b"messages_appended"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["memory_upserted", "memory_deleted", "messages_appended", "consolidation_requested"]  # noqa: Y015
+    _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
+
+Global___JobEvent: _TypeAlias = JobEvent  # noqa: Y015
+
+@_typing.final
+class MemoryChanged(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MEMORY_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    SCOPE_FIELD_NUMBER: _builtins.int
+    memory_id: _builtins.str
+    version: _builtins.int
+    """The version written (or the last one, for a delete): consumers skip stale work."""
+    kind: _memory_pb2.MemoryKind.ValueType
+    @_builtins.property
+    def scope(self) -> _memory_pb2.Scope: ...
+    def __init__(
+        self,
+        *,
+        memory_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        kind: _memory_pb2.MemoryKind.ValueType = ...,
+        scope: _memory_pb2.Scope | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["scope", b"scope"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["kind", b"kind", "memory_id", b"memory_id", "scope", b"scope", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MemoryChanged: _TypeAlias = MemoryChanged  # noqa: Y015
+
+@_typing.final
+class MessagesAppended(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SCOPE_FIELD_NUMBER: _builtins.int
+    MEMORY_IDS_FIELD_NUMBER: _builtins.int
+    FIRST_SESSION_SEQ_FIELD_NUMBER: _builtins.int
+    LAST_SESSION_SEQ_FIELD_NUMBER: _builtins.int
+    first_session_seq: _builtins.int
+    last_session_seq: _builtins.int
+    @_builtins.property
+    def scope(self) -> _memory_pb2.Scope:
+        """The session's scope: user_id and session_id are always set."""
+
+    @_builtins.property
+    def memory_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """In session order."""
+
+    def __init__(
+        self,
+        *,
+        scope: _memory_pb2.Scope | None = ...,
+        memory_ids: _abc.Iterable[_builtins.str] | None = ...,
+        first_session_seq: _builtins.int = ...,
+        last_session_seq: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["scope", b"scope"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["first_session_seq", b"first_session_seq", "last_session_seq", b"last_session_seq", "memory_ids", b"memory_ids", "scope", b"scope"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MessagesAppended: _TypeAlias = MessagesAppended  # noqa: Y015
+
+@_typing.final
+class ConsolidationRequested(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    SESSION_ID_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.str
+    session_id: _builtins.str
+    """Empty for a pass over all the user's sessions."""
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.str = ...,
+        session_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["session_id", b"session_id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConsolidationRequested: _TypeAlias = ConsolidationRequested  # noqa: Y015
 
 @_typing.final
 class QueueStats(_message.Message):

@@ -20,6 +20,11 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
+if sys.version_info >= (3, 13):
+    from warnings import deprecated as _deprecated
+else:
+    from typing_extensions import deprecated as _deprecated
+
 DESCRIPTOR: _descriptor.FileDescriptor
 
 @_typing.final
@@ -603,9 +608,14 @@ class RecordVisitsRequest(_message.Message):
     TENANT_ID_FIELD_NUMBER: _builtins.int
     IDS_FIELD_NUMBER: _builtins.int
     INTERACTION_LENGTH_FIELD_NUMBER: _builtins.int
+    VISITS_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     interaction_length: _builtins.int
     """Interaction length, added to each memory's heat."""
+    visits: _builtins.int
+    """How many visits each id stands for (0 means 1): a caller that batches visits sends
+    the ids seen k times in one call with visits = k, 0..1000000.
+    """
     @_builtins.property
     def ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -614,10 +624,11 @@ class RecordVisitsRequest(_message.Message):
         tenant_id: _builtins.str = ...,
         ids: _abc.Iterable[_builtins.str] | None = ...,
         interaction_length: _builtins.int = ...,
+        visits: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ids", b"ids", "interaction_length", b"interaction_length", "tenant_id", b"tenant_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ids", b"ids", "interaction_length", b"interaction_length", "tenant_id", b"tenant_id", "visits", b"visits"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -843,13 +854,32 @@ class EnqueueJobRequest(_message.Message):
     MEMORY_ID_FIELD_NUMBER: _builtins.int
     PAYLOAD_JSON_FIELD_NUMBER: _builtins.int
     DEDUP_KEY_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
     tenant_id: _builtins.str
     queue: _builtins.str
-    topic: _builtins.str
+    @_builtins.property
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def topic(self) -> _builtins.str:
+        """Replaced by `event`: a request that sets either is INVALID_ARGUMENT."""
+
+    @topic.setter
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def topic(self, value: _builtins.str) -> None:
+        """Replaced by `event`: a request that sets either is INVALID_ARGUMENT."""
+
     memory_id: _builtins.str
-    payload_json: _builtins.str
+    @_builtins.property
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def payload_json(self) -> _builtins.str: ...
+    @payload_json.setter
+    @_deprecated("""This field has been marked as deprecated using proto field options.""")
+    def payload_json(self, value: _builtins.str) -> None: ...
     dedup_key: _builtins.str
     """Jobs with the same non-empty key in the same queue are enqueued once while pending."""
+    @_builtins.property
+    def event(self) -> _job_pb2.JobEvent:
+        """Required; the job's topic is named after its case."""
+
     def __init__(
         self,
         *,
@@ -859,10 +889,11 @@ class EnqueueJobRequest(_message.Message):
         memory_id: _builtins.str = ...,
         payload_json: _builtins.str = ...,
         dedup_key: _builtins.str = ...,
+        event: _job_pb2.JobEvent | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dedup_key", b"dedup_key", "memory_id", b"memory_id", "payload_json", b"payload_json", "queue", b"queue", "tenant_id", b"tenant_id", "topic", b"topic"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dedup_key", b"dedup_key", "event", b"event", "memory_id", b"memory_id", "payload_json", b"payload_json", "queue", b"queue", "tenant_id", b"tenant_id", "topic", b"topic"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
