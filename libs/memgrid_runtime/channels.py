@@ -12,6 +12,7 @@ from opentelemetry.instrumentation.grpc import aio_client_interceptors
 from memgrid_runtime import deadlines
 from memgrid_runtime.errors import DeadlineExceeded
 from memgrid_runtime.settings import Transport
+from memgrid_runtime.telemetry import tracing_enabled
 from memgrid_runtime.transport import with_internal_token
 
 # Transparent retries only where repeating a call cannot change the outcome: reads, and
@@ -114,7 +115,7 @@ def connect(
         ("grpc.max_reconnect_backoff_ms", 1_000),
     ]
     interceptors: list[Any] = [
-        *aio_client_interceptors(),
+        *(aio_client_interceptors() if tracing_enabled() else []),
         *_interceptors(_with_deadline(default_timeout)),
     ]
     transport = transport or Transport()

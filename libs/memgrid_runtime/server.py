@@ -30,7 +30,7 @@ from memgrid_runtime import deadlines
 from memgrid_runtime.errors import FieldViolation, InvalidArgument, MemgridError, to_status
 from memgrid_runtime.metrics import RPC_ERRORS, RPC_LATENCY, RPCS_IN_FLIGHT, serve_metrics
 from memgrid_runtime.settings import ServerSettings
-from memgrid_runtime.telemetry import Telemetry
+from memgrid_runtime.telemetry import Telemetry, tracing_enabled
 from memgrid_runtime.transport import InternalTokenInterceptor
 from memgrid_runtime.wire import WireProblem, undecodable_field
 
@@ -243,7 +243,7 @@ class _ReflectionPool:
 async def start_server(settings: ServerSettings, services: Sequence[GrpcService]) -> RunningServer:
     """Builds, binds and starts a server; every service reports SERVING when this returns."""
     interceptors: list[grpc.aio.ServerInterceptor] = [
-        aio_server_interceptor(),
+        *([aio_server_interceptor()] if tracing_enabled() else []),
         _ObservingInterceptor(settings.service_name),
     ]
     token = settings.transport.internal_token
