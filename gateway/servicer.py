@@ -34,6 +34,7 @@ from memgrid_runtime.errors import (
 
 from gateway import thought_messages
 from gateway.auth import ApiKeys, Caller
+from gateway.context import ContextBuilder
 from gateway.graph_queries import GraphQueries, check_related_memories_filter
 from gateway.rate_limit import TenantRateLimiter
 from gateway.remote import downstream
@@ -109,6 +110,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self._index_timeout = index_timeout_seconds
         self._thought = thought_engine
         self._graph = graph_queries
+        self._context = ContextBuilder(memory_store, self._hydrated_search, self._profile)
         # Fire-and-forget heat updates; kept referenced until done so none is collected.
         self._background: set[asyncio.Task[None]] = set()
 
@@ -215,6 +217,8 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
 
     def _record_visits(self, tenant: str, ids: list[str]) -> None:
         """Retrieval warms what it returns (heat), off the response path."""
+        if not ids:
+            return
 
         async def record() -> None:
             try:
@@ -495,14 +499,21 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw.SearchRequest, context: grpc.aio.ServicerContext
     ) -> gw.SearchResponse:
         tenant = self._tenant(context, (request.filter.user_id, "filter.user_id"))
-        if self._search is None:
-            raise Unavailable(
-                "search is not deployed (set MEMGRID_SEARCH_TARGET)", reason="SEARCH_NOT_DEPLOYED"
-            )
         if request.mode not in _RETRIEVAL_MODES:
             raise InvalidArgument.field("mode", f"unknown retrieval mode {request.mode}")
         require_user(request.filter)
         await self._check_cube_access(tenant, request.filter)
+        reply = await self._hydrated_search(tenant, request)
+        self._record_visits(tenant, [hit.memory.id for hit in reply.hits])
+        return reply
+
+    async def _hydrated_search(self, tenant: str, request: gw.SearchRequest) -> gw.SearchResponse:
+        """Search's hits with their memories from the system of record, for a request
+        whose filter and cubes the caller may read. UNAVAILABLE without a search service."""
+        if self._search is None:
+            raise Unavailable(
+                "search is not deployed (set MEMGRID_SEARCH_TARGET)", reason="SEARCH_NOT_DEPLOYED"
+            )
         # Ranking, graph expansion included, is the search service's; the gateway asks,
         # then hydrates from the system of record.
         found = await downstream(
@@ -542,10 +553,17 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
             for hit in found.hits
             if hit.memory_id in by_id
         ]
-        self._record_visits(tenant, [hit.memory.id for hit in hits])
         return gw.SearchResponse(
             hits=hits, degraded=found.degraded, embedding_model=found.embedding_model
         )
+
+    async def GetContext(
+        self, request: gw.GetContextRequest, context: grpc.aio.ServicerContext
+    ) -> gw.GetContextResponse:
+        tenant = self._tenant(context, (request.user_id, "user_id"))
+        reply = await self._context.build(tenant, request)
+        self._record_visits(tenant, [hit.memory.id for hit in reply.memories])
+        return reply
 
     async def CreateCube(
         self, request: gw.CreateCubeRequest, context: grpc.aio.ServicerContext
@@ -655,9 +673,12 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw.GetProfileRequest, context: grpc.aio.ServicerContext
     ) -> gw.GetProfileResponse:
         tenant = self._tenant(context, (request.user_id, "user_id"))
+        return await self._profile(tenant, request.user_id)
+
+    async def _profile(self, tenant: str, user_id: str) -> gw.GetProfileResponse:
         reply = await downstream(
             self._thought_engine().GetProfile(
-                thought.GetProfileRequest(tenant_id=tenant, user_id=request.user_id)
+                thought.GetProfileRequest(tenant_id=tenant, user_id=user_id)
             )
         )
         return gw.GetProfileResponse(
