@@ -94,8 +94,8 @@ def check_request(request: gw.GetContextRequest) -> None:
 class ContextBuilder:
     """Reads the three parts and fits them to the budget. The search and profile paths are
     the servicer's own (the same hydration and thought-engine mapping as Search and
-    GetProfile); the tenant is the caller's, and the request names its user, whom the
-    servicer has checked the caller may name."""
+    GetProfile). The servicer passes the caller's tenant, having checked that the caller's
+    key may name the request's user; every part reads that user's memories only."""
 
     def __init__(
         self,

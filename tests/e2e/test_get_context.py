@@ -15,7 +15,9 @@ from google.protobuf import timestamp_pb2
 from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid_client.client import MemgridClient
+from memgrid_client.sync_client import Memgrid
 from memgrid_runtime import errors
+from memgrid_suite.launcher import SERVICES, Suite
 
 from gateway.context import estimate_tokens
 from tests.e2e.conftest import BOUND_USER, KEY_A_BOUND, Stack
@@ -121,10 +123,15 @@ async def test_the_context_holds_the_profile_the_sessions_turns_and_the_dated_so
 
 
 async def test_without_a_session_there_are_no_recent_turns(
-    client_a: MemgridClient, remembered: Remembered
+    stack: Stack, client_a: MemgridClient, remembered: Remembered
 ) -> None:
     context = await client_a.get_context(TEA_QUERY, user_id=remembered.user)
 
+    def from_the_sync_client() -> gw.GetContextResponse:
+        with Memgrid(stack.address, stack.key_a) as memgrid:
+            return memgrid.get_context(TEA_QUERY, user_id=remembered.user)
+
+    assert (await asyncio.to_thread(from_the_sync_client)).text == context.text
     assert list(context.recent_turns) == []
     assert "Recent turns" not in context.text
     assert context.max_tokens == 2000
@@ -190,6 +197,36 @@ async def test_another_users_or_tenants_memories_never_appear(
             await bound.get_context(TEA_QUERY, user_id=remembered.user)
         own = await bound.get_context(TEA_QUERY, user_id=BOUND_USER)
         assert TEA_FACT not in own.text
+
+
+async def test_without_search_or_thought_engine_the_context_says_what_it_went_without(
+    stack: Stack, remembered: Remembered
+) -> None:
+    suite = stack.local_suite()
+    # A second gateway on the same memory-store, with neither search nor a thought engine.
+    bare = Suite(
+        data_dir=suite.data_dir / "bare-gateway",
+        log_dir=suite.log_dir / "bare-gateway" if suite.log_dir else None,
+        ephemeral_ports=True,
+        api_keys=suite.api_keys,
+        services=tuple(s for s in SERVICES if s.name == "gateway"),
+        env={
+            **suite.env,
+            "MEMGRID_INTERNAL_TOKEN": suite.internal_token,
+            "MEMGRID_MEMORY_STORE_TARGET": suite.address_of("memory-store"),
+        },
+    )
+    await bare.start()
+    try:
+        async with MemgridClient(bare.gateway_address, stack.key_a) as client:
+            context = await client.get_context(TEA_QUERY, user_id=remembered.user, session_id="now")
+    finally:
+        await bare.stop()
+
+    assert sorted(context.degraded) == ["search", "thought-engine"]
+    assert [m.id for m in context.recent_turns] == [m.id for m in remembered.session_turns]
+    assert (list(context.profile), list(context.memories)) == ([], [])
+    assert "Can you suggest a cafe there?" in context.text
 
 
 @pytest.mark.parametrize(
