@@ -34,6 +34,7 @@ from memgrid_runtime.errors import (
 
 from gateway import thought_messages
 from gateway.auth import ApiKeys, Caller
+from gateway.context import ContextBuilder
 from gateway.graph_queries import GraphQueries, check_related_memories_filter
 from gateway.rate_limit import TenantRateLimiter
 from gateway.remote import downstream
@@ -111,6 +112,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self._index_timeout = index_timeout_seconds
         self._thought = thought_engine
         self._graph = graph_queries
+        self._context = ContextBuilder(memory_store, self._hydrated_search, self._profile)
         # Retrieval warms what it returns (heat), in batches off the response path.
         self._visits = visits or VisitBuffer(
             memory_store, flush_seconds=1.0, call_timeout_seconds=index_timeout_seconds
@@ -483,14 +485,21 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw.SearchRequest, context: grpc.aio.ServicerContext
     ) -> gw.SearchResponse:
         tenant = self._tenant(context, (request.filter.user_id, "filter.user_id"))
-        if self._search is None:
-            raise Unavailable(
-                "search is not deployed (set MEMGRID_SEARCH_TARGET)", reason="SEARCH_NOT_DEPLOYED"
-            )
         if request.mode not in _RETRIEVAL_MODES:
             raise InvalidArgument.field("mode", f"unknown retrieval mode {request.mode}")
         require_user(request.filter)
         await self._check_cube_access(tenant, request.filter)
+        reply = await self._hydrated_search(tenant, request)
+        self._visits.add(tenant, [hit.memory.id for hit in reply.hits])
+        return reply
+
+    async def _hydrated_search(self, tenant: str, request: gw.SearchRequest) -> gw.SearchResponse:
+        """Search's hits with their memories from the system of record, for a request
+        whose filter and cubes the caller may read. UNAVAILABLE without a search service."""
+        if self._search is None:
+            raise Unavailable(
+                "search is not deployed (set MEMGRID_SEARCH_TARGET)", reason="SEARCH_NOT_DEPLOYED"
+            )
         # Ranking, graph expansion included, is the search service's; the gateway asks,
         # then hydrates from the system of record.
         found = await downstream(
@@ -530,10 +539,17 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
             for hit in found.hits
             if hit.memory_id in by_id
         ]
-        self._visits.add(tenant, [hit.memory.id for hit in hits])
         return gw.SearchResponse(
             hits=hits, degraded=found.degraded, embedding_model=found.embedding_model
         )
+
+    async def GetContext(
+        self, request: gw.GetContextRequest, context: grpc.aio.ServicerContext
+    ) -> gw.GetContextResponse:
+        tenant = self._tenant(context, (request.user_id, "user_id"))
+        reply = await self._context.build(tenant, request)
+        self._visits.add(tenant, [hit.memory.id for hit in reply.memories])
+        return reply
 
     async def CreateCube(
         self, request: gw.CreateCubeRequest, context: grpc.aio.ServicerContext
@@ -643,9 +659,12 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self, request: gw.GetProfileRequest, context: grpc.aio.ServicerContext
     ) -> gw.GetProfileResponse:
         tenant = self._tenant(context, (request.user_id, "user_id"))
+        return await self._profile(tenant, request.user_id)
+
+    async def _profile(self, tenant: str, user_id: str) -> gw.GetProfileResponse:
         reply = await downstream(
             self._thought_engine().GetProfile(
-                thought.GetProfileRequest(tenant_id=tenant, user_id=request.user_id)
+                thought.GetProfileRequest(tenant_id=tenant, user_id=user_id)
             )
         )
         return gw.GetProfileResponse(

@@ -48,6 +48,8 @@ class VisitBuffer:
 
     def add(self, tenant_id: str, memory_ids: Sequence[str]) -> None:
         """Counts one visit to each id (once per call, as one Search returns it once)."""
+        if not memory_ids:
+            return
         counts = self._pending[tenant_id]
         for memory_id in dict.fromkeys(memory_ids):
             if memory_id not in counts:

@@ -322,6 +322,36 @@ class Memgrid:
             timeout=timeout,
         )
 
+    def get_context(
+        self,
+        query: str,
+        *,
+        user_id: str,
+        session_id: str = "",
+        max_tokens: int = 0,
+        max_memories: int = 0,
+        max_recent_turns: int = 0,
+        min_score: float = 0.0,
+        timeout: float | None = None,
+    ) -> gw.GetContextResponse:
+        """A prompt-ready context for answering the user: their profile, the session's
+        recent turns (with session_id) and the memories found for the query, fitted to
+        max_tokens (estimated; 0 means the server's default of 2000)."""
+        return self._unary(
+            self._stub.GetContext,
+            gw.GetContextRequest(
+                query=query,
+                user_id=user_id,
+                session_id=session_id,
+                max_tokens=max_tokens,
+                max_memories=max_memories,
+                max_recent_turns=max_recent_turns,
+                min_score=min_score,
+            ),
+            retryable=True,
+            timeout=timeout,
+        )
+
     # Cubes
 
     def create_cube(

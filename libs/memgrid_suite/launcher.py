@@ -1,5 +1,5 @@
 """Runs each memgrid service as its own process on its own port and waits until every one
-answers SERVING on its gRPC health check.
+answers SERVING on its gRPC health check (an HTTP front: 200 on its HTTP readiness path).
 
 Children run in their own process group, so Ctrl-C reaches only the launcher, which then
 stops them in reverse start order (the gateway first, the system of record last) with
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 import grpc
+import httpx
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from memgrid_client.client import DEV_API_KEY
 from memgrid_runtime.channels import connect
@@ -36,6 +37,8 @@ class ServiceSpec:
     default_port: int
     default_metrics_port: int
     health_service: str
+    # An HTTP front answers readiness at this path instead of the gRPC health service.
+    ready_http_path: str | None = None
 
     @property
     def env_prefix(self) -> str:
@@ -57,6 +60,8 @@ SERVICES = (
         "memgrid.thought.v1.ThoughtService",
     ),
     ServiceSpec("gateway", "gateway", 50051, 9151, "memgrid.gateway.v1.GatewayService"),
+    # The MCP server over streamable HTTP (MEMGRID_MCP_PORT), ready once it reaches the gateway.
+    ServiceSpec("mcp", "gateway.mcp", 8052, 9157, "", ready_http_path="/healthz"),
 )
 
 DEV_TENANT = "dev"
@@ -183,6 +188,9 @@ class Suite:
         )
 
     async def _wait_serving(self, service: RunningService, timeout: float) -> None:
+        if service.spec.ready_http_path is not None:
+            await self._wait_http_ready(service, service.spec.ready_http_path, timeout)
+            return
         deadline = service.started_at + timeout
         # Health checks need no token, but a TLS listener needs a TLS channel.
         credentials = Transport.from_env(Env({**os.environ, **self.env})).channel_credentials()
@@ -208,6 +216,30 @@ class Suite:
                 if time.monotonic() > deadline:
                     raise SuiteError(
                         f"{service.spec.name} not SERVING after {timeout:.0f}s"
+                        f"{self._log_hint(service)}"
+                    )
+                await asyncio.sleep(0.02)
+
+    async def _wait_http_ready(self, service: RunningService, path: str, timeout: float) -> None:
+        deadline = service.started_at + timeout
+        transport = Transport.from_env(Env({**os.environ, **self.env}))
+        scheme = "https" if transport.server_tls is not None else "http"
+        verify: str | bool = str(transport.client_ca_file) if transport.client_ca_file else True
+        async with httpx.AsyncClient(verify=verify, timeout=0.5) as client:
+            while True:
+                if service.process.poll() is not None:
+                    raise SuiteError(
+                        f"{service.spec.name} exited with code {service.process.returncode} "
+                        f"before serving{self._log_hint(service)}"
+                    )
+                with contextlib.suppress(httpx.HTTPError):
+                    reply = await client.get(f"{scheme}://{service.address}{path}")
+                    if reply.status_code == 200:
+                        service.serving_after_seconds = time.monotonic() - service.started_at
+                        return
+                if time.monotonic() > deadline:
+                    raise SuiteError(
+                        f"{service.spec.name} not ready after {timeout:.0f}s"
                         f"{self._log_hint(service)}"
                     )
                 await asyncio.sleep(0.02)

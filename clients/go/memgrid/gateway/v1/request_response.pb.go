@@ -1864,6 +1864,286 @@ func (x *SearchResponse) GetEmbeddingModel() string {
 	return ""
 }
 
+type GetContextRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whose context; required.
+	UserId string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// The conversation the context is for: its recent turns are included. Empty: none.
+	SessionId string `protobuf:"bytes,2,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// What the agent is about to answer, usually the user's last message: it selects the
+	// memories (as SearchRequest.query). 1..4096 bytes of UTF-8.
+	Query string `protobuf:"bytes,3,opt,name=query,proto3" json:"query,omitempty"`
+	// The budget of `text`, in estimated tokens (see GetContextResponse.tokens_used):
+	// 1..32000, 0 means 2000.
+	MaxTokens int32 `protobuf:"varint,4,opt,name=max_tokens,json=maxTokens,proto3" json:"max_tokens,omitempty"`
+	// Memories retrieved for the query before the budget applies: 1..100, 0 means 10.
+	MaxMemories int32 `protobuf:"varint,5,opt,name=max_memories,json=maxMemories,proto3" json:"max_memories,omitempty"`
+	// The session's most recent turns before the budget applies: 1..100, 0 means 10. Only
+	// turns still in the short-term window (SHORT tier) count as recent.
+	MaxRecentTurns int32 `protobuf:"varint,6,opt,name=max_recent_turns,json=maxRecentTurns,proto3" json:"max_recent_turns,omitempty"`
+	// 0..1: memories scored below it are left out (as SearchRequest.min_score).
+	MinScore      float32 `protobuf:"fixed32,7,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContextRequest) Reset() {
+	*x = GetContextRequest{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContextRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContextRequest) ProtoMessage() {}
+
+func (x *GetContextRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContextRequest.ProtoReflect.Descriptor instead.
+func (*GetContextRequest) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetContextRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *GetContextRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *GetContextRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *GetContextRequest) GetMaxTokens() int32 {
+	if x != nil {
+		return x.MaxTokens
+	}
+	return 0
+}
+
+func (x *GetContextRequest) GetMaxMemories() int32 {
+	if x != nil {
+		return x.MaxMemories
+	}
+	return 0
+}
+
+func (x *GetContextRequest) GetMaxRecentTurns() int32 {
+	if x != nil {
+		return x.MaxRecentTurns
+	}
+	return 0
+}
+
+func (x *GetContextRequest) GetMinScore() float32 {
+	if x != nil {
+		return x.MinScore
+	}
+	return 0
+}
+
+// How many items of each part of a context the token budget left out.
+type ContextOmissions struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	ProfileEntries int32                  `protobuf:"varint,1,opt,name=profile_entries,json=profileEntries,proto3" json:"profile_entries,omitempty"`
+	RecentTurns    int32                  `protobuf:"varint,2,opt,name=recent_turns,json=recentTurns,proto3" json:"recent_turns,omitempty"`
+	Memories       int32                  `protobuf:"varint,3,opt,name=memories,proto3" json:"memories,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ContextOmissions) Reset() {
+	*x = ContextOmissions{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContextOmissions) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContextOmissions) ProtoMessage() {}
+
+func (x *ContextOmissions) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContextOmissions.ProtoReflect.Descriptor instead.
+func (*ContextOmissions) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ContextOmissions) GetProfileEntries() int32 {
+	if x != nil {
+		return x.ProfileEntries
+	}
+	return 0
+}
+
+func (x *ContextOmissions) GetRecentTurns() int32 {
+	if x != nil {
+		return x.RecentTurns
+	}
+	return 0
+}
+
+func (x *ContextOmissions) GetMemories() int32 {
+	if x != nil {
+		return x.Memories
+	}
+	return 0
+}
+
+type GetContextResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The context as one block of text for a prompt, in sections: what is known about the
+	// user, the session's recent turns, then the memories that bear on the query, each with
+	// its date and the ids of the messages it came from. Empty when there is nothing.
+	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// The estimated tokens of `text`, at most max_tokens: the larger of its characters / 4
+	// and its whitespace-separated words, rounded up. No tokenizer is involved, so leave
+	// the model some headroom.
+	TokensUsed int32 `protobuf:"varint,2,opt,name=tokens_used,json=tokensUsed,proto3" json:"tokens_used,omitempty"`
+	// The budget applied: the request's, or the default.
+	MaxTokens int32 `protobuf:"varint,3,opt,name=max_tokens,json=maxTokens,proto3" json:"max_tokens,omitempty"`
+	// What `text` holds, in its order. The parts are filled in this priority order until
+	// the budget is spent: profile entries (the user's own, then related facts), the
+	// recent turns (newest first, shown oldest first), then memories (best first; one
+	// already shown as a profile entry or a recent turn is not repeated). An item that
+	// does not fit is left out whole, with the rest of its part.
+	Profile []*ProfileEntry `protobuf:"bytes,4,rep,name=profile,proto3" json:"profile,omitempty"`
+	// Oldest first.
+	RecentTurns []*v1.Memory `protobuf:"bytes,5,rep,name=recent_turns,json=recentTurns,proto3" json:"recent_turns,omitempty"`
+	// Best first, as Search ranks them.
+	Memories []*SearchHit      `protobuf:"bytes,6,rep,name=memories,proto3" json:"memories,omitempty"`
+	Omitted  *ContextOmissions `protobuf:"bytes,7,opt,name=omitted,proto3" json:"omitted,omitempty"`
+	// What was skipped because the service behind it is down or not deployed:
+	// "thought-engine" (no profile), "search" (no memories), or a retriever that Search
+	// went without (as SearchResponse.degraded, e.g. "graph").
+	Degraded      []string `protobuf:"bytes,8,rep,name=degraded,proto3" json:"degraded,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContextResponse) Reset() {
+	*x = GetContextResponse{}
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContextResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContextResponse) ProtoMessage() {}
+
+func (x *GetContextResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContextResponse.ProtoReflect.Descriptor instead.
+func (*GetContextResponse) Descriptor() ([]byte, []int) {
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *GetContextResponse) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *GetContextResponse) GetTokensUsed() int32 {
+	if x != nil {
+		return x.TokensUsed
+	}
+	return 0
+}
+
+func (x *GetContextResponse) GetMaxTokens() int32 {
+	if x != nil {
+		return x.MaxTokens
+	}
+	return 0
+}
+
+func (x *GetContextResponse) GetProfile() []*ProfileEntry {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
+func (x *GetContextResponse) GetRecentTurns() []*v1.Memory {
+	if x != nil {
+		return x.RecentTurns
+	}
+	return nil
+}
+
+func (x *GetContextResponse) GetMemories() []*SearchHit {
+	if x != nil {
+		return x.Memories
+	}
+	return nil
+}
+
+func (x *GetContextResponse) GetOmitted() *ContextOmissions {
+	if x != nil {
+		return x.Omitted
+	}
+	return nil
+}
+
+func (x *GetContextResponse) GetDegraded() []string {
+	if x != nil {
+		return x.Degraded
+	}
+	return nil
+}
+
 type CreateCubeRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	CubeId        string                 `protobuf:"bytes,1,opt,name=cube_id,json=cubeId,proto3" json:"cube_id,omitempty"`
@@ -1876,7 +2156,7 @@ type CreateCubeRequest struct {
 
 func (x *CreateCubeRequest) Reset() {
 	*x = CreateCubeRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +2168,7 @@ func (x *CreateCubeRequest) String() string {
 func (*CreateCubeRequest) ProtoMessage() {}
 
 func (x *CreateCubeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[27]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1901,7 +2181,7 @@ func (x *CreateCubeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCubeRequest.ProtoReflect.Descriptor instead.
 func (*CreateCubeRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{27}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateCubeRequest) GetCubeId() string {
@@ -1941,7 +2221,7 @@ type CreateCubeResponse struct {
 
 func (x *CreateCubeResponse) Reset() {
 	*x = CreateCubeResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1953,7 +2233,7 @@ func (x *CreateCubeResponse) String() string {
 func (*CreateCubeResponse) ProtoMessage() {}
 
 func (x *CreateCubeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[28]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1966,7 +2246,7 @@ func (x *CreateCubeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateCubeResponse.ProtoReflect.Descriptor instead.
 func (*CreateCubeResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{28}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CreateCubeResponse) GetCube() *v1.Cube {
@@ -1985,7 +2265,7 @@ type ListCubesRequest struct {
 
 func (x *ListCubesRequest) Reset() {
 	*x = ListCubesRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1997,7 +2277,7 @@ func (x *ListCubesRequest) String() string {
 func (*ListCubesRequest) ProtoMessage() {}
 
 func (x *ListCubesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[29]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2010,7 +2290,7 @@ func (x *ListCubesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCubesRequest.ProtoReflect.Descriptor instead.
 func (*ListCubesRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{29}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListCubesRequest) GetUserId() string {
@@ -2029,7 +2309,7 @@ type ListCubesResponse struct {
 
 func (x *ListCubesResponse) Reset() {
 	*x = ListCubesResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2041,7 +2321,7 @@ func (x *ListCubesResponse) String() string {
 func (*ListCubesResponse) ProtoMessage() {}
 
 func (x *ListCubesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[30]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2054,7 +2334,7 @@ func (x *ListCubesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListCubesResponse.ProtoReflect.Descriptor instead.
 func (*ListCubesResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{30}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListCubesResponse) GetCubes() []*v1.Cube {
@@ -2075,7 +2355,7 @@ type ShareCubeRequest struct {
 
 func (x *ShareCubeRequest) Reset() {
 	*x = ShareCubeRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2087,7 +2367,7 @@ func (x *ShareCubeRequest) String() string {
 func (*ShareCubeRequest) ProtoMessage() {}
 
 func (x *ShareCubeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[31]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2100,7 +2380,7 @@ func (x *ShareCubeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShareCubeRequest.ProtoReflect.Descriptor instead.
 func (*ShareCubeRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{31}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ShareCubeRequest) GetCubeId() string {
@@ -2133,7 +2413,7 @@ type ShareCubeResponse struct {
 
 func (x *ShareCubeResponse) Reset() {
 	*x = ShareCubeResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2145,7 +2425,7 @@ func (x *ShareCubeResponse) String() string {
 func (*ShareCubeResponse) ProtoMessage() {}
 
 func (x *ShareCubeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[32]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2158,7 +2438,7 @@ func (x *ShareCubeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ShareCubeResponse.ProtoReflect.Descriptor instead.
 func (*ShareCubeResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{32}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ShareCubeResponse) GetCube() *v1.Cube {
@@ -2179,7 +2459,7 @@ type UnshareCubeRequest struct {
 
 func (x *UnshareCubeRequest) Reset() {
 	*x = UnshareCubeRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2191,7 +2471,7 @@ func (x *UnshareCubeRequest) String() string {
 func (*UnshareCubeRequest) ProtoMessage() {}
 
 func (x *UnshareCubeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[33]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2204,7 +2484,7 @@ func (x *UnshareCubeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnshareCubeRequest.ProtoReflect.Descriptor instead.
 func (*UnshareCubeRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{33}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *UnshareCubeRequest) GetCubeId() string {
@@ -2237,7 +2517,7 @@ type UnshareCubeResponse struct {
 
 func (x *UnshareCubeResponse) Reset() {
 	*x = UnshareCubeResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2249,7 +2529,7 @@ func (x *UnshareCubeResponse) String() string {
 func (*UnshareCubeResponse) ProtoMessage() {}
 
 func (x *UnshareCubeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[34]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2262,7 +2542,7 @@ func (x *UnshareCubeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnshareCubeResponse.ProtoReflect.Descriptor instead.
 func (*UnshareCubeResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{34}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *UnshareCubeResponse) GetCube() *v1.Cube {
@@ -2284,7 +2564,7 @@ type ConsolidateRequest struct {
 
 func (x *ConsolidateRequest) Reset() {
 	*x = ConsolidateRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2296,7 +2576,7 @@ func (x *ConsolidateRequest) String() string {
 func (*ConsolidateRequest) ProtoMessage() {}
 
 func (x *ConsolidateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[35]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2309,7 +2589,7 @@ func (x *ConsolidateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsolidateRequest.ProtoReflect.Descriptor instead.
 func (*ConsolidateRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{35}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ConsolidateRequest) GetUserId() string {
@@ -2338,7 +2618,7 @@ type ConsolidateResponse struct {
 
 func (x *ConsolidateResponse) Reset() {
 	*x = ConsolidateResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2350,7 +2630,7 @@ func (x *ConsolidateResponse) String() string {
 func (*ConsolidateResponse) ProtoMessage() {}
 
 func (x *ConsolidateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[36]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2363,7 +2643,7 @@ func (x *ConsolidateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConsolidateResponse.ProtoReflect.Descriptor instead.
 func (*ConsolidateResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{36}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ConsolidateResponse) GetJobId() string {
@@ -2404,7 +2684,7 @@ type Job struct {
 
 func (x *Job) Reset() {
 	*x = Job{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2416,7 +2696,7 @@ func (x *Job) String() string {
 func (*Job) ProtoMessage() {}
 
 func (x *Job) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[37]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2429,7 +2709,7 @@ func (x *Job) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Job.ProtoReflect.Descriptor instead.
 func (*Job) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{37}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *Job) GetId() string {
@@ -2511,7 +2791,7 @@ type GetJobRequest struct {
 
 func (x *GetJobRequest) Reset() {
 	*x = GetJobRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2523,7 +2803,7 @@ func (x *GetJobRequest) String() string {
 func (*GetJobRequest) ProtoMessage() {}
 
 func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[38]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2536,7 +2816,7 @@ func (x *GetJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobRequest.ProtoReflect.Descriptor instead.
 func (*GetJobRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{38}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetJobRequest) GetJobId() string {
@@ -2555,7 +2835,7 @@ type GetJobResponse struct {
 
 func (x *GetJobResponse) Reset() {
 	*x = GetJobResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2567,7 +2847,7 @@ func (x *GetJobResponse) String() string {
 func (*GetJobResponse) ProtoMessage() {}
 
 func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[39]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2580,7 +2860,7 @@ func (x *GetJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJobResponse.ProtoReflect.Descriptor instead.
 func (*GetJobResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{39}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetJobResponse) GetJob() *Job {
@@ -2599,7 +2879,7 @@ type RetryJobRequest struct {
 
 func (x *RetryJobRequest) Reset() {
 	*x = RetryJobRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2611,7 +2891,7 @@ func (x *RetryJobRequest) String() string {
 func (*RetryJobRequest) ProtoMessage() {}
 
 func (x *RetryJobRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[40]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2624,7 +2904,7 @@ func (x *RetryJobRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryJobRequest.ProtoReflect.Descriptor instead.
 func (*RetryJobRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{40}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *RetryJobRequest) GetJobId() string {
@@ -2644,7 +2924,7 @@ type RetryJobResponse struct {
 
 func (x *RetryJobResponse) Reset() {
 	*x = RetryJobResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2656,7 +2936,7 @@ func (x *RetryJobResponse) String() string {
 func (*RetryJobResponse) ProtoMessage() {}
 
 func (x *RetryJobResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[41]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2669,7 +2949,7 @@ func (x *RetryJobResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetryJobResponse.ProtoReflect.Descriptor instead.
 func (*RetryJobResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{41}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *RetryJobResponse) GetJob() *Job {
@@ -2689,7 +2969,7 @@ type GetProfileRequest struct {
 
 func (x *GetProfileRequest) Reset() {
 	*x = GetProfileRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2701,7 +2981,7 @@ func (x *GetProfileRequest) String() string {
 func (*GetProfileRequest) ProtoMessage() {}
 
 func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[42]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2714,7 +2994,7 @@ func (x *GetProfileRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileRequest.ProtoReflect.Descriptor instead.
 func (*GetProfileRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{42}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetProfileRequest) GetUserId() string {
@@ -2744,7 +3024,7 @@ type ProfileEntry struct {
 
 func (x *ProfileEntry) Reset() {
 	*x = ProfileEntry{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2756,7 +3036,7 @@ func (x *ProfileEntry) String() string {
 func (*ProfileEntry) ProtoMessage() {}
 
 func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[43]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2769,7 +3049,7 @@ func (x *ProfileEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProfileEntry.ProtoReflect.Descriptor instead.
 func (*ProfileEntry) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{43}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ProfileEntry) GetKey() string {
@@ -2833,7 +3113,7 @@ type GetProfileResponse struct {
 
 func (x *GetProfileResponse) Reset() {
 	*x = GetProfileResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2845,7 +3125,7 @@ func (x *GetProfileResponse) String() string {
 func (*GetProfileResponse) ProtoMessage() {}
 
 func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[44]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2858,7 +3138,7 @@ func (x *GetProfileResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProfileResponse.ProtoReflect.Descriptor instead.
 func (*GetProfileResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{44}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *GetProfileResponse) GetEntries() []*ProfileEntry {
@@ -2895,7 +3175,7 @@ type Pattern struct {
 
 func (x *Pattern) Reset() {
 	*x = Pattern{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2907,7 +3187,7 @@ func (x *Pattern) String() string {
 func (*Pattern) ProtoMessage() {}
 
 func (x *Pattern) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[45]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2920,7 +3200,7 @@ func (x *Pattern) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Pattern.ProtoReflect.Descriptor instead.
 func (*Pattern) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{45}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *Pattern) GetMemoryId() string {
@@ -2992,7 +3272,7 @@ type ListPatternsRequest struct {
 
 func (x *ListPatternsRequest) Reset() {
 	*x = ListPatternsRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3004,7 +3284,7 @@ func (x *ListPatternsRequest) String() string {
 func (*ListPatternsRequest) ProtoMessage() {}
 
 func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[46]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3017,7 +3297,7 @@ func (x *ListPatternsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsRequest.ProtoReflect.Descriptor instead.
 func (*ListPatternsRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{46}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ListPatternsRequest) GetUserId() string {
@@ -3051,7 +3331,7 @@ type ListPatternsResponse struct {
 
 func (x *ListPatternsResponse) Reset() {
 	*x = ListPatternsResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3063,7 +3343,7 @@ func (x *ListPatternsResponse) String() string {
 func (*ListPatternsResponse) ProtoMessage() {}
 
 func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[47]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3076,7 +3356,7 @@ func (x *ListPatternsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPatternsResponse.ProtoReflect.Descriptor instead.
 func (*ListPatternsResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{47}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ListPatternsResponse) GetPatterns() []*Pattern {
@@ -3104,7 +3384,7 @@ type RecordFeedbackRequest struct {
 
 func (x *RecordFeedbackRequest) Reset() {
 	*x = RecordFeedbackRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3116,7 +3396,7 @@ func (x *RecordFeedbackRequest) String() string {
 func (*RecordFeedbackRequest) ProtoMessage() {}
 
 func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[48]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3129,7 +3409,7 @@ func (x *RecordFeedbackRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackRequest.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{48}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *RecordFeedbackRequest) GetMemoryId() string {
@@ -3163,7 +3443,7 @@ type RecordFeedbackResponse struct {
 
 func (x *RecordFeedbackResponse) Reset() {
 	*x = RecordFeedbackResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3175,7 +3455,7 @@ func (x *RecordFeedbackResponse) String() string {
 func (*RecordFeedbackResponse) ProtoMessage() {}
 
 func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[49]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3188,7 +3468,7 @@ func (x *RecordFeedbackResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordFeedbackResponse.ProtoReflect.Descriptor instead.
 func (*RecordFeedbackResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{49}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *RecordFeedbackResponse) GetMemory() *v1.Memory {
@@ -3249,7 +3529,7 @@ type ChatRequest struct {
 
 func (x *ChatRequest) Reset() {
 	*x = ChatRequest{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3261,7 +3541,7 @@ func (x *ChatRequest) String() string {
 func (*ChatRequest) ProtoMessage() {}
 
 func (x *ChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[50]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3274,7 +3554,7 @@ func (x *ChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatRequest.ProtoReflect.Descriptor instead.
 func (*ChatRequest) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{50}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ChatRequest) GetScope() *v1.Scope {
@@ -3318,7 +3598,7 @@ type ChatContext struct {
 
 func (x *ChatContext) Reset() {
 	*x = ChatContext{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3330,7 +3610,7 @@ func (x *ChatContext) String() string {
 func (*ChatContext) ProtoMessage() {}
 
 func (x *ChatContext) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[51]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3343,7 +3623,7 @@ func (x *ChatContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatContext.ProtoReflect.Descriptor instead.
 func (*ChatContext) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{51}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ChatContext) GetMemories() []*v1.Memory {
@@ -3382,7 +3662,7 @@ type ChatCompleted struct {
 
 func (x *ChatCompleted) Reset() {
 	*x = ChatCompleted{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[52]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3394,7 +3674,7 @@ func (x *ChatCompleted) String() string {
 func (*ChatCompleted) ProtoMessage() {}
 
 func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[52]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3407,7 +3687,7 @@ func (x *ChatCompleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatCompleted.ProtoReflect.Descriptor instead.
 func (*ChatCompleted) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{52}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ChatCompleted) GetAnswer() string {
@@ -3466,7 +3746,7 @@ type ChatResponse struct {
 
 func (x *ChatResponse) Reset() {
 	*x = ChatResponse{}
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[53]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3478,7 +3758,7 @@ func (x *ChatResponse) String() string {
 func (*ChatResponse) ProtoMessage() {}
 
 func (x *ChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[53]
+	mi := &file_memgrid_gateway_v1_request_response_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3491,7 +3771,7 @@ func (x *ChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatResponse.ProtoReflect.Descriptor instead.
 func (*ChatResponse) Descriptor() ([]byte, []int) {
-	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{53}
+	return file_memgrid_gateway_v1_request_response_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *ChatResponse) GetEvent() isChatResponse_Event {
@@ -3676,7 +3956,32 @@ const file_memgrid_gateway_v1_request_response_proto_rawDesc = "" +
 	"\x0eSearchResponse\x121\n" +
 	"\x04hits\x18\x01 \x03(\v2\x1d.memgrid.gateway.v1.SearchHitR\x04hits\x12\x1a\n" +
 	"\bdegraded\x18\x02 \x03(\tR\bdegraded\x12'\n" +
-	"\x0fembedding_model\x18\x03 \x01(\tR\x0eembeddingModel\"\x86\x01\n" +
+	"\x0fembedding_model\x18\x03 \x01(\tR\x0eembeddingModel\"\xea\x01\n" +
+	"\x11GetContextRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x02 \x01(\tR\tsessionId\x12\x14\n" +
+	"\x05query\x18\x03 \x01(\tR\x05query\x12\x1d\n" +
+	"\n" +
+	"max_tokens\x18\x04 \x01(\x05R\tmaxTokens\x12!\n" +
+	"\fmax_memories\x18\x05 \x01(\x05R\vmaxMemories\x12(\n" +
+	"\x10max_recent_turns\x18\x06 \x01(\x05R\x0emaxRecentTurns\x12\x1b\n" +
+	"\tmin_score\x18\a \x01(\x02R\bminScore\"z\n" +
+	"\x10ContextOmissions\x12'\n" +
+	"\x0fprofile_entries\x18\x01 \x01(\x05R\x0eprofileEntries\x12!\n" +
+	"\frecent_turns\x18\x02 \x01(\x05R\vrecentTurns\x12\x1a\n" +
+	"\bmemories\x18\x03 \x01(\x05R\bmemories\"\xf9\x02\n" +
+	"\x12GetContextResponse\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1f\n" +
+	"\vtokens_used\x18\x02 \x01(\x05R\n" +
+	"tokensUsed\x12\x1d\n" +
+	"\n" +
+	"max_tokens\x18\x03 \x01(\x05R\tmaxTokens\x12:\n" +
+	"\aprofile\x18\x04 \x03(\v2 .memgrid.gateway.v1.ProfileEntryR\aprofile\x12<\n" +
+	"\frecent_turns\x18\x05 \x03(\v2\x19.memgrid.common.v1.MemoryR\vrecentTurns\x129\n" +
+	"\bmemories\x18\x06 \x03(\v2\x1d.memgrid.gateway.v1.SearchHitR\bmemories\x12>\n" +
+	"\aomitted\x18\a \x01(\v2$.memgrid.gateway.v1.ContextOmissionsR\aomitted\x12\x1a\n" +
+	"\bdegraded\x18\b \x03(\tR\bdegraded\"\x86\x01\n" +
 	"\x11CreateCubeRequest\x12\x17\n" +
 	"\acube_id\x18\x01 \x01(\tR\x06cubeId\x12\"\n" +
 	"\rowner_user_id\x18\x02 \x01(\tR\vownerUserId\x12\x12\n" +
@@ -3833,7 +4138,7 @@ func file_memgrid_gateway_v1_request_response_proto_rawDescGZIP() []byte {
 }
 
 var file_memgrid_gateway_v1_request_response_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
+var file_memgrid_gateway_v1_request_response_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
 var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(RetrievalMode)(0),               // 0: memgrid.gateway.v1.RetrievalMode
 	(JobState)(0),                    // 1: memgrid.gateway.v1.JobState
@@ -3866,108 +4171,115 @@ var file_memgrid_gateway_v1_request_response_proto_goTypes = []any{
 	(*SearchExplanation)(nil),        // 28: memgrid.gateway.v1.SearchExplanation
 	(*SearchHit)(nil),                // 29: memgrid.gateway.v1.SearchHit
 	(*SearchResponse)(nil),           // 30: memgrid.gateway.v1.SearchResponse
-	(*CreateCubeRequest)(nil),        // 31: memgrid.gateway.v1.CreateCubeRequest
-	(*CreateCubeResponse)(nil),       // 32: memgrid.gateway.v1.CreateCubeResponse
-	(*ListCubesRequest)(nil),         // 33: memgrid.gateway.v1.ListCubesRequest
-	(*ListCubesResponse)(nil),        // 34: memgrid.gateway.v1.ListCubesResponse
-	(*ShareCubeRequest)(nil),         // 35: memgrid.gateway.v1.ShareCubeRequest
-	(*ShareCubeResponse)(nil),        // 36: memgrid.gateway.v1.ShareCubeResponse
-	(*UnshareCubeRequest)(nil),       // 37: memgrid.gateway.v1.UnshareCubeRequest
-	(*UnshareCubeResponse)(nil),      // 38: memgrid.gateway.v1.UnshareCubeResponse
-	(*ConsolidateRequest)(nil),       // 39: memgrid.gateway.v1.ConsolidateRequest
-	(*ConsolidateResponse)(nil),      // 40: memgrid.gateway.v1.ConsolidateResponse
-	(*Job)(nil),                      // 41: memgrid.gateway.v1.Job
-	(*GetJobRequest)(nil),            // 42: memgrid.gateway.v1.GetJobRequest
-	(*GetJobResponse)(nil),           // 43: memgrid.gateway.v1.GetJobResponse
-	(*RetryJobRequest)(nil),          // 44: memgrid.gateway.v1.RetryJobRequest
-	(*RetryJobResponse)(nil),         // 45: memgrid.gateway.v1.RetryJobResponse
-	(*GetProfileRequest)(nil),        // 46: memgrid.gateway.v1.GetProfileRequest
-	(*ProfileEntry)(nil),             // 47: memgrid.gateway.v1.ProfileEntry
-	(*GetProfileResponse)(nil),       // 48: memgrid.gateway.v1.GetProfileResponse
-	(*Pattern)(nil),                  // 49: memgrid.gateway.v1.Pattern
-	(*ListPatternsRequest)(nil),      // 50: memgrid.gateway.v1.ListPatternsRequest
-	(*ListPatternsResponse)(nil),     // 51: memgrid.gateway.v1.ListPatternsResponse
-	(*RecordFeedbackRequest)(nil),    // 52: memgrid.gateway.v1.RecordFeedbackRequest
-	(*RecordFeedbackResponse)(nil),   // 53: memgrid.gateway.v1.RecordFeedbackResponse
-	(*ChatRequest)(nil),              // 54: memgrid.gateway.v1.ChatRequest
-	(*ChatContext)(nil),              // 55: memgrid.gateway.v1.ChatContext
-	(*ChatCompleted)(nil),            // 56: memgrid.gateway.v1.ChatCompleted
-	(*ChatResponse)(nil),             // 57: memgrid.gateway.v1.ChatResponse
-	(*v1.Scope)(nil),                 // 58: memgrid.common.v1.Scope
-	(*v1.NewMessage)(nil),            // 59: memgrid.common.v1.NewMessage
-	(*v1.Memory)(nil),                // 60: memgrid.common.v1.Memory
-	(*v1.Propagation)(nil),           // 61: memgrid.common.v1.Propagation
-	(*v1.NewMemory)(nil),             // 62: memgrid.common.v1.NewMemory
-	(v1.WriteOutcome)(0),             // 63: memgrid.common.v1.WriteOutcome
-	(*v1.MemoryUpdate)(nil),          // 64: memgrid.common.v1.MemoryUpdate
-	(*fieldmaskpb.FieldMask)(nil),    // 65: google.protobuf.FieldMask
-	(*v1.DerivedChanges)(nil),        // 66: memgrid.common.v1.DerivedChanges
-	(*v1.MemoryFilter)(nil),          // 67: memgrid.common.v1.MemoryFilter
-	(*v1.ErasureReceipt)(nil),        // 68: memgrid.common.v1.ErasureReceipt
-	(*v1.MemoryVersion)(nil),         // 69: memgrid.common.v1.MemoryVersion
-	(*timestamppb.Timestamp)(nil),    // 70: google.protobuf.Timestamp
-	(*v1.Cube)(nil),                  // 71: memgrid.common.v1.Cube
+	(*GetContextRequest)(nil),        // 31: memgrid.gateway.v1.GetContextRequest
+	(*ContextOmissions)(nil),         // 32: memgrid.gateway.v1.ContextOmissions
+	(*GetContextResponse)(nil),       // 33: memgrid.gateway.v1.GetContextResponse
+	(*CreateCubeRequest)(nil),        // 34: memgrid.gateway.v1.CreateCubeRequest
+	(*CreateCubeResponse)(nil),       // 35: memgrid.gateway.v1.CreateCubeResponse
+	(*ListCubesRequest)(nil),         // 36: memgrid.gateway.v1.ListCubesRequest
+	(*ListCubesResponse)(nil),        // 37: memgrid.gateway.v1.ListCubesResponse
+	(*ShareCubeRequest)(nil),         // 38: memgrid.gateway.v1.ShareCubeRequest
+	(*ShareCubeResponse)(nil),        // 39: memgrid.gateway.v1.ShareCubeResponse
+	(*UnshareCubeRequest)(nil),       // 40: memgrid.gateway.v1.UnshareCubeRequest
+	(*UnshareCubeResponse)(nil),      // 41: memgrid.gateway.v1.UnshareCubeResponse
+	(*ConsolidateRequest)(nil),       // 42: memgrid.gateway.v1.ConsolidateRequest
+	(*ConsolidateResponse)(nil),      // 43: memgrid.gateway.v1.ConsolidateResponse
+	(*Job)(nil),                      // 44: memgrid.gateway.v1.Job
+	(*GetJobRequest)(nil),            // 45: memgrid.gateway.v1.GetJobRequest
+	(*GetJobResponse)(nil),           // 46: memgrid.gateway.v1.GetJobResponse
+	(*RetryJobRequest)(nil),          // 47: memgrid.gateway.v1.RetryJobRequest
+	(*RetryJobResponse)(nil),         // 48: memgrid.gateway.v1.RetryJobResponse
+	(*GetProfileRequest)(nil),        // 49: memgrid.gateway.v1.GetProfileRequest
+	(*ProfileEntry)(nil),             // 50: memgrid.gateway.v1.ProfileEntry
+	(*GetProfileResponse)(nil),       // 51: memgrid.gateway.v1.GetProfileResponse
+	(*Pattern)(nil),                  // 52: memgrid.gateway.v1.Pattern
+	(*ListPatternsRequest)(nil),      // 53: memgrid.gateway.v1.ListPatternsRequest
+	(*ListPatternsResponse)(nil),     // 54: memgrid.gateway.v1.ListPatternsResponse
+	(*RecordFeedbackRequest)(nil),    // 55: memgrid.gateway.v1.RecordFeedbackRequest
+	(*RecordFeedbackResponse)(nil),   // 56: memgrid.gateway.v1.RecordFeedbackResponse
+	(*ChatRequest)(nil),              // 57: memgrid.gateway.v1.ChatRequest
+	(*ChatContext)(nil),              // 58: memgrid.gateway.v1.ChatContext
+	(*ChatCompleted)(nil),            // 59: memgrid.gateway.v1.ChatCompleted
+	(*ChatResponse)(nil),             // 60: memgrid.gateway.v1.ChatResponse
+	(*v1.Scope)(nil),                 // 61: memgrid.common.v1.Scope
+	(*v1.NewMessage)(nil),            // 62: memgrid.common.v1.NewMessage
+	(*v1.Memory)(nil),                // 63: memgrid.common.v1.Memory
+	(*v1.Propagation)(nil),           // 64: memgrid.common.v1.Propagation
+	(*v1.NewMemory)(nil),             // 65: memgrid.common.v1.NewMemory
+	(v1.WriteOutcome)(0),             // 66: memgrid.common.v1.WriteOutcome
+	(*v1.MemoryUpdate)(nil),          // 67: memgrid.common.v1.MemoryUpdate
+	(*fieldmaskpb.FieldMask)(nil),    // 68: google.protobuf.FieldMask
+	(*v1.DerivedChanges)(nil),        // 69: memgrid.common.v1.DerivedChanges
+	(*v1.MemoryFilter)(nil),          // 70: memgrid.common.v1.MemoryFilter
+	(*v1.ErasureReceipt)(nil),        // 71: memgrid.common.v1.ErasureReceipt
+	(*v1.MemoryVersion)(nil),         // 72: memgrid.common.v1.MemoryVersion
+	(*timestamppb.Timestamp)(nil),    // 73: google.protobuf.Timestamp
+	(*v1.Cube)(nil),                  // 74: memgrid.common.v1.Cube
 }
 var file_memgrid_gateway_v1_request_response_proto_depIdxs = []int32{
-	58, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
-	59, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
-	60, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
-	61, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	62, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
-	60, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	63, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
-	61, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	60, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	60, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	64, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
-	65, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
-	60, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
-	61, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	61, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	66, // 15: memgrid.gateway.v1.DeleteMemoryResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
-	67, // 16: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	61, // 17: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	66, // 18: memgrid.gateway.v1.DeleteMemoriesResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
-	68, // 19: memgrid.gateway.v1.EraseUserResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
-	68, // 20: memgrid.gateway.v1.EraseTenantResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
-	67, // 21: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	60, // 22: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
-	69, // 23: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
-	67, // 24: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
-	70, // 25: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
+	61, // 0: memgrid.gateway.v1.AddMessagesRequest.scope:type_name -> memgrid.common.v1.Scope
+	62, // 1: memgrid.gateway.v1.AddMessagesRequest.messages:type_name -> memgrid.common.v1.NewMessage
+	63, // 2: memgrid.gateway.v1.AddMessagesResponse.memories:type_name -> memgrid.common.v1.Memory
+	64, // 3: memgrid.gateway.v1.AddMessagesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	65, // 4: memgrid.gateway.v1.AddMemoriesRequest.memories:type_name -> memgrid.common.v1.NewMemory
+	63, // 5: memgrid.gateway.v1.AddMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	66, // 6: memgrid.gateway.v1.AddMemoriesResponse.outcomes:type_name -> memgrid.common.v1.WriteOutcome
+	64, // 7: memgrid.gateway.v1.AddMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	63, // 8: memgrid.gateway.v1.GetMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	63, // 9: memgrid.gateway.v1.BatchGetMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	67, // 10: memgrid.gateway.v1.UpdateMemoryRequest.update:type_name -> memgrid.common.v1.MemoryUpdate
+	68, // 11: memgrid.gateway.v1.UpdateMemoryRequest.update_mask:type_name -> google.protobuf.FieldMask
+	63, // 12: memgrid.gateway.v1.UpdateMemoryResponse.memory:type_name -> memgrid.common.v1.Memory
+	64, // 13: memgrid.gateway.v1.UpdateMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	64, // 14: memgrid.gateway.v1.DeleteMemoryResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	69, // 15: memgrid.gateway.v1.DeleteMemoryResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
+	70, // 16: memgrid.gateway.v1.DeleteMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	64, // 17: memgrid.gateway.v1.DeleteMemoriesResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	69, // 18: memgrid.gateway.v1.DeleteMemoriesResponse.derived:type_name -> memgrid.common.v1.DerivedChanges
+	71, // 19: memgrid.gateway.v1.EraseUserResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
+	71, // 20: memgrid.gateway.v1.EraseTenantResponse.receipt:type_name -> memgrid.common.v1.ErasureReceipt
+	70, // 21: memgrid.gateway.v1.ListMemoriesRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	63, // 22: memgrid.gateway.v1.ListMemoriesResponse.memories:type_name -> memgrid.common.v1.Memory
+	72, // 23: memgrid.gateway.v1.GetMemoryHistoryResponse.versions:type_name -> memgrid.common.v1.MemoryVersion
+	70, // 24: memgrid.gateway.v1.SearchRequest.filter:type_name -> memgrid.common.v1.MemoryFilter
+	73, // 25: memgrid.gateway.v1.SearchRequest.valid_at:type_name -> google.protobuf.Timestamp
 	0,  // 26: memgrid.gateway.v1.SearchRequest.mode:type_name -> memgrid.gateway.v1.RetrievalMode
 	26, // 27: memgrid.gateway.v1.SearchRequest.weights:type_name -> memgrid.gateway.v1.RankWeights
-	60, // 28: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
+	63, // 28: memgrid.gateway.v1.SearchHit.memory:type_name -> memgrid.common.v1.Memory
 	28, // 29: memgrid.gateway.v1.SearchHit.explanation:type_name -> memgrid.gateway.v1.SearchExplanation
 	29, // 30: memgrid.gateway.v1.SearchResponse.hits:type_name -> memgrid.gateway.v1.SearchHit
-	71, // 31: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	71, // 32: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
-	71, // 33: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	71, // 34: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
-	1,  // 35: memgrid.gateway.v1.Job.state:type_name -> memgrid.gateway.v1.JobState
-	70, // 36: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
-	70, // 37: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
-	41, // 38: memgrid.gateway.v1.GetJobResponse.job:type_name -> memgrid.gateway.v1.Job
-	41, // 39: memgrid.gateway.v1.RetryJobResponse.job:type_name -> memgrid.gateway.v1.Job
-	70, // 40: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
-	47, // 41: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
-	47, // 42: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
-	2,  // 43: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
-	70, // 44: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
-	49, // 45: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
-	3,  // 46: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
-	60, // 47: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
-	61, // 48: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
-	58, // 49: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
-	60, // 50: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
-	47, // 51: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
-	55, // 52: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
-	56, // 53: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
-	54, // [54:54] is the sub-list for method output_type
-	54, // [54:54] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	50, // 31: memgrid.gateway.v1.GetContextResponse.profile:type_name -> memgrid.gateway.v1.ProfileEntry
+	63, // 32: memgrid.gateway.v1.GetContextResponse.recent_turns:type_name -> memgrid.common.v1.Memory
+	29, // 33: memgrid.gateway.v1.GetContextResponse.memories:type_name -> memgrid.gateway.v1.SearchHit
+	32, // 34: memgrid.gateway.v1.GetContextResponse.omitted:type_name -> memgrid.gateway.v1.ContextOmissions
+	74, // 35: memgrid.gateway.v1.CreateCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	74, // 36: memgrid.gateway.v1.ListCubesResponse.cubes:type_name -> memgrid.common.v1.Cube
+	74, // 37: memgrid.gateway.v1.ShareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	74, // 38: memgrid.gateway.v1.UnshareCubeResponse.cube:type_name -> memgrid.common.v1.Cube
+	1,  // 39: memgrid.gateway.v1.Job.state:type_name -> memgrid.gateway.v1.JobState
+	73, // 40: memgrid.gateway.v1.Job.created_at:type_name -> google.protobuf.Timestamp
+	73, // 41: memgrid.gateway.v1.Job.updated_at:type_name -> google.protobuf.Timestamp
+	44, // 42: memgrid.gateway.v1.GetJobResponse.job:type_name -> memgrid.gateway.v1.Job
+	44, // 43: memgrid.gateway.v1.RetryJobResponse.job:type_name -> memgrid.gateway.v1.Job
+	73, // 44: memgrid.gateway.v1.ProfileEntry.valid_from:type_name -> google.protobuf.Timestamp
+	50, // 45: memgrid.gateway.v1.GetProfileResponse.entries:type_name -> memgrid.gateway.v1.ProfileEntry
+	50, // 46: memgrid.gateway.v1.GetProfileResponse.related_facts:type_name -> memgrid.gateway.v1.ProfileEntry
+	2,  // 47: memgrid.gateway.v1.Pattern.kind:type_name -> memgrid.gateway.v1.PatternKind
+	73, // 48: memgrid.gateway.v1.Pattern.updated_at:type_name -> google.protobuf.Timestamp
+	52, // 49: memgrid.gateway.v1.ListPatternsResponse.patterns:type_name -> memgrid.gateway.v1.Pattern
+	3,  // 50: memgrid.gateway.v1.RecordFeedbackRequest.verdict:type_name -> memgrid.gateway.v1.FeedbackVerdict
+	63, // 51: memgrid.gateway.v1.RecordFeedbackResponse.memory:type_name -> memgrid.common.v1.Memory
+	64, // 52: memgrid.gateway.v1.RecordFeedbackResponse.propagation:type_name -> memgrid.common.v1.Propagation
+	61, // 53: memgrid.gateway.v1.ChatRequest.scope:type_name -> memgrid.common.v1.Scope
+	63, // 54: memgrid.gateway.v1.ChatContext.memories:type_name -> memgrid.common.v1.Memory
+	50, // 55: memgrid.gateway.v1.ChatContext.profile:type_name -> memgrid.gateway.v1.ProfileEntry
+	58, // 56: memgrid.gateway.v1.ChatResponse.context:type_name -> memgrid.gateway.v1.ChatContext
+	59, // 57: memgrid.gateway.v1.ChatResponse.completed:type_name -> memgrid.gateway.v1.ChatCompleted
+	58, // [58:58] is the sub-list for method output_type
+	58, // [58:58] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_memgrid_gateway_v1_request_response_proto_init() }
@@ -3976,7 +4288,7 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 		return
 	}
 	file_memgrid_gateway_v1_request_response_proto_msgTypes[22].OneofWrappers = []any{}
-	file_memgrid_gateway_v1_request_response_proto_msgTypes[53].OneofWrappers = []any{
+	file_memgrid_gateway_v1_request_response_proto_msgTypes[56].OneofWrappers = []any{
 		(*ChatResponse_Context)(nil),
 		(*ChatResponse_Delta)(nil),
 		(*ChatResponse_Completed)(nil),
@@ -3987,7 +4299,7 @@ func file_memgrid_gateway_v1_request_response_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_memgrid_gateway_v1_request_response_proto_rawDesc), len(file_memgrid_gateway_v1_request_response_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   54,
+			NumMessages:   57,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -24,7 +24,7 @@ var File_memgrid_gateway_v1_service_proto protoreflect.FileDescriptor
 
 const file_memgrid_gateway_v1_service_proto_rawDesc = "" +
 	"\n" +
-	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\x9b\x15\n" +
+	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\xf8\x15\n" +
 	"\x0eGatewayService\x12^\n" +
 	"\vAddMessages\x12&.memgrid.gateway.v1.AddMessagesRequest\x1a'.memgrid.gateway.v1.AddMessagesResponse\x12^\n" +
 	"\vAddMemories\x12&.memgrid.gateway.v1.AddMemoriesRequest\x1a'.memgrid.gateway.v1.AddMemoriesResponse\x12X\n" +
@@ -38,6 +38,8 @@ const file_memgrid_gateway_v1_service_proto_rawDesc = "" +
 	"\fListMemories\x12'.memgrid.gateway.v1.ListMemoriesRequest\x1a(.memgrid.gateway.v1.ListMemoriesResponse\x12m\n" +
 	"\x10GetMemoryHistory\x12+.memgrid.gateway.v1.GetMemoryHistoryRequest\x1a,.memgrid.gateway.v1.GetMemoryHistoryResponse\x12O\n" +
 	"\x06Search\x12!.memgrid.gateway.v1.SearchRequest\x1a\".memgrid.gateway.v1.SearchResponse\x12[\n" +
+	"\n" +
+	"GetContext\x12%.memgrid.gateway.v1.GetContextRequest\x1a&.memgrid.gateway.v1.GetContextResponse\x12[\n" +
 	"\n" +
 	"CreateCube\x12%.memgrid.gateway.v1.CreateCubeRequest\x1a&.memgrid.gateway.v1.CreateCubeResponse\x12X\n" +
 	"\tListCubes\x12$.memgrid.gateway.v1.ListCubesRequest\x1a%.memgrid.gateway.v1.ListCubesResponse\x12X\n" +
@@ -71,50 +73,52 @@ var file_memgrid_gateway_v1_service_proto_goTypes = []any{
 	(*ListMemoriesRequest)(nil),        // 9: memgrid.gateway.v1.ListMemoriesRequest
 	(*GetMemoryHistoryRequest)(nil),    // 10: memgrid.gateway.v1.GetMemoryHistoryRequest
 	(*SearchRequest)(nil),              // 11: memgrid.gateway.v1.SearchRequest
-	(*CreateCubeRequest)(nil),          // 12: memgrid.gateway.v1.CreateCubeRequest
-	(*ListCubesRequest)(nil),           // 13: memgrid.gateway.v1.ListCubesRequest
-	(*ShareCubeRequest)(nil),           // 14: memgrid.gateway.v1.ShareCubeRequest
-	(*UnshareCubeRequest)(nil),         // 15: memgrid.gateway.v1.UnshareCubeRequest
-	(*ConsolidateRequest)(nil),         // 16: memgrid.gateway.v1.ConsolidateRequest
-	(*GetJobRequest)(nil),              // 17: memgrid.gateway.v1.GetJobRequest
-	(*RetryJobRequest)(nil),            // 18: memgrid.gateway.v1.RetryJobRequest
-	(*GetProfileRequest)(nil),          // 19: memgrid.gateway.v1.GetProfileRequest
-	(*ListPatternsRequest)(nil),        // 20: memgrid.gateway.v1.ListPatternsRequest
-	(*RecordFeedbackRequest)(nil),      // 21: memgrid.gateway.v1.RecordFeedbackRequest
-	(*ChatRequest)(nil),                // 22: memgrid.gateway.v1.ChatRequest
-	(*FindEntitiesRequest)(nil),        // 23: memgrid.gateway.v1.FindEntitiesRequest
-	(*GetNeighborsRequest)(nil),        // 24: memgrid.gateway.v1.GetNeighborsRequest
-	(*ShortestPathRequest)(nil),        // 25: memgrid.gateway.v1.ShortestPathRequest
-	(*GetRelatedMemoriesRequest)(nil),  // 26: memgrid.gateway.v1.GetRelatedMemoriesRequest
-	(*GetMemoryGraphRequest)(nil),      // 27: memgrid.gateway.v1.GetMemoryGraphRequest
-	(*AddMessagesResponse)(nil),        // 28: memgrid.gateway.v1.AddMessagesResponse
-	(*AddMemoriesResponse)(nil),        // 29: memgrid.gateway.v1.AddMemoriesResponse
-	(*GetMemoryResponse)(nil),          // 30: memgrid.gateway.v1.GetMemoryResponse
-	(*BatchGetMemoriesResponse)(nil),   // 31: memgrid.gateway.v1.BatchGetMemoriesResponse
-	(*UpdateMemoryResponse)(nil),       // 32: memgrid.gateway.v1.UpdateMemoryResponse
-	(*DeleteMemoryResponse)(nil),       // 33: memgrid.gateway.v1.DeleteMemoryResponse
-	(*DeleteMemoriesResponse)(nil),     // 34: memgrid.gateway.v1.DeleteMemoriesResponse
-	(*EraseUserResponse)(nil),          // 35: memgrid.gateway.v1.EraseUserResponse
-	(*EraseTenantResponse)(nil),        // 36: memgrid.gateway.v1.EraseTenantResponse
-	(*ListMemoriesResponse)(nil),       // 37: memgrid.gateway.v1.ListMemoriesResponse
-	(*GetMemoryHistoryResponse)(nil),   // 38: memgrid.gateway.v1.GetMemoryHistoryResponse
-	(*SearchResponse)(nil),             // 39: memgrid.gateway.v1.SearchResponse
-	(*CreateCubeResponse)(nil),         // 40: memgrid.gateway.v1.CreateCubeResponse
-	(*ListCubesResponse)(nil),          // 41: memgrid.gateway.v1.ListCubesResponse
-	(*ShareCubeResponse)(nil),          // 42: memgrid.gateway.v1.ShareCubeResponse
-	(*UnshareCubeResponse)(nil),        // 43: memgrid.gateway.v1.UnshareCubeResponse
-	(*ConsolidateResponse)(nil),        // 44: memgrid.gateway.v1.ConsolidateResponse
-	(*GetJobResponse)(nil),             // 45: memgrid.gateway.v1.GetJobResponse
-	(*RetryJobResponse)(nil),           // 46: memgrid.gateway.v1.RetryJobResponse
-	(*GetProfileResponse)(nil),         // 47: memgrid.gateway.v1.GetProfileResponse
-	(*ListPatternsResponse)(nil),       // 48: memgrid.gateway.v1.ListPatternsResponse
-	(*RecordFeedbackResponse)(nil),     // 49: memgrid.gateway.v1.RecordFeedbackResponse
-	(*ChatResponse)(nil),               // 50: memgrid.gateway.v1.ChatResponse
-	(*FindEntitiesResponse)(nil),       // 51: memgrid.gateway.v1.FindEntitiesResponse
-	(*GetNeighborsResponse)(nil),       // 52: memgrid.gateway.v1.GetNeighborsResponse
-	(*ShortestPathResponse)(nil),       // 53: memgrid.gateway.v1.ShortestPathResponse
-	(*GetRelatedMemoriesResponse)(nil), // 54: memgrid.gateway.v1.GetRelatedMemoriesResponse
-	(*GetMemoryGraphResponse)(nil),     // 55: memgrid.gateway.v1.GetMemoryGraphResponse
+	(*GetContextRequest)(nil),          // 12: memgrid.gateway.v1.GetContextRequest
+	(*CreateCubeRequest)(nil),          // 13: memgrid.gateway.v1.CreateCubeRequest
+	(*ListCubesRequest)(nil),           // 14: memgrid.gateway.v1.ListCubesRequest
+	(*ShareCubeRequest)(nil),           // 15: memgrid.gateway.v1.ShareCubeRequest
+	(*UnshareCubeRequest)(nil),         // 16: memgrid.gateway.v1.UnshareCubeRequest
+	(*ConsolidateRequest)(nil),         // 17: memgrid.gateway.v1.ConsolidateRequest
+	(*GetJobRequest)(nil),              // 18: memgrid.gateway.v1.GetJobRequest
+	(*RetryJobRequest)(nil),            // 19: memgrid.gateway.v1.RetryJobRequest
+	(*GetProfileRequest)(nil),          // 20: memgrid.gateway.v1.GetProfileRequest
+	(*ListPatternsRequest)(nil),        // 21: memgrid.gateway.v1.ListPatternsRequest
+	(*RecordFeedbackRequest)(nil),      // 22: memgrid.gateway.v1.RecordFeedbackRequest
+	(*ChatRequest)(nil),                // 23: memgrid.gateway.v1.ChatRequest
+	(*FindEntitiesRequest)(nil),        // 24: memgrid.gateway.v1.FindEntitiesRequest
+	(*GetNeighborsRequest)(nil),        // 25: memgrid.gateway.v1.GetNeighborsRequest
+	(*ShortestPathRequest)(nil),        // 26: memgrid.gateway.v1.ShortestPathRequest
+	(*GetRelatedMemoriesRequest)(nil),  // 27: memgrid.gateway.v1.GetRelatedMemoriesRequest
+	(*GetMemoryGraphRequest)(nil),      // 28: memgrid.gateway.v1.GetMemoryGraphRequest
+	(*AddMessagesResponse)(nil),        // 29: memgrid.gateway.v1.AddMessagesResponse
+	(*AddMemoriesResponse)(nil),        // 30: memgrid.gateway.v1.AddMemoriesResponse
+	(*GetMemoryResponse)(nil),          // 31: memgrid.gateway.v1.GetMemoryResponse
+	(*BatchGetMemoriesResponse)(nil),   // 32: memgrid.gateway.v1.BatchGetMemoriesResponse
+	(*UpdateMemoryResponse)(nil),       // 33: memgrid.gateway.v1.UpdateMemoryResponse
+	(*DeleteMemoryResponse)(nil),       // 34: memgrid.gateway.v1.DeleteMemoryResponse
+	(*DeleteMemoriesResponse)(nil),     // 35: memgrid.gateway.v1.DeleteMemoriesResponse
+	(*EraseUserResponse)(nil),          // 36: memgrid.gateway.v1.EraseUserResponse
+	(*EraseTenantResponse)(nil),        // 37: memgrid.gateway.v1.EraseTenantResponse
+	(*ListMemoriesResponse)(nil),       // 38: memgrid.gateway.v1.ListMemoriesResponse
+	(*GetMemoryHistoryResponse)(nil),   // 39: memgrid.gateway.v1.GetMemoryHistoryResponse
+	(*SearchResponse)(nil),             // 40: memgrid.gateway.v1.SearchResponse
+	(*GetContextResponse)(nil),         // 41: memgrid.gateway.v1.GetContextResponse
+	(*CreateCubeResponse)(nil),         // 42: memgrid.gateway.v1.CreateCubeResponse
+	(*ListCubesResponse)(nil),          // 43: memgrid.gateway.v1.ListCubesResponse
+	(*ShareCubeResponse)(nil),          // 44: memgrid.gateway.v1.ShareCubeResponse
+	(*UnshareCubeResponse)(nil),        // 45: memgrid.gateway.v1.UnshareCubeResponse
+	(*ConsolidateResponse)(nil),        // 46: memgrid.gateway.v1.ConsolidateResponse
+	(*GetJobResponse)(nil),             // 47: memgrid.gateway.v1.GetJobResponse
+	(*RetryJobResponse)(nil),           // 48: memgrid.gateway.v1.RetryJobResponse
+	(*GetProfileResponse)(nil),         // 49: memgrid.gateway.v1.GetProfileResponse
+	(*ListPatternsResponse)(nil),       // 50: memgrid.gateway.v1.ListPatternsResponse
+	(*RecordFeedbackResponse)(nil),     // 51: memgrid.gateway.v1.RecordFeedbackResponse
+	(*ChatResponse)(nil),               // 52: memgrid.gateway.v1.ChatResponse
+	(*FindEntitiesResponse)(nil),       // 53: memgrid.gateway.v1.FindEntitiesResponse
+	(*GetNeighborsResponse)(nil),       // 54: memgrid.gateway.v1.GetNeighborsResponse
+	(*ShortestPathResponse)(nil),       // 55: memgrid.gateway.v1.ShortestPathResponse
+	(*GetRelatedMemoriesResponse)(nil), // 56: memgrid.gateway.v1.GetRelatedMemoriesResponse
+	(*GetMemoryGraphResponse)(nil),     // 57: memgrid.gateway.v1.GetMemoryGraphResponse
 }
 var file_memgrid_gateway_v1_service_proto_depIdxs = []int32{
 	0,  // 0: memgrid.gateway.v1.GatewayService.AddMessages:input_type -> memgrid.gateway.v1.AddMessagesRequest
@@ -129,52 +133,54 @@ var file_memgrid_gateway_v1_service_proto_depIdxs = []int32{
 	9,  // 9: memgrid.gateway.v1.GatewayService.ListMemories:input_type -> memgrid.gateway.v1.ListMemoriesRequest
 	10, // 10: memgrid.gateway.v1.GatewayService.GetMemoryHistory:input_type -> memgrid.gateway.v1.GetMemoryHistoryRequest
 	11, // 11: memgrid.gateway.v1.GatewayService.Search:input_type -> memgrid.gateway.v1.SearchRequest
-	12, // 12: memgrid.gateway.v1.GatewayService.CreateCube:input_type -> memgrid.gateway.v1.CreateCubeRequest
-	13, // 13: memgrid.gateway.v1.GatewayService.ListCubes:input_type -> memgrid.gateway.v1.ListCubesRequest
-	14, // 14: memgrid.gateway.v1.GatewayService.ShareCube:input_type -> memgrid.gateway.v1.ShareCubeRequest
-	15, // 15: memgrid.gateway.v1.GatewayService.UnshareCube:input_type -> memgrid.gateway.v1.UnshareCubeRequest
-	16, // 16: memgrid.gateway.v1.GatewayService.Consolidate:input_type -> memgrid.gateway.v1.ConsolidateRequest
-	17, // 17: memgrid.gateway.v1.GatewayService.GetJob:input_type -> memgrid.gateway.v1.GetJobRequest
-	18, // 18: memgrid.gateway.v1.GatewayService.RetryJob:input_type -> memgrid.gateway.v1.RetryJobRequest
-	19, // 19: memgrid.gateway.v1.GatewayService.GetProfile:input_type -> memgrid.gateway.v1.GetProfileRequest
-	20, // 20: memgrid.gateway.v1.GatewayService.ListPatterns:input_type -> memgrid.gateway.v1.ListPatternsRequest
-	21, // 21: memgrid.gateway.v1.GatewayService.RecordFeedback:input_type -> memgrid.gateway.v1.RecordFeedbackRequest
-	22, // 22: memgrid.gateway.v1.GatewayService.Chat:input_type -> memgrid.gateway.v1.ChatRequest
-	23, // 23: memgrid.gateway.v1.GatewayService.FindEntities:input_type -> memgrid.gateway.v1.FindEntitiesRequest
-	24, // 24: memgrid.gateway.v1.GatewayService.GetNeighbors:input_type -> memgrid.gateway.v1.GetNeighborsRequest
-	25, // 25: memgrid.gateway.v1.GatewayService.ShortestPath:input_type -> memgrid.gateway.v1.ShortestPathRequest
-	26, // 26: memgrid.gateway.v1.GatewayService.GetRelatedMemories:input_type -> memgrid.gateway.v1.GetRelatedMemoriesRequest
-	27, // 27: memgrid.gateway.v1.GatewayService.GetMemoryGraph:input_type -> memgrid.gateway.v1.GetMemoryGraphRequest
-	28, // 28: memgrid.gateway.v1.GatewayService.AddMessages:output_type -> memgrid.gateway.v1.AddMessagesResponse
-	29, // 29: memgrid.gateway.v1.GatewayService.AddMemories:output_type -> memgrid.gateway.v1.AddMemoriesResponse
-	30, // 30: memgrid.gateway.v1.GatewayService.GetMemory:output_type -> memgrid.gateway.v1.GetMemoryResponse
-	31, // 31: memgrid.gateway.v1.GatewayService.BatchGetMemories:output_type -> memgrid.gateway.v1.BatchGetMemoriesResponse
-	32, // 32: memgrid.gateway.v1.GatewayService.UpdateMemory:output_type -> memgrid.gateway.v1.UpdateMemoryResponse
-	33, // 33: memgrid.gateway.v1.GatewayService.DeleteMemory:output_type -> memgrid.gateway.v1.DeleteMemoryResponse
-	34, // 34: memgrid.gateway.v1.GatewayService.DeleteMemories:output_type -> memgrid.gateway.v1.DeleteMemoriesResponse
-	35, // 35: memgrid.gateway.v1.GatewayService.EraseUser:output_type -> memgrid.gateway.v1.EraseUserResponse
-	36, // 36: memgrid.gateway.v1.GatewayService.EraseTenant:output_type -> memgrid.gateway.v1.EraseTenantResponse
-	37, // 37: memgrid.gateway.v1.GatewayService.ListMemories:output_type -> memgrid.gateway.v1.ListMemoriesResponse
-	38, // 38: memgrid.gateway.v1.GatewayService.GetMemoryHistory:output_type -> memgrid.gateway.v1.GetMemoryHistoryResponse
-	39, // 39: memgrid.gateway.v1.GatewayService.Search:output_type -> memgrid.gateway.v1.SearchResponse
-	40, // 40: memgrid.gateway.v1.GatewayService.CreateCube:output_type -> memgrid.gateway.v1.CreateCubeResponse
-	41, // 41: memgrid.gateway.v1.GatewayService.ListCubes:output_type -> memgrid.gateway.v1.ListCubesResponse
-	42, // 42: memgrid.gateway.v1.GatewayService.ShareCube:output_type -> memgrid.gateway.v1.ShareCubeResponse
-	43, // 43: memgrid.gateway.v1.GatewayService.UnshareCube:output_type -> memgrid.gateway.v1.UnshareCubeResponse
-	44, // 44: memgrid.gateway.v1.GatewayService.Consolidate:output_type -> memgrid.gateway.v1.ConsolidateResponse
-	45, // 45: memgrid.gateway.v1.GatewayService.GetJob:output_type -> memgrid.gateway.v1.GetJobResponse
-	46, // 46: memgrid.gateway.v1.GatewayService.RetryJob:output_type -> memgrid.gateway.v1.RetryJobResponse
-	47, // 47: memgrid.gateway.v1.GatewayService.GetProfile:output_type -> memgrid.gateway.v1.GetProfileResponse
-	48, // 48: memgrid.gateway.v1.GatewayService.ListPatterns:output_type -> memgrid.gateway.v1.ListPatternsResponse
-	49, // 49: memgrid.gateway.v1.GatewayService.RecordFeedback:output_type -> memgrid.gateway.v1.RecordFeedbackResponse
-	50, // 50: memgrid.gateway.v1.GatewayService.Chat:output_type -> memgrid.gateway.v1.ChatResponse
-	51, // 51: memgrid.gateway.v1.GatewayService.FindEntities:output_type -> memgrid.gateway.v1.FindEntitiesResponse
-	52, // 52: memgrid.gateway.v1.GatewayService.GetNeighbors:output_type -> memgrid.gateway.v1.GetNeighborsResponse
-	53, // 53: memgrid.gateway.v1.GatewayService.ShortestPath:output_type -> memgrid.gateway.v1.ShortestPathResponse
-	54, // 54: memgrid.gateway.v1.GatewayService.GetRelatedMemories:output_type -> memgrid.gateway.v1.GetRelatedMemoriesResponse
-	55, // 55: memgrid.gateway.v1.GatewayService.GetMemoryGraph:output_type -> memgrid.gateway.v1.GetMemoryGraphResponse
-	28, // [28:56] is the sub-list for method output_type
-	0,  // [0:28] is the sub-list for method input_type
+	12, // 12: memgrid.gateway.v1.GatewayService.GetContext:input_type -> memgrid.gateway.v1.GetContextRequest
+	13, // 13: memgrid.gateway.v1.GatewayService.CreateCube:input_type -> memgrid.gateway.v1.CreateCubeRequest
+	14, // 14: memgrid.gateway.v1.GatewayService.ListCubes:input_type -> memgrid.gateway.v1.ListCubesRequest
+	15, // 15: memgrid.gateway.v1.GatewayService.ShareCube:input_type -> memgrid.gateway.v1.ShareCubeRequest
+	16, // 16: memgrid.gateway.v1.GatewayService.UnshareCube:input_type -> memgrid.gateway.v1.UnshareCubeRequest
+	17, // 17: memgrid.gateway.v1.GatewayService.Consolidate:input_type -> memgrid.gateway.v1.ConsolidateRequest
+	18, // 18: memgrid.gateway.v1.GatewayService.GetJob:input_type -> memgrid.gateway.v1.GetJobRequest
+	19, // 19: memgrid.gateway.v1.GatewayService.RetryJob:input_type -> memgrid.gateway.v1.RetryJobRequest
+	20, // 20: memgrid.gateway.v1.GatewayService.GetProfile:input_type -> memgrid.gateway.v1.GetProfileRequest
+	21, // 21: memgrid.gateway.v1.GatewayService.ListPatterns:input_type -> memgrid.gateway.v1.ListPatternsRequest
+	22, // 22: memgrid.gateway.v1.GatewayService.RecordFeedback:input_type -> memgrid.gateway.v1.RecordFeedbackRequest
+	23, // 23: memgrid.gateway.v1.GatewayService.Chat:input_type -> memgrid.gateway.v1.ChatRequest
+	24, // 24: memgrid.gateway.v1.GatewayService.FindEntities:input_type -> memgrid.gateway.v1.FindEntitiesRequest
+	25, // 25: memgrid.gateway.v1.GatewayService.GetNeighbors:input_type -> memgrid.gateway.v1.GetNeighborsRequest
+	26, // 26: memgrid.gateway.v1.GatewayService.ShortestPath:input_type -> memgrid.gateway.v1.ShortestPathRequest
+	27, // 27: memgrid.gateway.v1.GatewayService.GetRelatedMemories:input_type -> memgrid.gateway.v1.GetRelatedMemoriesRequest
+	28, // 28: memgrid.gateway.v1.GatewayService.GetMemoryGraph:input_type -> memgrid.gateway.v1.GetMemoryGraphRequest
+	29, // 29: memgrid.gateway.v1.GatewayService.AddMessages:output_type -> memgrid.gateway.v1.AddMessagesResponse
+	30, // 30: memgrid.gateway.v1.GatewayService.AddMemories:output_type -> memgrid.gateway.v1.AddMemoriesResponse
+	31, // 31: memgrid.gateway.v1.GatewayService.GetMemory:output_type -> memgrid.gateway.v1.GetMemoryResponse
+	32, // 32: memgrid.gateway.v1.GatewayService.BatchGetMemories:output_type -> memgrid.gateway.v1.BatchGetMemoriesResponse
+	33, // 33: memgrid.gateway.v1.GatewayService.UpdateMemory:output_type -> memgrid.gateway.v1.UpdateMemoryResponse
+	34, // 34: memgrid.gateway.v1.GatewayService.DeleteMemory:output_type -> memgrid.gateway.v1.DeleteMemoryResponse
+	35, // 35: memgrid.gateway.v1.GatewayService.DeleteMemories:output_type -> memgrid.gateway.v1.DeleteMemoriesResponse
+	36, // 36: memgrid.gateway.v1.GatewayService.EraseUser:output_type -> memgrid.gateway.v1.EraseUserResponse
+	37, // 37: memgrid.gateway.v1.GatewayService.EraseTenant:output_type -> memgrid.gateway.v1.EraseTenantResponse
+	38, // 38: memgrid.gateway.v1.GatewayService.ListMemories:output_type -> memgrid.gateway.v1.ListMemoriesResponse
+	39, // 39: memgrid.gateway.v1.GatewayService.GetMemoryHistory:output_type -> memgrid.gateway.v1.GetMemoryHistoryResponse
+	40, // 40: memgrid.gateway.v1.GatewayService.Search:output_type -> memgrid.gateway.v1.SearchResponse
+	41, // 41: memgrid.gateway.v1.GatewayService.GetContext:output_type -> memgrid.gateway.v1.GetContextResponse
+	42, // 42: memgrid.gateway.v1.GatewayService.CreateCube:output_type -> memgrid.gateway.v1.CreateCubeResponse
+	43, // 43: memgrid.gateway.v1.GatewayService.ListCubes:output_type -> memgrid.gateway.v1.ListCubesResponse
+	44, // 44: memgrid.gateway.v1.GatewayService.ShareCube:output_type -> memgrid.gateway.v1.ShareCubeResponse
+	45, // 45: memgrid.gateway.v1.GatewayService.UnshareCube:output_type -> memgrid.gateway.v1.UnshareCubeResponse
+	46, // 46: memgrid.gateway.v1.GatewayService.Consolidate:output_type -> memgrid.gateway.v1.ConsolidateResponse
+	47, // 47: memgrid.gateway.v1.GatewayService.GetJob:output_type -> memgrid.gateway.v1.GetJobResponse
+	48, // 48: memgrid.gateway.v1.GatewayService.RetryJob:output_type -> memgrid.gateway.v1.RetryJobResponse
+	49, // 49: memgrid.gateway.v1.GatewayService.GetProfile:output_type -> memgrid.gateway.v1.GetProfileResponse
+	50, // 50: memgrid.gateway.v1.GatewayService.ListPatterns:output_type -> memgrid.gateway.v1.ListPatternsResponse
+	51, // 51: memgrid.gateway.v1.GatewayService.RecordFeedback:output_type -> memgrid.gateway.v1.RecordFeedbackResponse
+	52, // 52: memgrid.gateway.v1.GatewayService.Chat:output_type -> memgrid.gateway.v1.ChatResponse
+	53, // 53: memgrid.gateway.v1.GatewayService.FindEntities:output_type -> memgrid.gateway.v1.FindEntitiesResponse
+	54, // 54: memgrid.gateway.v1.GatewayService.GetNeighbors:output_type -> memgrid.gateway.v1.GetNeighborsResponse
+	55, // 55: memgrid.gateway.v1.GatewayService.ShortestPath:output_type -> memgrid.gateway.v1.ShortestPathResponse
+	56, // 56: memgrid.gateway.v1.GatewayService.GetRelatedMemories:output_type -> memgrid.gateway.v1.GetRelatedMemoriesResponse
+	57, // 57: memgrid.gateway.v1.GatewayService.GetMemoryGraph:output_type -> memgrid.gateway.v1.GetMemoryGraphResponse
+	29, // [29:58] is the sub-list for method output_type
+	0,  // [0:29] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name

@@ -31,6 +31,7 @@ const (
 	GatewayService_ListMemories_FullMethodName       = "/memgrid.gateway.v1.GatewayService/ListMemories"
 	GatewayService_GetMemoryHistory_FullMethodName   = "/memgrid.gateway.v1.GatewayService/GetMemoryHistory"
 	GatewayService_Search_FullMethodName             = "/memgrid.gateway.v1.GatewayService/Search"
+	GatewayService_GetContext_FullMethodName         = "/memgrid.gateway.v1.GatewayService/GetContext"
 	GatewayService_CreateCube_FullMethodName         = "/memgrid.gateway.v1.GatewayService/CreateCube"
 	GatewayService_ListCubes_FullMethodName          = "/memgrid.gateway.v1.GatewayService/ListCubes"
 	GatewayService_ShareCube_FullMethodName          = "/memgrid.gateway.v1.GatewayService/ShareCube"
@@ -100,6 +101,15 @@ type GatewayServiceClient interface {
 	// (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
 	// user may not read.
 	Search(ctx context.Context, in *SearchRequest, opts ...grpc.CallOption) (*SearchResponse, error)
+	// A prompt-ready context for answering the user: their profile (as GetProfile), the
+	// session's recent turns when session_id is given, and the memories Search finds for
+	// the query, fitted to the caller's token budget in that priority order. The response
+	// holds the text and the parts it was built from, the tokens used and what the budget
+	// left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+	// user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+	// range. A part whose service is down (the thought engine, search) is left out and
+	// named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+	GetContext(ctx context.Context, in *GetContextRequest, opts ...grpc.CallOption) (*GetContextResponse, error)
 	// ALREADY_EXISTS: the cube id is taken.
 	CreateCube(ctx context.Context, in *CreateCubeRequest, opts ...grpc.CallOption) (*CreateCubeResponse, error)
 	// Cubes the user owns or may read.
@@ -279,6 +289,16 @@ func (c *gatewayServiceClient) Search(ctx context.Context, in *SearchRequest, op
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(SearchResponse)
 	err := c.cc.Invoke(ctx, GatewayService_Search_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *gatewayServiceClient) GetContext(ctx context.Context, in *GetContextRequest, opts ...grpc.CallOption) (*GetContextResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetContextResponse)
+	err := c.cc.Invoke(ctx, GatewayService_GetContext_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -505,6 +525,15 @@ type GatewayServiceServer interface {
 	// (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
 	// user may not read.
 	Search(context.Context, *SearchRequest) (*SearchResponse, error)
+	// A prompt-ready context for answering the user: their profile (as GetProfile), the
+	// session's recent turns when session_id is given, and the memories Search finds for
+	// the query, fitted to the caller's token budget in that priority order. The response
+	// holds the text and the parts it was built from, the tokens used and what the budget
+	// left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+	// user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+	// range. A part whose service is down (the thought engine, search) is left out and
+	// named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+	GetContext(context.Context, *GetContextRequest) (*GetContextResponse, error)
 	// ALREADY_EXISTS: the cube id is taken.
 	CreateCube(context.Context, *CreateCubeRequest) (*CreateCubeResponse, error)
 	// Cubes the user owns or may read.
@@ -605,6 +634,9 @@ func (UnimplementedGatewayServiceServer) GetMemoryHistory(context.Context, *GetM
 }
 func (UnimplementedGatewayServiceServer) Search(context.Context, *SearchRequest) (*SearchResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Search not implemented")
+}
+func (UnimplementedGatewayServiceServer) GetContext(context.Context, *GetContextRequest) (*GetContextResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetContext not implemented")
 }
 func (UnimplementedGatewayServiceServer) CreateCube(context.Context, *CreateCubeRequest) (*CreateCubeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateCube not implemented")
@@ -887,6 +919,24 @@ func _GatewayService_Search_Handler(srv interface{}, ctx context.Context, dec fu
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(GatewayServiceServer).Search(ctx, req.(*SearchRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _GatewayService_GetContext_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetContextRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(GatewayServiceServer).GetContext(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: GatewayService_GetContext_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(GatewayServiceServer).GetContext(ctx, req.(*GetContextRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1226,6 +1276,10 @@ var GatewayService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Search",
 			Handler:    _GatewayService_Search_Handler,
+		},
+		{
+			MethodName: "GetContext",
+			Handler:    _GatewayService_GetContext_Handler,
 		},
 		{
 			MethodName: "CreateCube",

@@ -899,6 +899,153 @@ class SearchResponse(_message.Message):
 Global___SearchResponse: _TypeAlias = SearchResponse  # noqa: Y015
 
 @_typing.final
+class GetContextRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    USER_ID_FIELD_NUMBER: _builtins.int
+    SESSION_ID_FIELD_NUMBER: _builtins.int
+    QUERY_FIELD_NUMBER: _builtins.int
+    MAX_TOKENS_FIELD_NUMBER: _builtins.int
+    MAX_MEMORIES_FIELD_NUMBER: _builtins.int
+    MAX_RECENT_TURNS_FIELD_NUMBER: _builtins.int
+    MIN_SCORE_FIELD_NUMBER: _builtins.int
+    user_id: _builtins.str
+    """Whose context; required."""
+    session_id: _builtins.str
+    """The conversation the context is for: its recent turns are included. Empty: none."""
+    query: _builtins.str
+    """What the agent is about to answer, usually the user's last message: it selects the
+    memories (as SearchRequest.query). 1..4096 bytes of UTF-8.
+    """
+    max_tokens: _builtins.int
+    """The budget of `text`, in estimated tokens (see GetContextResponse.tokens_used):
+    1..32000, 0 means 2000.
+    """
+    max_memories: _builtins.int
+    """Memories retrieved for the query before the budget applies: 1..100, 0 means 10."""
+    max_recent_turns: _builtins.int
+    """The session's most recent turns before the budget applies: 1..100, 0 means 10. Only
+    turns still in the short-term window (SHORT tier) count as recent.
+    """
+    min_score: _builtins.float
+    """0..1: memories scored below it are left out (as SearchRequest.min_score)."""
+    def __init__(
+        self,
+        *,
+        user_id: _builtins.str = ...,
+        session_id: _builtins.str = ...,
+        query: _builtins.str = ...,
+        max_tokens: _builtins.int = ...,
+        max_memories: _builtins.int = ...,
+        max_recent_turns: _builtins.int = ...,
+        min_score: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["max_memories", b"max_memories", "max_recent_turns", b"max_recent_turns", "max_tokens", b"max_tokens", "min_score", b"min_score", "query", b"query", "session_id", b"session_id", "user_id", b"user_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetContextRequest: _TypeAlias = GetContextRequest  # noqa: Y015
+
+@_typing.final
+class ContextOmissions(_message.Message):
+    """How many items of each part of a context the token budget left out."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROFILE_ENTRIES_FIELD_NUMBER: _builtins.int
+    RECENT_TURNS_FIELD_NUMBER: _builtins.int
+    MEMORIES_FIELD_NUMBER: _builtins.int
+    profile_entries: _builtins.int
+    recent_turns: _builtins.int
+    memories: _builtins.int
+    def __init__(
+        self,
+        *,
+        profile_entries: _builtins.int = ...,
+        recent_turns: _builtins.int = ...,
+        memories: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["memories", b"memories", "profile_entries", b"profile_entries", "recent_turns", b"recent_turns"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ContextOmissions: _TypeAlias = ContextOmissions  # noqa: Y015
+
+@_typing.final
+class GetContextResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TEXT_FIELD_NUMBER: _builtins.int
+    TOKENS_USED_FIELD_NUMBER: _builtins.int
+    MAX_TOKENS_FIELD_NUMBER: _builtins.int
+    PROFILE_FIELD_NUMBER: _builtins.int
+    RECENT_TURNS_FIELD_NUMBER: _builtins.int
+    MEMORIES_FIELD_NUMBER: _builtins.int
+    OMITTED_FIELD_NUMBER: _builtins.int
+    DEGRADED_FIELD_NUMBER: _builtins.int
+    text: _builtins.str
+    """The context as one block of text for a prompt, in sections: what is known about the
+    user, the session's recent turns, then the memories that bear on the query, each with
+    its date and the ids of the messages it came from. Empty when there is nothing.
+    """
+    tokens_used: _builtins.int
+    """The estimated tokens of `text`, at most max_tokens: the larger of its characters / 4
+    and its whitespace-separated words, rounded up. No tokenizer is involved, so leave
+    the model some headroom.
+    """
+    max_tokens: _builtins.int
+    """The budget applied: the request's, or the default."""
+    @_builtins.property
+    def profile(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProfileEntry]:
+        """What `text` holds, in its order. The parts are filled in this priority order until
+        the budget is spent: profile entries (the user's own, then related facts), the
+        recent turns (newest first, shown oldest first), then memories (best first; one
+        already shown as a profile entry or a recent turn is not repeated). An item that
+        does not fit is left out whole, with the rest of its part.
+        """
+
+    @_builtins.property
+    def recent_turns(self) -> _containers.RepeatedCompositeFieldContainer[_memory_pb2.Memory]:
+        """Oldest first."""
+
+    @_builtins.property
+    def memories(self) -> _containers.RepeatedCompositeFieldContainer[Global___SearchHit]:
+        """Best first, as Search ranks them."""
+
+    @_builtins.property
+    def omitted(self) -> Global___ContextOmissions: ...
+    @_builtins.property
+    def degraded(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """What was skipped because the service behind it is down or not deployed:
+        "thought-engine" (no profile), "search" (no memories), or a retriever that Search
+        went without (as SearchResponse.degraded, e.g. "graph").
+        """
+
+    def __init__(
+        self,
+        *,
+        text: _builtins.str = ...,
+        tokens_used: _builtins.int = ...,
+        max_tokens: _builtins.int = ...,
+        profile: _abc.Iterable[Global___ProfileEntry] | None = ...,
+        recent_turns: _abc.Iterable[_memory_pb2.Memory] | None = ...,
+        memories: _abc.Iterable[Global___SearchHit] | None = ...,
+        omitted: Global___ContextOmissions | None = ...,
+        degraded: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["omitted", b"omitted"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["degraded", b"degraded", "max_tokens", b"max_tokens", "memories", b"memories", "omitted", b"omitted", "profile", b"profile", "recent_turns", b"recent_turns", "text", b"text", "tokens_used", b"tokens_used"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetContextResponse: _TypeAlias = GetContextResponse  # noqa: Y015
+
+@_typing.final
 class CreateCubeRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

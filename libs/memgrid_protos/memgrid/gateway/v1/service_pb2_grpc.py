@@ -103,6 +103,11 @@ class GatewayServiceStub:
                 request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.SearchRequest.SerializeToString,
                 response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.SearchResponse.FromString,
                 _registered_method=True)
+        self.GetContext = channel.unary_unary(
+                '/memgrid.gateway.v1.GatewayService/GetContext',
+                request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetContextRequest.SerializeToString,
+                response_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetContextResponse.FromString,
+                _registered_method=True)
         self.CreateCube = channel.unary_unary(
                 '/memgrid.gateway.v1.GatewayService/CreateCube',
                 request_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.CreateCubeRequest.SerializeToString,
@@ -289,6 +294,20 @@ class GatewayServiceServicer:
         """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
         (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
         user may not read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContext(self, request, context):
+        """A prompt-ready context for answering the user: their profile (as GetProfile), the
+        session's recent turns when session_id is given, and the memories Search finds for
+        the query, fitted to the caller's token budget in that priority order. The response
+        holds the text and the parts it was built from, the tokens used and what the budget
+        left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+        user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+        range. A part whose service is down (the thought engine, search) is left out and
+        named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -491,6 +510,11 @@ def add_GatewayServiceServicer_to_server(servicer, server):
                     servicer.Search,
                     request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.SearchRequest.FromString,
                     response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.SearchResponse.SerializeToString,
+            ),
+            'GetContext': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContext,
+                    request_deserializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetContextRequest.FromString,
+                    response_serializer=memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetContextResponse.SerializeToString,
             ),
             'CreateCube': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateCube,
@@ -905,6 +929,33 @@ class GatewayService:
             '/memgrid.gateway.v1.GatewayService/Search',
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.SearchRequest.SerializeToString,
             memgrid_dot_gateway_dot_v1_dot_request__response__pb2.SearchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContext(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.gateway.v1.GatewayService/GetContext',
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetContextRequest.SerializeToString,
+            memgrid_dot_gateway_dot_v1_dot_request__response__pb2.GetContextResponse.FromString,
             options,
             channel_credentials,
             insecure,

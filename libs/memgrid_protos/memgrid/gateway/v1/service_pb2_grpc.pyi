@@ -89,6 +89,16 @@ class GatewayServiceStub:
     (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
     user may not read.
     """
+    GetContext: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.GetContextRequest, _request_response_pb2.GetContextResponse]
+    """A prompt-ready context for answering the user: their profile (as GetProfile), the
+    session's recent turns when session_id is given, and the memories Search finds for
+    the query, fitted to the caller's token budget in that priority order. The response
+    holds the text and the parts it was built from, the tokens used and what the budget
+    left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+    user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+    range. A part whose service is down (the thought engine, search) is left out and
+    named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+    """
     CreateCube: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.CreateCubeRequest, _request_response_pb2.CreateCubeResponse]
     """ALREADY_EXISTS: the cube id is taken."""
     ListCubes: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.ListCubesRequest, _request_response_pb2.ListCubesResponse]
@@ -217,6 +227,16 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
     (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
     user may not read.
+    """
+    GetContext: _aio.UnaryUnaryMultiCallable[_request_response_pb2.GetContextRequest, _request_response_pb2.GetContextResponse]  # type: ignore[assignment]
+    """A prompt-ready context for answering the user: their profile (as GetProfile), the
+    session's recent turns when session_id is given, and the memories Search finds for
+    the query, fitted to the caller's token budget in that priority order. The response
+    holds the text and the parts it was built from, the tokens used and what the budget
+    left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+    user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+    range. A part whose service is down (the thought engine, search) is left out and
+    named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
     """
     CreateCube: _aio.UnaryUnaryMultiCallable[_request_response_pb2.CreateCubeRequest, _request_response_pb2.CreateCubeResponse]  # type: ignore[assignment]
     """ALREADY_EXISTS: the cube id is taken."""
@@ -415,6 +435,22 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
         """Hybrid retrieval over a user's memories (filter.user_id is required). UNAVAILABLE: the search service is down
         (writes still succeed and are indexed when it is back). PERMISSION_DENIED: a cube the
         user may not read.
+        """
+
+    @_abc_1.abstractmethod
+    def GetContext(
+        self,
+        request: _request_response_pb2.GetContextRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.GetContextResponse, _abc.Awaitable[_request_response_pb2.GetContextResponse]]:
+        """A prompt-ready context for answering the user: their profile (as GetProfile), the
+        session's recent turns when session_id is given, and the memories Search finds for
+        the query, fitted to the caller's token budget in that priority order. The response
+        holds the text and the parts it was built from, the tokens used and what the budget
+        left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+        user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+        range. A part whose service is down (the thought engine, search) is left out and
+        named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
         """
 
     @_abc_1.abstractmethod

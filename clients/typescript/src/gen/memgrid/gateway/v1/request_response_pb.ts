@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file memgrid/gateway/v1/request_response.proto.
  */
 export const file_memgrid_gateway_v1_request_response: GenFile = /*@__PURE__*/
-  fileDesc("CiltZW1ncmlkL2dhdGV3YXkvdjEvcmVxdWVzdF9yZXNwb25zZS5wcm90bxISbWVtZ3JpZC5nYXRld2F5LnYxIocBChJBZGRNZXNzYWdlc1JlcXVlc3QSJwoFc2NvcGUYASABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIvCghtZXNzYWdlcxgCIAMoCzIdLm1lbWdyaWQuY29tbW9uLnYxLk5ld01lc3NhZ2USFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIokBChNBZGRNZXNzYWdlc1Jlc3BvbnNlEisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24SEAoIcmVwbGF5ZWQYAyABKAgibAoSQWRkTWVtb3JpZXNSZXF1ZXN0Ei4KCG1lbW9yaWVzGAEgAygLMhwubWVtZ3JpZC5jb21tb24udjEuTmV3TWVtb3J5EhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRINCgVkZWR1cBgDIAEoCCK8AQoTQWRkTWVtb3JpZXNSZXNwb25zZRIrCghtZW1vcmllcxgBIAMoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIxCghvdXRjb21lcxgCIAMoDjIfLm1lbWdyaWQuY29tbW9uLnYxLldyaXRlT3V0Y29tZRIzCgtwcm9wYWdhdGlvbhgDIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uEhAKCHJlcGxheWVkGAQgASgIIh4KEEdldE1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkiPgoRR2V0TWVtb3J5UmVzcG9uc2USKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5IiYKF0JhdGNoR2V0TWVtb3JpZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCSJcChhCYXRjaEdldE1lbW9yaWVzUmVzcG9uc2USKwoIbWVtb3JpZXMYASADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSEwoLbWlzc2luZ19pZHMYAiADKAkinQEKE1VwZGF0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoAxIvCgZ1cGRhdGUYAyABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlVcGRhdGUSLwoLdXBkYXRlX21hc2sYBCABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrInYKFFVwZGF0ZU1lbW9yeVJlc3BvbnNlEikKBm1lbW9yeRgBIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIzCgtwcm9wYWdhdGlvbhgCIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uIiEKE0RlbGV0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkipQEKFERlbGV0ZU1lbW9yeVJlc3BvbnNlEgoKAmlkGAEgASgJEhgKEHZlcnNpb25zX2RlbGV0ZWQYAiABKAMSMwoLcHJvcGFnYXRpb24YAyADKAsyHi5tZW1ncmlkLmNvbW1vbi52MS5Qcm9wYWdhdGlvbhIyCgdkZXJpdmVkGAQgASgLMiEubWVtZ3JpZC5jb21tb24udjEuRGVyaXZlZENoYW5nZXMiSAoVRGVsZXRlTWVtb3JpZXNSZXF1ZXN0Ei8KBmZpbHRlchgBIAEoCzIfLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeUZpbHRlciKYAQoWRGVsZXRlTWVtb3JpZXNSZXNwb25zZRIVCg1kZWxldGVkX2NvdW50GAEgASgDEjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24SMgoHZGVyaXZlZBgDIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLkRlcml2ZWRDaGFuZ2VzIiMKEEVyYXNlVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJHChFFcmFzZVVzZXJSZXNwb25zZRIyCgdyZWNlaXB0GAEgASgLMiEubWVtZ3JpZC5jb21tb24udjEuRXJhc3VyZVJlY2VpcHQiLwoSRXJhc2VUZW5hbnRSZXF1ZXN0EhkKEWNvbmZpcm1fdGVuYW50X2lkGAEgASgJIkkKE0VyYXNlVGVuYW50UmVzcG9uc2USMgoHcmVjZWlwdBgBIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLkVyYXN1cmVSZWNlaXB0Im0KE0xpc3RNZW1vcmllc1JlcXVlc3QSLwoGZmlsdGVyGAEgASgLMh8ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5RmlsdGVyEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlwKFExpc3RNZW1vcmllc1Jlc3BvbnNlEisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIlChdHZXRNZW1vcnlIaXN0b3J5UmVxdWVzdBIKCgJpZBgBIAEoCSJOChhHZXRNZW1vcnlIaXN0b3J5UmVzcG9uc2USMgoIdmVyc2lvbnMYASADKAsyIC5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlWZXJzaW9uIpkBCgtSYW5rV2VpZ2h0cxIUCgdyZWNlbmN5GAEgASgCSACIAQESFwoKaW1wb3J0YW5jZRgCIAEoAkgBiAEBEhEKBGhlYXQYAyABKAJIAogBARIWCglkaXZlcnNpdHkYBCABKAJIA4gBAUIKCghfcmVjZW5jeUINCgtfaW1wb3J0YW5jZUIHCgVfaGVhdEIMCgpfZGl2ZXJzaXR5Iv4BCg1TZWFyY2hSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEi8KBmZpbHRlchgCIAEoCzIfLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeUZpbHRlchIJCgFrGAMgASgFEiwKCHZhbGlkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgRtb2RlGAUgASgOMiEubWVtZ3JpZC5nYXRld2F5LnYxLlJldHJpZXZhbE1vZGUSMAoHd2VpZ2h0cxgGIAEoCzIfLm1lbWdyaWQuZ2F0ZXdheS52MS5SYW5rV2VpZ2h0cxIRCgltaW5fc2NvcmUYByABKAIivwIKEVNlYXJjaEV4cGxhbmF0aW9uEhMKC2RlbnNlX3Njb3JlGAEgASgCEhQKDHNwYXJzZV9zY29yZRgCIAEoAhISCgpkZW5zZV9yYW5rGAMgASgFEhMKC3NwYXJzZV9yYW5rGAQgASgFEhMKC2Z1c2VkX3Njb3JlGAUgASgCEhQKDHJlY2VuY3lfdGVybRgGIAEoAhIXCg9pbXBvcnRhbmNlX3Rlcm0YByABKAISEQoJaGVhdF90ZXJtGAggASgCEhIKCmdyYXBoX2hvcHMYCSABKAUSEgoKZnVzZWRfcmFuaxgKIAEoBRIWCg5uZWlnaGJvdXJfdGVybRgLIAEoAhIVCg10ZW1wb3JhbF90ZXJtGAwgASgCEhQKDHNwZWFrZXJfdGVybRgNIAEoAhISCgpncmFwaF9yYW5rGA4gASgFIoEBCglTZWFyY2hIaXQSKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5Eg0KBXNjb3JlGAIgASgCEjoKC2V4cGxhbmF0aW9uGAMgASgLMiUubWVtZ3JpZC5nYXRld2F5LnYxLlNlYXJjaEV4cGxhbmF0aW9uImgKDlNlYXJjaFJlc3BvbnNlEisKBGhpdHMYASADKAsyHS5tZW1ncmlkLmdhdGV3YXkudjEuU2VhcmNoSGl0EhAKCGRlZ3JhZGVkGAIgAygJEhcKD2VtYmVkZGluZ19tb2RlbBgDIAEoCSJeChFDcmVhdGVDdWJlUmVxdWVzdBIPCgdjdWJlX2lkGAEgASgJEhUKDW93bmVyX3VzZXJfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCSI7ChJDcmVhdGVDdWJlUmVzcG9uc2USJQoEY3ViZRgBIAEoCzIXLm1lbWdyaWQuY29tbW9uLnYxLkN1YmUiIwoQTGlzdEN1YmVzUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIjsKEUxpc3RDdWJlc1Jlc3BvbnNlEiYKBWN1YmVzGAEgAygLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSJSChBTaGFyZUN1YmVSZXF1ZXN0Eg8KB2N1YmVfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIWCg5yZWFkZXJfdXNlcl9pZBgDIAEoCSI6ChFTaGFyZUN1YmVSZXNwb25zZRIlCgRjdWJlGAEgASgLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSJUChJVbnNoYXJlQ3ViZVJlcXVlc3QSDwoHY3ViZV9pZBgBIAEoCRIVCg1vd25lcl91c2VyX2lkGAIgASgJEhYKDnJlYWRlcl91c2VyX2lkGAMgASgJIjwKE1Vuc2hhcmVDdWJlUmVzcG9uc2USJQoEY3ViZRgBIAEoCzIXLm1lbWdyaWQuY29tbW9uLnYxLkN1YmUiOQoSQ29uc29saWRhdGVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCSI2ChNDb25zb2xpZGF0ZVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgIIokCCgNKb2ISCgoCaWQYASABKAkSDQoFdG9waWMYAiABKAkSKwoFc3RhdGUYAyABKA4yHC5tZW1ncmlkLmdhdGV3YXkudjEuSm9iU3RhdGUSEAoIYXR0ZW1wdHMYBCABKAUSFAoMbWF4X2F0dGVtcHRzGAUgASgFEhIKCmxhc3RfZXJyb3IYBiABKAkSDAoEbm90ZRgHIAEoCRIQCghkZWdyYWRlZBgIIAEoCBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIfCg1HZXRKb2JSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSI2Cg5HZXRKb2JSZXNwb25zZRIkCgNqb2IYASABKAsyFy5tZW1ncmlkLmdhdGV3YXkudjEuSm9iIiEKD1JldHJ5Sm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiOAoQUmV0cnlKb2JSZXNwb25zZRIkCgNqb2IYASABKAsyFy5tZW1ncmlkLmdhdGV3YXkudjEuSm9iIiQKEUdldFByb2ZpbGVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkirgEKDFByb2ZpbGVFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAkSEQoJbWVtb3J5X2lkGAMgASgJEg8KB3N1YmplY3QYBCABKAkSLgoKdmFsaWRfZnJvbRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY29uZmlkZW5jZRgGIAEoAhIaChJzb3VyY2VfbWVzc2FnZV9pZHMYByADKAkigAEKEkdldFByb2ZpbGVSZXNwb25zZRIxCgdlbnRyaWVzGAEgAygLMiAubWVtZ3JpZC5nYXRld2F5LnYxLlByb2ZpbGVFbnRyeRI3Cg1yZWxhdGVkX2ZhY3RzGAIgAygLMiAubWVtZ3JpZC5nYXRld2F5LnYxLlByb2ZpbGVFbnRyeSLgAQoHUGF0dGVybhIRCgltZW1vcnlfaWQYASABKAkSLQoEa2luZBgCIAEoDjIfLm1lbWdyaWQuZ2F0ZXdheS52MS5QYXR0ZXJuS2luZBILCgNrZXkYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDwoHc3VwcG9ydBgFIAEoBRISCgpjb25maWRlbmNlGAYgASgCEhwKFGV2aWRlbmNlX21lc3NhZ2VfaWRzGAcgAygJEi4KCnVwZGF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk0KE0xpc3RQYXR0ZXJuc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJeChRMaXN0UGF0dGVybnNSZXNwb25zZRItCghwYXR0ZXJucxgBIAMoCzIbLm1lbWdyaWQuZ2F0ZXdheS52MS5QYXR0ZXJuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJgChVSZWNvcmRGZWVkYmFja1JlcXVlc3QSEQoJbWVtb3J5X2lkGAEgASgJEjQKB3ZlcmRpY3QYAiABKA4yIy5tZW1ncmlkLmdhdGV3YXkudjEuRmVlZGJhY2tWZXJkaWN0ItoBChZSZWNvcmRGZWVkYmFja1Jlc3BvbnNlEikKBm1lbW9yeRgBIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIZChFpbXBvcnRhbmNlX2JlZm9yZRgCIAEoAhIYChBpbXBvcnRhbmNlX2FmdGVyGAMgASgCEhYKDmZlZWRiYWNrX2NvdW50GAQgASgFEhMKC2V4cGxhbmF0aW9uGAUgASgJEjMKC3Byb3BhZ2F0aW9uGAYgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24iawoLQ2hhdFJlcXVlc3QSJwoFc2NvcGUYASABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIPCgdtZXNzYWdlGAIgASgJEgkKAWsYAyABKAUSFwoPaWRlbXBvdGVuY3lfa2V5GAQgASgJIn8KC0NoYXRDb250ZXh0EisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EjEKB3Byb2ZpbGUYAiADKAsyIC5tZW1ncmlkLmdhdGV3YXkudjEuUHJvZmlsZUVudHJ5EhAKCGRlZ3JhZGVkGAMgAygJIpcBCg1DaGF0Q29tcGxldGVkEg4KBmFuc3dlchgBIAEoCRIXCg91c2VyX21lc3NhZ2VfaWQYAiABKAkSHAoUYXNzaXN0YW50X21lc3NhZ2VfaWQYAyABKAkSDQoFbW9kZWwYBCABKAkSFQoNcHJvbXB0X3Rva2VucxgFIAEoBRIZChFjb21wbGV0aW9uX3Rva2VucxgGIAEoBSKUAQoMQ2hhdFJlc3BvbnNlEjIKB2NvbnRleHQYASABKAsyHy5tZW1ncmlkLmdhdGV3YXkudjEuQ2hhdENvbnRleHRIABIPCgVkZWx0YRgCIAEoCUgAEjYKCWNvbXBsZXRlZBgDIAEoCzIhLm1lbWdyaWQuZ2F0ZXdheS52MS5DaGF0Q29tcGxldGVkSABCBwoFZXZlbnQqfwoNUmV0cmlldmFsTW9kZRIeChpSRVRSSUVWQUxfTU9ERV9VTlNQRUNJRklFRBAAEhkKFVJFVFJJRVZBTF9NT0RFX0hZQlJJRBABEhgKFFJFVFJJRVZBTF9NT0RFX0RFTlNFEAISGQoVUkVUUklFVkFMX01PREVfU1BBUlNFEAMqewoISm9iU3RhdGUSGQoVSk9CX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRSk9CX1NUQVRFX1BFTkRJTkcQARIVChFKT0JfU1RBVEVfUlVOTklORxACEhIKDkpPQl9TVEFURV9ET05FEAMSEgoOSk9CX1NUQVRFX0RFQUQQBCq5AQoLUGF0dGVybktpbmQSHAoYUEFUVEVSTl9LSU5EX1VOU1BFQ0lGSUVEEAASIAocUEFUVEVSTl9LSU5EX1JFQ1VSUklOR19UT1BJQxABEiYKIlBBVFRFUk5fS0lORF9DT19PQ0NVUlJJTkdfRU5USVRJRVMQAhIiCh5QQVRURVJOX0tJTkRfVElNRV9PRl9EQVlfSEFCSVQQAxIeChpQQVRURVJOX0tJTkRfV0VFS0RBWV9IQUJJVBAEKnEKD0ZlZWRiYWNrVmVyZGljdBIgChxGRUVEQkFDS19WRVJESUNUX1VOU1BFQ0lGSUVEEAASGwoXRkVFREJBQ0tfVkVSRElDVF9VU0VGVUwQARIfChtGRUVEQkFDS19WRVJESUNUX05PVF9VU0VGVUwQAkLNAQoWZGV2Lm1lbWdyaWQuZ2F0ZXdheS52MUIUUmVxdWVzdFJlc3BvbnNlUHJvdG9QAVozbWVtZ3JpZC5kZXYvY2xpZW50cy9nby9tZW1ncmlkL2dhdGV3YXkvdjE7Z2F0ZXdheXYxogIDTUdYqgISTWVtZ3JpZC5HYXRld2F5LlYxygISTWVtZ3JpZFxHYXRld2F5XFYx4gIeTWVtZ3JpZFxHYXRld2F5XFYxXEdQQk1ldGFkYXRh6gIUTWVtZ3JpZDo6R2F0ZXdheTo6VjFiBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_memgrid_common_v1_memory]);
+  fileDesc("CiltZW1ncmlkL2dhdGV3YXkvdjEvcmVxdWVzdF9yZXNwb25zZS5wcm90bxISbWVtZ3JpZC5nYXRld2F5LnYxIocBChJBZGRNZXNzYWdlc1JlcXVlc3QSJwoFc2NvcGUYASABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIvCghtZXNzYWdlcxgCIAMoCzIdLm1lbWdyaWQuY29tbW9uLnYxLk5ld01lc3NhZ2USFwoPaWRlbXBvdGVuY3lfa2V5GAMgASgJIokBChNBZGRNZXNzYWdlc1Jlc3BvbnNlEisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24SEAoIcmVwbGF5ZWQYAyABKAgibAoSQWRkTWVtb3JpZXNSZXF1ZXN0Ei4KCG1lbW9yaWVzGAEgAygLMhwubWVtZ3JpZC5jb21tb24udjEuTmV3TWVtb3J5EhcKD2lkZW1wb3RlbmN5X2tleRgCIAEoCRINCgVkZWR1cBgDIAEoCCK8AQoTQWRkTWVtb3JpZXNSZXNwb25zZRIrCghtZW1vcmllcxgBIAMoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIxCghvdXRjb21lcxgCIAMoDjIfLm1lbWdyaWQuY29tbW9uLnYxLldyaXRlT3V0Y29tZRIzCgtwcm9wYWdhdGlvbhgDIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uEhAKCHJlcGxheWVkGAQgASgIIh4KEEdldE1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkiPgoRR2V0TWVtb3J5UmVzcG9uc2USKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5IiYKF0JhdGNoR2V0TWVtb3JpZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCSJcChhCYXRjaEdldE1lbW9yaWVzUmVzcG9uc2USKwoIbWVtb3JpZXMYASADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSEwoLbWlzc2luZ19pZHMYAiADKAkinQEKE1VwZGF0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkSGAoQZXhwZWN0ZWRfdmVyc2lvbhgCIAEoAxIvCgZ1cGRhdGUYAyABKAsyHy5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlVcGRhdGUSLwoLdXBkYXRlX21hc2sYBCABKAsyGi5nb29nbGUucHJvdG9idWYuRmllbGRNYXNrInYKFFVwZGF0ZU1lbW9yeVJlc3BvbnNlEikKBm1lbW9yeRgBIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIzCgtwcm9wYWdhdGlvbhgCIAMoCzIeLm1lbWdyaWQuY29tbW9uLnYxLlByb3BhZ2F0aW9uIiEKE0RlbGV0ZU1lbW9yeVJlcXVlc3QSCgoCaWQYASABKAkipQEKFERlbGV0ZU1lbW9yeVJlc3BvbnNlEgoKAmlkGAEgASgJEhgKEHZlcnNpb25zX2RlbGV0ZWQYAiABKAMSMwoLcHJvcGFnYXRpb24YAyADKAsyHi5tZW1ncmlkLmNvbW1vbi52MS5Qcm9wYWdhdGlvbhIyCgdkZXJpdmVkGAQgASgLMiEubWVtZ3JpZC5jb21tb24udjEuRGVyaXZlZENoYW5nZXMiSAoVRGVsZXRlTWVtb3JpZXNSZXF1ZXN0Ei8KBmZpbHRlchgBIAEoCzIfLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeUZpbHRlciKYAQoWRGVsZXRlTWVtb3JpZXNSZXNwb25zZRIVCg1kZWxldGVkX2NvdW50GAEgASgDEjMKC3Byb3BhZ2F0aW9uGAIgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24SMgoHZGVyaXZlZBgDIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLkRlcml2ZWRDaGFuZ2VzIiMKEEVyYXNlVXNlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSJHChFFcmFzZVVzZXJSZXNwb25zZRIyCgdyZWNlaXB0GAEgASgLMiEubWVtZ3JpZC5jb21tb24udjEuRXJhc3VyZVJlY2VpcHQiLwoSRXJhc2VUZW5hbnRSZXF1ZXN0EhkKEWNvbmZpcm1fdGVuYW50X2lkGAEgASgJIkkKE0VyYXNlVGVuYW50UmVzcG9uc2USMgoHcmVjZWlwdBgBIAEoCzIhLm1lbWdyaWQuY29tbW9uLnYxLkVyYXN1cmVSZWNlaXB0Im0KE0xpc3RNZW1vcmllc1JlcXVlc3QSLwoGZmlsdGVyGAEgASgLMh8ubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5RmlsdGVyEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlwKFExpc3RNZW1vcmllc1Jlc3BvbnNlEisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIlChdHZXRNZW1vcnlIaXN0b3J5UmVxdWVzdBIKCgJpZBgBIAEoCSJOChhHZXRNZW1vcnlIaXN0b3J5UmVzcG9uc2USMgoIdmVyc2lvbnMYASADKAsyIC5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnlWZXJzaW9uIpkBCgtSYW5rV2VpZ2h0cxIUCgdyZWNlbmN5GAEgASgCSACIAQESFwoKaW1wb3J0YW5jZRgCIAEoAkgBiAEBEhEKBGhlYXQYAyABKAJIAogBARIWCglkaXZlcnNpdHkYBCABKAJIA4gBAUIKCghfcmVjZW5jeUINCgtfaW1wb3J0YW5jZUIHCgVfaGVhdEIMCgpfZGl2ZXJzaXR5Iv4BCg1TZWFyY2hSZXF1ZXN0Eg0KBXF1ZXJ5GAEgASgJEi8KBmZpbHRlchgCIAEoCzIfLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeUZpbHRlchIJCgFrGAMgASgFEiwKCHZhbGlkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgRtb2RlGAUgASgOMiEubWVtZ3JpZC5nYXRld2F5LnYxLlJldHJpZXZhbE1vZGUSMAoHd2VpZ2h0cxgGIAEoCzIfLm1lbWdyaWQuZ2F0ZXdheS52MS5SYW5rV2VpZ2h0cxIRCgltaW5fc2NvcmUYByABKAIivwIKEVNlYXJjaEV4cGxhbmF0aW9uEhMKC2RlbnNlX3Njb3JlGAEgASgCEhQKDHNwYXJzZV9zY29yZRgCIAEoAhISCgpkZW5zZV9yYW5rGAMgASgFEhMKC3NwYXJzZV9yYW5rGAQgASgFEhMKC2Z1c2VkX3Njb3JlGAUgASgCEhQKDHJlY2VuY3lfdGVybRgGIAEoAhIXCg9pbXBvcnRhbmNlX3Rlcm0YByABKAISEQoJaGVhdF90ZXJtGAggASgCEhIKCmdyYXBoX2hvcHMYCSABKAUSEgoKZnVzZWRfcmFuaxgKIAEoBRIWCg5uZWlnaGJvdXJfdGVybRgLIAEoAhIVCg10ZW1wb3JhbF90ZXJtGAwgASgCEhQKDHNwZWFrZXJfdGVybRgNIAEoAhISCgpncmFwaF9yYW5rGA4gASgFIoEBCglTZWFyY2hIaXQSKQoGbWVtb3J5GAEgASgLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5Eg0KBXNjb3JlGAIgASgCEjoKC2V4cGxhbmF0aW9uGAMgASgLMiUubWVtZ3JpZC5nYXRld2F5LnYxLlNlYXJjaEV4cGxhbmF0aW9uImgKDlNlYXJjaFJlc3BvbnNlEisKBGhpdHMYASADKAsyHS5tZW1ncmlkLmdhdGV3YXkudjEuU2VhcmNoSGl0EhAKCGRlZ3JhZGVkGAIgAygJEhcKD2VtYmVkZGluZ19tb2RlbBgDIAEoCSKeAQoRR2V0Q29udGV4dFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRISCgpzZXNzaW9uX2lkGAIgASgJEg0KBXF1ZXJ5GAMgASgJEhIKCm1heF90b2tlbnMYBCABKAUSFAoMbWF4X21lbW9yaWVzGAUgASgFEhgKEG1heF9yZWNlbnRfdHVybnMYBiABKAUSEQoJbWluX3Njb3JlGAcgASgCIlMKEENvbnRleHRPbWlzc2lvbnMSFwoPcHJvZmlsZV9lbnRyaWVzGAEgASgFEhQKDHJlY2VudF90dXJucxgCIAEoBRIQCghtZW1vcmllcxgDIAEoBSKpAgoSR2V0Q29udGV4dFJlc3BvbnNlEgwKBHRleHQYASABKAkSEwoLdG9rZW5zX3VzZWQYAiABKAUSEgoKbWF4X3Rva2VucxgDIAEoBRIxCgdwcm9maWxlGAQgAygLMiAubWVtZ3JpZC5nYXRld2F5LnYxLlByb2ZpbGVFbnRyeRIvCgxyZWNlbnRfdHVybnMYBSADKAsyGS5tZW1ncmlkLmNvbW1vbi52MS5NZW1vcnkSLwoIbWVtb3JpZXMYBiADKAsyHS5tZW1ncmlkLmdhdGV3YXkudjEuU2VhcmNoSGl0EjUKB29taXR0ZWQYByABKAsyJC5tZW1ncmlkLmdhdGV3YXkudjEuQ29udGV4dE9taXNzaW9ucxIQCghkZWdyYWRlZBgIIAMoCSJeChFDcmVhdGVDdWJlUmVxdWVzdBIPCgdjdWJlX2lkGAEgASgJEhUKDW93bmVyX3VzZXJfaWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCSI7ChJDcmVhdGVDdWJlUmVzcG9uc2USJQoEY3ViZRgBIAEoCzIXLm1lbWdyaWQuY29tbW9uLnYxLkN1YmUiIwoQTGlzdEN1YmVzUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIjsKEUxpc3RDdWJlc1Jlc3BvbnNlEiYKBWN1YmVzGAEgAygLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSJSChBTaGFyZUN1YmVSZXF1ZXN0Eg8KB2N1YmVfaWQYASABKAkSFQoNb3duZXJfdXNlcl9pZBgCIAEoCRIWCg5yZWFkZXJfdXNlcl9pZBgDIAEoCSI6ChFTaGFyZUN1YmVSZXNwb25zZRIlCgRjdWJlGAEgASgLMhcubWVtZ3JpZC5jb21tb24udjEuQ3ViZSJUChJVbnNoYXJlQ3ViZVJlcXVlc3QSDwoHY3ViZV9pZBgBIAEoCRIVCg1vd25lcl91c2VyX2lkGAIgASgJEhYKDnJlYWRlcl91c2VyX2lkGAMgASgJIjwKE1Vuc2hhcmVDdWJlUmVzcG9uc2USJQoEY3ViZRgBIAEoCzIXLm1lbWdyaWQuY29tbW9uLnYxLkN1YmUiOQoSQ29uc29saWRhdGVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEgoKc2Vzc2lvbl9pZBgCIAEoCSI2ChNDb25zb2xpZGF0ZVJlc3BvbnNlEg4KBmpvYl9pZBgBIAEoCRIPCgdjcmVhdGVkGAIgASgIIokCCgNKb2ISCgoCaWQYASABKAkSDQoFdG9waWMYAiABKAkSKwoFc3RhdGUYAyABKA4yHC5tZW1ncmlkLmdhdGV3YXkudjEuSm9iU3RhdGUSEAoIYXR0ZW1wdHMYBCABKAUSFAoMbWF4X2F0dGVtcHRzGAUgASgFEhIKCmxhc3RfZXJyb3IYBiABKAkSDAoEbm90ZRgHIAEoCRIQCghkZWdyYWRlZBgIIAEoCBIuCgpjcmVhdGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIfCg1HZXRKb2JSZXF1ZXN0Eg4KBmpvYl9pZBgBIAEoCSI2Cg5HZXRKb2JSZXNwb25zZRIkCgNqb2IYASABKAsyFy5tZW1ncmlkLmdhdGV3YXkudjEuSm9iIiEKD1JldHJ5Sm9iUmVxdWVzdBIOCgZqb2JfaWQYASABKAkiOAoQUmV0cnlKb2JSZXNwb25zZRIkCgNqb2IYASABKAsyFy5tZW1ncmlkLmdhdGV3YXkudjEuSm9iIiQKEUdldFByb2ZpbGVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkirgEKDFByb2ZpbGVFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAkSEQoJbWVtb3J5X2lkGAMgASgJEg8KB3N1YmplY3QYBCABKAkSLgoKdmFsaWRfZnJvbRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY29uZmlkZW5jZRgGIAEoAhIaChJzb3VyY2VfbWVzc2FnZV9pZHMYByADKAkigAEKEkdldFByb2ZpbGVSZXNwb25zZRIxCgdlbnRyaWVzGAEgAygLMiAubWVtZ3JpZC5nYXRld2F5LnYxLlByb2ZpbGVFbnRyeRI3Cg1yZWxhdGVkX2ZhY3RzGAIgAygLMiAubWVtZ3JpZC5nYXRld2F5LnYxLlByb2ZpbGVFbnRyeSLgAQoHUGF0dGVybhIRCgltZW1vcnlfaWQYASABKAkSLQoEa2luZBgCIAEoDjIfLm1lbWdyaWQuZ2F0ZXdheS52MS5QYXR0ZXJuS2luZBILCgNrZXkYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDwoHc3VwcG9ydBgFIAEoBRISCgpjb25maWRlbmNlGAYgASgCEhwKFGV2aWRlbmNlX21lc3NhZ2VfaWRzGAcgAygJEi4KCnVwZGF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIk0KE0xpc3RQYXR0ZXJuc1JlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJeChRMaXN0UGF0dGVybnNSZXNwb25zZRItCghwYXR0ZXJucxgBIAMoCzIbLm1lbWdyaWQuZ2F0ZXdheS52MS5QYXR0ZXJuEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJgChVSZWNvcmRGZWVkYmFja1JlcXVlc3QSEQoJbWVtb3J5X2lkGAEgASgJEjQKB3ZlcmRpY3QYAiABKA4yIy5tZW1ncmlkLmdhdGV3YXkudjEuRmVlZGJhY2tWZXJkaWN0ItoBChZSZWNvcmRGZWVkYmFja1Jlc3BvbnNlEikKBm1lbW9yeRgBIAEoCzIZLm1lbWdyaWQuY29tbW9uLnYxLk1lbW9yeRIZChFpbXBvcnRhbmNlX2JlZm9yZRgCIAEoAhIYChBpbXBvcnRhbmNlX2FmdGVyGAMgASgCEhYKDmZlZWRiYWNrX2NvdW50GAQgASgFEhMKC2V4cGxhbmF0aW9uGAUgASgJEjMKC3Byb3BhZ2F0aW9uGAYgAygLMh4ubWVtZ3JpZC5jb21tb24udjEuUHJvcGFnYXRpb24iawoLQ2hhdFJlcXVlc3QSJwoFc2NvcGUYASABKAsyGC5tZW1ncmlkLmNvbW1vbi52MS5TY29wZRIPCgdtZXNzYWdlGAIgASgJEgkKAWsYAyABKAUSFwoPaWRlbXBvdGVuY3lfa2V5GAQgASgJIn8KC0NoYXRDb250ZXh0EisKCG1lbW9yaWVzGAEgAygLMhkubWVtZ3JpZC5jb21tb24udjEuTWVtb3J5EjEKB3Byb2ZpbGUYAiADKAsyIC5tZW1ncmlkLmdhdGV3YXkudjEuUHJvZmlsZUVudHJ5EhAKCGRlZ3JhZGVkGAMgAygJIpcBCg1DaGF0Q29tcGxldGVkEg4KBmFuc3dlchgBIAEoCRIXCg91c2VyX21lc3NhZ2VfaWQYAiABKAkSHAoUYXNzaXN0YW50X21lc3NhZ2VfaWQYAyABKAkSDQoFbW9kZWwYBCABKAkSFQoNcHJvbXB0X3Rva2VucxgFIAEoBRIZChFjb21wbGV0aW9uX3Rva2VucxgGIAEoBSKUAQoMQ2hhdFJlc3BvbnNlEjIKB2NvbnRleHQYASABKAsyHy5tZW1ncmlkLmdhdGV3YXkudjEuQ2hhdENvbnRleHRIABIPCgVkZWx0YRgCIAEoCUgAEjYKCWNvbXBsZXRlZBgDIAEoCzIhLm1lbWdyaWQuZ2F0ZXdheS52MS5DaGF0Q29tcGxldGVkSABCBwoFZXZlbnQqfwoNUmV0cmlldmFsTW9kZRIeChpSRVRSSUVWQUxfTU9ERV9VTlNQRUNJRklFRBAAEhkKFVJFVFJJRVZBTF9NT0RFX0hZQlJJRBABEhgKFFJFVFJJRVZBTF9NT0RFX0RFTlNFEAISGQoVUkVUUklFVkFMX01PREVfU1BBUlNFEAMqewoISm9iU3RhdGUSGQoVSk9CX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRSk9CX1NUQVRFX1BFTkRJTkcQARIVChFKT0JfU1RBVEVfUlVOTklORxACEhIKDkpPQl9TVEFURV9ET05FEAMSEgoOSk9CX1NUQVRFX0RFQUQQBCq5AQoLUGF0dGVybktpbmQSHAoYUEFUVEVSTl9LSU5EX1VOU1BFQ0lGSUVEEAASIAocUEFUVEVSTl9LSU5EX1JFQ1VSUklOR19UT1BJQxABEiYKIlBBVFRFUk5fS0lORF9DT19PQ0NVUlJJTkdfRU5USVRJRVMQAhIiCh5QQVRURVJOX0tJTkRfVElNRV9PRl9EQVlfSEFCSVQQAxIeChpQQVRURVJOX0tJTkRfV0VFS0RBWV9IQUJJVBAEKnEKD0ZlZWRiYWNrVmVyZGljdBIgChxGRUVEQkFDS19WRVJESUNUX1VOU1BFQ0lGSUVEEAASGwoXRkVFREJBQ0tfVkVSRElDVF9VU0VGVUwQARIfChtGRUVEQkFDS19WRVJESUNUX05PVF9VU0VGVUwQAkLNAQoWZGV2Lm1lbWdyaWQuZ2F0ZXdheS52MUIUUmVxdWVzdFJlc3BvbnNlUHJvdG9QAVozbWVtZ3JpZC5kZXYvY2xpZW50cy9nby9tZW1ncmlkL2dhdGV3YXkvdjE7Z2F0ZXdheXYxogIDTUdYqgISTWVtZ3JpZC5HYXRld2F5LlYxygISTWVtZ3JpZFxHYXRld2F5XFYx4gIeTWVtZ3JpZFxHYXRld2F5XFYxXEdQQk1ldGFkYXRh6gIUTWVtZ3JpZDo6R2F0ZXdheTo6VjFiBnByb3RvMw", [file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_memgrid_common_v1_memory]);
 
 /**
  * @generated from message memgrid.gateway.v1.AddMessagesRequest
@@ -800,6 +800,175 @@ export const SearchResponseSchema: GenMessage<SearchResponse> = /*@__PURE__*/
   messageDesc(file_memgrid_gateway_v1_request_response, 26);
 
 /**
+ * @generated from message memgrid.gateway.v1.GetContextRequest
+ */
+export type GetContextRequest = Message<"memgrid.gateway.v1.GetContextRequest"> & {
+  /**
+   * Whose context; required.
+   *
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * The conversation the context is for: its recent turns are included. Empty: none.
+   *
+   * @generated from field: string session_id = 2;
+   */
+  sessionId: string;
+
+  /**
+   * What the agent is about to answer, usually the user's last message: it selects the
+   * memories (as SearchRequest.query). 1..4096 bytes of UTF-8.
+   *
+   * @generated from field: string query = 3;
+   */
+  query: string;
+
+  /**
+   * The budget of `text`, in estimated tokens (see GetContextResponse.tokens_used):
+   * 1..32000, 0 means 2000.
+   *
+   * @generated from field: int32 max_tokens = 4;
+   */
+  maxTokens: number;
+
+  /**
+   * Memories retrieved for the query before the budget applies: 1..100, 0 means 10.
+   *
+   * @generated from field: int32 max_memories = 5;
+   */
+  maxMemories: number;
+
+  /**
+   * The session's most recent turns before the budget applies: 1..100, 0 means 10. Only
+   * turns still in the short-term window (SHORT tier) count as recent.
+   *
+   * @generated from field: int32 max_recent_turns = 6;
+   */
+  maxRecentTurns: number;
+
+  /**
+   * 0..1: memories scored below it are left out (as SearchRequest.min_score).
+   *
+   * @generated from field: float min_score = 7;
+   */
+  minScore: number;
+};
+
+/**
+ * Describes the message memgrid.gateway.v1.GetContextRequest.
+ * Use `create(GetContextRequestSchema)` to create a new message.
+ */
+export const GetContextRequestSchema: GenMessage<GetContextRequest> = /*@__PURE__*/
+  messageDesc(file_memgrid_gateway_v1_request_response, 27);
+
+/**
+ * How many items of each part of a context the token budget left out.
+ *
+ * @generated from message memgrid.gateway.v1.ContextOmissions
+ */
+export type ContextOmissions = Message<"memgrid.gateway.v1.ContextOmissions"> & {
+  /**
+   * @generated from field: int32 profile_entries = 1;
+   */
+  profileEntries: number;
+
+  /**
+   * @generated from field: int32 recent_turns = 2;
+   */
+  recentTurns: number;
+
+  /**
+   * @generated from field: int32 memories = 3;
+   */
+  memories: number;
+};
+
+/**
+ * Describes the message memgrid.gateway.v1.ContextOmissions.
+ * Use `create(ContextOmissionsSchema)` to create a new message.
+ */
+export const ContextOmissionsSchema: GenMessage<ContextOmissions> = /*@__PURE__*/
+  messageDesc(file_memgrid_gateway_v1_request_response, 28);
+
+/**
+ * @generated from message memgrid.gateway.v1.GetContextResponse
+ */
+export type GetContextResponse = Message<"memgrid.gateway.v1.GetContextResponse"> & {
+  /**
+   * The context as one block of text for a prompt, in sections: what is known about the
+   * user, the session's recent turns, then the memories that bear on the query, each with
+   * its date and the ids of the messages it came from. Empty when there is nothing.
+   *
+   * @generated from field: string text = 1;
+   */
+  text: string;
+
+  /**
+   * The estimated tokens of `text`, at most max_tokens: the larger of its characters / 4
+   * and its whitespace-separated words, rounded up. No tokenizer is involved, so leave
+   * the model some headroom.
+   *
+   * @generated from field: int32 tokens_used = 2;
+   */
+  tokensUsed: number;
+
+  /**
+   * The budget applied: the request's, or the default.
+   *
+   * @generated from field: int32 max_tokens = 3;
+   */
+  maxTokens: number;
+
+  /**
+   * What `text` holds, in its order. The parts are filled in this priority order until
+   * the budget is spent: profile entries (the user's own, then related facts), the
+   * recent turns (newest first, shown oldest first), then memories (best first; one
+   * already shown as a profile entry or a recent turn is not repeated). An item that
+   * does not fit is left out whole, with the rest of its part.
+   *
+   * @generated from field: repeated memgrid.gateway.v1.ProfileEntry profile = 4;
+   */
+  profile: ProfileEntry[];
+
+  /**
+   * Oldest first.
+   *
+   * @generated from field: repeated memgrid.common.v1.Memory recent_turns = 5;
+   */
+  recentTurns: Memory[];
+
+  /**
+   * Best first, as Search ranks them.
+   *
+   * @generated from field: repeated memgrid.gateway.v1.SearchHit memories = 6;
+   */
+  memories: SearchHit[];
+
+  /**
+   * @generated from field: memgrid.gateway.v1.ContextOmissions omitted = 7;
+   */
+  omitted?: ContextOmissions | undefined;
+
+  /**
+   * What was skipped because the service behind it is down or not deployed:
+   * "thought-engine" (no profile), "search" (no memories), or a retriever that Search
+   * went without (as SearchResponse.degraded, e.g. "graph").
+   *
+   * @generated from field: repeated string degraded = 8;
+   */
+  degraded: string[];
+};
+
+/**
+ * Describes the message memgrid.gateway.v1.GetContextResponse.
+ * Use `create(GetContextResponseSchema)` to create a new message.
+ */
+export const GetContextResponseSchema: GenMessage<GetContextResponse> = /*@__PURE__*/
+  messageDesc(file_memgrid_gateway_v1_request_response, 29);
+
+/**
  * @generated from message memgrid.gateway.v1.CreateCubeRequest
  */
 export type CreateCubeRequest = Message<"memgrid.gateway.v1.CreateCubeRequest"> & {
@@ -829,7 +998,7 @@ export type CreateCubeRequest = Message<"memgrid.gateway.v1.CreateCubeRequest"> 
  * Use `create(CreateCubeRequestSchema)` to create a new message.
  */
 export const CreateCubeRequestSchema: GenMessage<CreateCubeRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 27);
+  messageDesc(file_memgrid_gateway_v1_request_response, 30);
 
 /**
  * @generated from message memgrid.gateway.v1.CreateCubeResponse
@@ -846,7 +1015,7 @@ export type CreateCubeResponse = Message<"memgrid.gateway.v1.CreateCubeResponse"
  * Use `create(CreateCubeResponseSchema)` to create a new message.
  */
 export const CreateCubeResponseSchema: GenMessage<CreateCubeResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 28);
+  messageDesc(file_memgrid_gateway_v1_request_response, 31);
 
 /**
  * @generated from message memgrid.gateway.v1.ListCubesRequest
@@ -863,7 +1032,7 @@ export type ListCubesRequest = Message<"memgrid.gateway.v1.ListCubesRequest"> & 
  * Use `create(ListCubesRequestSchema)` to create a new message.
  */
 export const ListCubesRequestSchema: GenMessage<ListCubesRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 29);
+  messageDesc(file_memgrid_gateway_v1_request_response, 32);
 
 /**
  * @generated from message memgrid.gateway.v1.ListCubesResponse
@@ -880,7 +1049,7 @@ export type ListCubesResponse = Message<"memgrid.gateway.v1.ListCubesResponse"> 
  * Use `create(ListCubesResponseSchema)` to create a new message.
  */
 export const ListCubesResponseSchema: GenMessage<ListCubesResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 30);
+  messageDesc(file_memgrid_gateway_v1_request_response, 33);
 
 /**
  * @generated from message memgrid.gateway.v1.ShareCubeRequest
@@ -907,7 +1076,7 @@ export type ShareCubeRequest = Message<"memgrid.gateway.v1.ShareCubeRequest"> & 
  * Use `create(ShareCubeRequestSchema)` to create a new message.
  */
 export const ShareCubeRequestSchema: GenMessage<ShareCubeRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 31);
+  messageDesc(file_memgrid_gateway_v1_request_response, 34);
 
 /**
  * @generated from message memgrid.gateway.v1.ShareCubeResponse
@@ -924,7 +1093,7 @@ export type ShareCubeResponse = Message<"memgrid.gateway.v1.ShareCubeResponse"> 
  * Use `create(ShareCubeResponseSchema)` to create a new message.
  */
 export const ShareCubeResponseSchema: GenMessage<ShareCubeResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 32);
+  messageDesc(file_memgrid_gateway_v1_request_response, 35);
 
 /**
  * @generated from message memgrid.gateway.v1.UnshareCubeRequest
@@ -951,7 +1120,7 @@ export type UnshareCubeRequest = Message<"memgrid.gateway.v1.UnshareCubeRequest"
  * Use `create(UnshareCubeRequestSchema)` to create a new message.
  */
 export const UnshareCubeRequestSchema: GenMessage<UnshareCubeRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 33);
+  messageDesc(file_memgrid_gateway_v1_request_response, 36);
 
 /**
  * @generated from message memgrid.gateway.v1.UnshareCubeResponse
@@ -968,7 +1137,7 @@ export type UnshareCubeResponse = Message<"memgrid.gateway.v1.UnshareCubeRespons
  * Use `create(UnshareCubeResponseSchema)` to create a new message.
  */
 export const UnshareCubeResponseSchema: GenMessage<UnshareCubeResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 34);
+  messageDesc(file_memgrid_gateway_v1_request_response, 37);
 
 /**
  * @generated from message memgrid.gateway.v1.ConsolidateRequest
@@ -994,7 +1163,7 @@ export type ConsolidateRequest = Message<"memgrid.gateway.v1.ConsolidateRequest"
  * Use `create(ConsolidateRequestSchema)` to create a new message.
  */
 export const ConsolidateRequestSchema: GenMessage<ConsolidateRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 35);
+  messageDesc(file_memgrid_gateway_v1_request_response, 38);
 
 /**
  * @generated from message memgrid.gateway.v1.ConsolidateResponse
@@ -1020,7 +1189,7 @@ export type ConsolidateResponse = Message<"memgrid.gateway.v1.ConsolidateRespons
  * Use `create(ConsolidateResponseSchema)` to create a new message.
  */
 export const ConsolidateResponseSchema: GenMessage<ConsolidateResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 36);
+  messageDesc(file_memgrid_gateway_v1_request_response, 39);
 
 /**
  * A background consolidation job.
@@ -1093,7 +1262,7 @@ export type Job = Message<"memgrid.gateway.v1.Job"> & {
  * Use `create(JobSchema)` to create a new message.
  */
 export const JobSchema: GenMessage<Job> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 37);
+  messageDesc(file_memgrid_gateway_v1_request_response, 40);
 
 /**
  * @generated from message memgrid.gateway.v1.GetJobRequest
@@ -1110,7 +1279,7 @@ export type GetJobRequest = Message<"memgrid.gateway.v1.GetJobRequest"> & {
  * Use `create(GetJobRequestSchema)` to create a new message.
  */
 export const GetJobRequestSchema: GenMessage<GetJobRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 38);
+  messageDesc(file_memgrid_gateway_v1_request_response, 41);
 
 /**
  * @generated from message memgrid.gateway.v1.GetJobResponse
@@ -1127,7 +1296,7 @@ export type GetJobResponse = Message<"memgrid.gateway.v1.GetJobResponse"> & {
  * Use `create(GetJobResponseSchema)` to create a new message.
  */
 export const GetJobResponseSchema: GenMessage<GetJobResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 39);
+  messageDesc(file_memgrid_gateway_v1_request_response, 42);
 
 /**
  * @generated from message memgrid.gateway.v1.RetryJobRequest
@@ -1144,7 +1313,7 @@ export type RetryJobRequest = Message<"memgrid.gateway.v1.RetryJobRequest"> & {
  * Use `create(RetryJobRequestSchema)` to create a new message.
  */
 export const RetryJobRequestSchema: GenMessage<RetryJobRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 40);
+  messageDesc(file_memgrid_gateway_v1_request_response, 43);
 
 /**
  * @generated from message memgrid.gateway.v1.RetryJobResponse
@@ -1163,7 +1332,7 @@ export type RetryJobResponse = Message<"memgrid.gateway.v1.RetryJobResponse"> & 
  * Use `create(RetryJobResponseSchema)` to create a new message.
  */
 export const RetryJobResponseSchema: GenMessage<RetryJobResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 41);
+  messageDesc(file_memgrid_gateway_v1_request_response, 44);
 
 /**
  * @generated from message memgrid.gateway.v1.GetProfileRequest
@@ -1182,7 +1351,7 @@ export type GetProfileRequest = Message<"memgrid.gateway.v1.GetProfileRequest"> 
  * Use `create(GetProfileRequestSchema)` to create a new message.
  */
 export const GetProfileRequestSchema: GenMessage<GetProfileRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 42);
+  messageDesc(file_memgrid_gateway_v1_request_response, 45);
 
 /**
  * One current fact extracted from the user's messages.
@@ -1238,7 +1407,7 @@ export type ProfileEntry = Message<"memgrid.gateway.v1.ProfileEntry"> & {
  * Use `create(ProfileEntrySchema)` to create a new message.
  */
 export const ProfileEntrySchema: GenMessage<ProfileEntry> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 43);
+  messageDesc(file_memgrid_gateway_v1_request_response, 46);
 
 /**
  * @generated from message memgrid.gateway.v1.GetProfileResponse
@@ -1264,7 +1433,7 @@ export type GetProfileResponse = Message<"memgrid.gateway.v1.GetProfileResponse"
  * Use `create(GetProfileResponseSchema)` to create a new message.
  */
 export const GetProfileResponseSchema: GenMessage<GetProfileResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 44);
+  messageDesc(file_memgrid_gateway_v1_request_response, 47);
 
 /**
  * A regularity detected across a user's sessions (a PATTERN memory).
@@ -1324,7 +1493,7 @@ export type Pattern = Message<"memgrid.gateway.v1.Pattern"> & {
  * Use `create(PatternSchema)` to create a new message.
  */
 export const PatternSchema: GenMessage<Pattern> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 45);
+  messageDesc(file_memgrid_gateway_v1_request_response, 48);
 
 /**
  * @generated from message memgrid.gateway.v1.ListPatternsRequest
@@ -1355,7 +1524,7 @@ export type ListPatternsRequest = Message<"memgrid.gateway.v1.ListPatternsReques
  * Use `create(ListPatternsRequestSchema)` to create a new message.
  */
 export const ListPatternsRequestSchema: GenMessage<ListPatternsRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 46);
+  messageDesc(file_memgrid_gateway_v1_request_response, 49);
 
 /**
  * @generated from message memgrid.gateway.v1.ListPatternsResponse
@@ -1377,7 +1546,7 @@ export type ListPatternsResponse = Message<"memgrid.gateway.v1.ListPatternsRespo
  * Use `create(ListPatternsResponseSchema)` to create a new message.
  */
 export const ListPatternsResponseSchema: GenMessage<ListPatternsResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 47);
+  messageDesc(file_memgrid_gateway_v1_request_response, 50);
 
 /**
  * @generated from message memgrid.gateway.v1.RecordFeedbackRequest
@@ -1401,7 +1570,7 @@ export type RecordFeedbackRequest = Message<"memgrid.gateway.v1.RecordFeedbackRe
  * Use `create(RecordFeedbackRequestSchema)` to create a new message.
  */
 export const RecordFeedbackRequestSchema: GenMessage<RecordFeedbackRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 48);
+  messageDesc(file_memgrid_gateway_v1_request_response, 51);
 
 /**
  * @generated from message memgrid.gateway.v1.RecordFeedbackResponse
@@ -1449,7 +1618,7 @@ export type RecordFeedbackResponse = Message<"memgrid.gateway.v1.RecordFeedbackR
  * Use `create(RecordFeedbackResponseSchema)` to create a new message.
  */
 export const RecordFeedbackResponseSchema: GenMessage<RecordFeedbackResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 49);
+  messageDesc(file_memgrid_gateway_v1_request_response, 52);
 
 /**
  * @generated from message memgrid.gateway.v1.ChatRequest
@@ -1489,7 +1658,7 @@ export type ChatRequest = Message<"memgrid.gateway.v1.ChatRequest"> & {
  * Use `create(ChatRequestSchema)` to create a new message.
  */
 export const ChatRequestSchema: GenMessage<ChatRequest> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 50);
+  messageDesc(file_memgrid_gateway_v1_request_response, 53);
 
 /**
  * What the answer is built on; the first event of a Chat stream.
@@ -1520,7 +1689,7 @@ export type ChatContext = Message<"memgrid.gateway.v1.ChatContext"> & {
  * Use `create(ChatContextSchema)` to create a new message.
  */
 export const ChatContextSchema: GenMessage<ChatContext> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 51);
+  messageDesc(file_memgrid_gateway_v1_request_response, 54);
 
 /**
  * The last event of a Chat stream, sent once the exchange is stored.
@@ -1564,7 +1733,7 @@ export type ChatCompleted = Message<"memgrid.gateway.v1.ChatCompleted"> & {
  * Use `create(ChatCompletedSchema)` to create a new message.
  */
 export const ChatCompletedSchema: GenMessage<ChatCompleted> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 52);
+  messageDesc(file_memgrid_gateway_v1_request_response, 55);
 
 /**
  * @generated from message memgrid.gateway.v1.ChatResponse
@@ -1601,7 +1770,7 @@ export type ChatResponse = Message<"memgrid.gateway.v1.ChatResponse"> & {
  * Use `create(ChatResponseSchema)` to create a new message.
  */
 export const ChatResponseSchema: GenMessage<ChatResponse> = /*@__PURE__*/
-  messageDesc(file_memgrid_gateway_v1_request_response, 53);
+  messageDesc(file_memgrid_gateway_v1_request_response, 56);
 
 /**
  * Which retrievers a search uses.

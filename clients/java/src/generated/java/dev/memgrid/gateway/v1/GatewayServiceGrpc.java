@@ -394,6 +394,37 @@ public final class GatewayServiceGrpc {
     return getSearchMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.GetContextRequest,
+      dev.memgrid.gateway.v1.GetContextResponse> getGetContextMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetContext",
+      requestType = dev.memgrid.gateway.v1.GetContextRequest.class,
+      responseType = dev.memgrid.gateway.v1.GetContextResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.GetContextRequest,
+      dev.memgrid.gateway.v1.GetContextResponse> getGetContextMethod() {
+    io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.GetContextRequest, dev.memgrid.gateway.v1.GetContextResponse> getGetContextMethod;
+    if ((getGetContextMethod = GatewayServiceGrpc.getGetContextMethod) == null) {
+      synchronized (GatewayServiceGrpc.class) {
+        if ((getGetContextMethod = GatewayServiceGrpc.getGetContextMethod) == null) {
+          GatewayServiceGrpc.getGetContextMethod = getGetContextMethod =
+              io.grpc.MethodDescriptor.<dev.memgrid.gateway.v1.GetContextRequest, dev.memgrid.gateway.v1.GetContextResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetContext"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.GetContextRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.ProtoUtils.marshaller(
+                  dev.memgrid.gateway.v1.GetContextResponse.getDefaultInstance()))
+              .setSchemaDescriptor(new GatewayServiceMethodDescriptorSupplier("GetContext"))
+              .build();
+        }
+      }
+    }
+    return getGetContextMethod;
+  }
+
   private static volatile io.grpc.MethodDescriptor<dev.memgrid.gateway.v1.CreateCubeRequest,
       dev.memgrid.gateway.v1.CreateCubeResponse> getCreateCubeMethod;
 
@@ -1099,6 +1130,23 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * A prompt-ready context for answering the user: their profile (as GetProfile), the
+     * session's recent turns when session_id is given, and the memories Search finds for
+     * the query, fitted to the caller's token budget in that priority order. The response
+     * holds the text and the parts it was built from, the tokens used and what the budget
+     * left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+     * user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+     * range. A part whose service is down (the thought engine, search) is left out and
+     * named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+     * </pre>
+     */
+    default void getContext(dev.memgrid.gateway.v1.GetContextRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.GetContextResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetContextMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
      * ALREADY_EXISTS: the cube id is taken.
      * </pre>
      */
@@ -1476,6 +1524,24 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * A prompt-ready context for answering the user: their profile (as GetProfile), the
+     * session's recent turns when session_id is given, and the memories Search finds for
+     * the query, fitted to the caller's token budget in that priority order. The response
+     * holds the text and the parts it was built from, the tokens used and what the budget
+     * left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+     * user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+     * range. A part whose service is down (the thought engine, search) is left out and
+     * named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+     * </pre>
+     */
+    public void getContext(dev.memgrid.gateway.v1.GetContextRequest request,
+        io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.GetContextResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetContextMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
      * ALREADY_EXISTS: the cube id is taken.
      * </pre>
      */
@@ -1836,6 +1902,23 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * A prompt-ready context for answering the user: their profile (as GetProfile), the
+     * session's recent turns when session_id is given, and the memories Search finds for
+     * the query, fitted to the caller's token budget in that priority order. The response
+     * holds the text and the parts it was built from, the tokens used and what the budget
+     * left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+     * user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+     * range. A part whose service is down (the thought engine, search) is left out and
+     * named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.GetContextResponse getContext(dev.memgrid.gateway.v1.GetContextRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetContextMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
      * ALREADY_EXISTS: the cube id is taken.
      * </pre>
      */
@@ -2178,6 +2261,23 @@ public final class GatewayServiceGrpc {
     public dev.memgrid.gateway.v1.SearchResponse search(dev.memgrid.gateway.v1.SearchRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getSearchMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * A prompt-ready context for answering the user: their profile (as GetProfile), the
+     * session's recent turns when session_id is given, and the memories Search finds for
+     * the query, fitted to the caller's token budget in that priority order. The response
+     * holds the text and the parts it was built from, the tokens used and what the budget
+     * left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+     * user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+     * range. A part whose service is down (the thought engine, search) is left out and
+     * named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+     * </pre>
+     */
+    public dev.memgrid.gateway.v1.GetContextResponse getContext(dev.memgrid.gateway.v1.GetContextRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetContextMethod(), getCallOptions(), request);
     }
 
     /**
@@ -2539,6 +2639,24 @@ public final class GatewayServiceGrpc {
 
     /**
      * <pre>
+     * A prompt-ready context for answering the user: their profile (as GetProfile), the
+     * session's recent turns when session_id is given, and the memories Search finds for
+     * the query, fitted to the caller's token budget in that priority order. The response
+     * holds the text and the parts it was built from, the tokens used and what the budget
+     * left out. Scoped like Search: the user's own memories only. INVALID_ARGUMENT: no
+     * user_id, no query, or max_tokens, max_memories, max_recent_turns or min_score out of
+     * range. A part whose service is down (the thought engine, search) is left out and
+     * named in `degraded` rather than failing the call; UNAVAILABLE when memory-store is.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<dev.memgrid.gateway.v1.GetContextResponse> getContext(
+        dev.memgrid.gateway.v1.GetContextRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetContextMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
      * ALREADY_EXISTS: the cube id is taken.
      * </pre>
      */
@@ -2734,22 +2852,23 @@ public final class GatewayServiceGrpc {
   private static final int METHODID_LIST_MEMORIES = 9;
   private static final int METHODID_GET_MEMORY_HISTORY = 10;
   private static final int METHODID_SEARCH = 11;
-  private static final int METHODID_CREATE_CUBE = 12;
-  private static final int METHODID_LIST_CUBES = 13;
-  private static final int METHODID_SHARE_CUBE = 14;
-  private static final int METHODID_UNSHARE_CUBE = 15;
-  private static final int METHODID_CONSOLIDATE = 16;
-  private static final int METHODID_GET_JOB = 17;
-  private static final int METHODID_RETRY_JOB = 18;
-  private static final int METHODID_GET_PROFILE = 19;
-  private static final int METHODID_LIST_PATTERNS = 20;
-  private static final int METHODID_RECORD_FEEDBACK = 21;
-  private static final int METHODID_CHAT = 22;
-  private static final int METHODID_FIND_ENTITIES = 23;
-  private static final int METHODID_GET_NEIGHBORS = 24;
-  private static final int METHODID_SHORTEST_PATH = 25;
-  private static final int METHODID_GET_RELATED_MEMORIES = 26;
-  private static final int METHODID_GET_MEMORY_GRAPH = 27;
+  private static final int METHODID_GET_CONTEXT = 12;
+  private static final int METHODID_CREATE_CUBE = 13;
+  private static final int METHODID_LIST_CUBES = 14;
+  private static final int METHODID_SHARE_CUBE = 15;
+  private static final int METHODID_UNSHARE_CUBE = 16;
+  private static final int METHODID_CONSOLIDATE = 17;
+  private static final int METHODID_GET_JOB = 18;
+  private static final int METHODID_RETRY_JOB = 19;
+  private static final int METHODID_GET_PROFILE = 20;
+  private static final int METHODID_LIST_PATTERNS = 21;
+  private static final int METHODID_RECORD_FEEDBACK = 22;
+  private static final int METHODID_CHAT = 23;
+  private static final int METHODID_FIND_ENTITIES = 24;
+  private static final int METHODID_GET_NEIGHBORS = 25;
+  private static final int METHODID_SHORTEST_PATH = 26;
+  private static final int METHODID_GET_RELATED_MEMORIES = 27;
+  private static final int METHODID_GET_MEMORY_GRAPH = 28;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -2815,6 +2934,10 @@ public final class GatewayServiceGrpc {
         case METHODID_SEARCH:
           serviceImpl.search((dev.memgrid.gateway.v1.SearchRequest) request,
               (io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.SearchResponse>) responseObserver);
+          break;
+        case METHODID_GET_CONTEXT:
+          serviceImpl.getContext((dev.memgrid.gateway.v1.GetContextRequest) request,
+              (io.grpc.stub.StreamObserver<dev.memgrid.gateway.v1.GetContextResponse>) responseObserver);
           break;
         case METHODID_CREATE_CUBE:
           serviceImpl.createCube((dev.memgrid.gateway.v1.CreateCubeRequest) request,
@@ -2982,6 +3105,13 @@ public final class GatewayServiceGrpc {
               dev.memgrid.gateway.v1.SearchRequest,
               dev.memgrid.gateway.v1.SearchResponse>(
                 service, METHODID_SEARCH)))
+        .addMethod(
+          getGetContextMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              dev.memgrid.gateway.v1.GetContextRequest,
+              dev.memgrid.gateway.v1.GetContextResponse>(
+                service, METHODID_GET_CONTEXT)))
         .addMethod(
           getCreateCubeMethod(),
           io.grpc.stub.ServerCalls.asyncUnaryCall(
@@ -3154,6 +3284,7 @@ public final class GatewayServiceGrpc {
               .addMethod(getListMemoriesMethod())
               .addMethod(getGetMemoryHistoryMethod())
               .addMethod(getSearchMethod())
+              .addMethod(getGetContextMethod())
               .addMethod(getCreateCubeMethod())
               .addMethod(getListCubesMethod())
               .addMethod(getShareCubeMethod())

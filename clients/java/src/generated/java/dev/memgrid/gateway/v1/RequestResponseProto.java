@@ -162,6 +162,21 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_memgrid_gateway_v1_SearchResponse_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_GetContextRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_GetContextRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_ContextOmissions_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_ContextOmissions_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_memgrid_gateway_v1_GetContextResponse_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_memgrid_gateway_v1_GetContextResponse_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_memgrid_gateway_v1_CreateCubeRequest_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -404,115 +419,133 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
       "lanation\"\210\001\n\016SearchResponse\0221\n\004hits\030\001 \003(" +
       "\0132\035.memgrid.gateway.v1.SearchHitR\004hits\022\032" +
       "\n\010degraded\030\002 \003(\tR\010degraded\022\'\n\017embedding_" +
-      "model\030\003 \001(\tR\016embeddingModel\"\206\001\n\021CreateCu" +
-      "beRequest\022\027\n\007cube_id\030\001 \001(\tR\006cubeId\022\"\n\row" +
-      "ner_user_id\030\002 \001(\tR\013ownerUserId\022\022\n\004name\030\003" +
-      " \001(\tR\004name\022 \n\013description\030\004 \001(\tR\013descrip" +
-      "tion\"A\n\022CreateCubeResponse\022+\n\004cube\030\001 \001(\013" +
-      "2\027.memgrid.common.v1.CubeR\004cube\"+\n\020ListC" +
-      "ubesRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\"B\n\021" +
-      "ListCubesResponse\022-\n\005cubes\030\001 \003(\0132\027.memgr" +
-      "id.common.v1.CubeR\005cubes\"u\n\020ShareCubeReq" +
-      "uest\022\027\n\007cube_id\030\001 \001(\tR\006cubeId\022\"\n\rowner_u" +
-      "ser_id\030\002 \001(\tR\013ownerUserId\022$\n\016reader_user" +
-      "_id\030\003 \001(\tR\014readerUserId\"@\n\021ShareCubeResp" +
-      "onse\022+\n\004cube\030\001 \001(\0132\027.memgrid.common.v1.C" +
-      "ubeR\004cube\"w\n\022UnshareCubeRequest\022\027\n\007cube_" +
-      "id\030\001 \001(\tR\006cubeId\022\"\n\rowner_user_id\030\002 \001(\tR" +
-      "\013ownerUserId\022$\n\016reader_user_id\030\003 \001(\tR\014re" +
-      "aderUserId\"B\n\023UnshareCubeResponse\022+\n\004cub" +
-      "e\030\001 \001(\0132\027.memgrid.common.v1.CubeR\004cube\"L" +
-      "\n\022ConsolidateRequest\022\027\n\007user_id\030\001 \001(\tR\006u" +
-      "serId\022\035\n\nsession_id\030\002 \001(\tR\tsessionId\"F\n\023" +
-      "ConsolidateResponse\022\025\n\006job_id\030\001 \001(\tR\005job" +
-      "Id\022\030\n\007created\030\002 \001(\010R\007created\"\343\002\n\003Job\022\016\n\002" +
-      "id\030\001 \001(\tR\002id\022\024\n\005topic\030\002 \001(\tR\005topic\0222\n\005st" +
-      "ate\030\003 \001(\0162\034.memgrid.gateway.v1.JobStateR" +
-      "\005state\022\032\n\010attempts\030\004 \001(\005R\010attempts\022!\n\014ma" +
-      "x_attempts\030\005 \001(\005R\013maxAttempts\022\035\n\nlast_er" +
-      "ror\030\006 \001(\tR\tlastError\022\022\n\004note\030\007 \001(\tR\004note" +
-      "\022\032\n\010degraded\030\010 \001(\010R\010degraded\0229\n\ncreated_" +
-      "at\030\t \001(\0132\032.google.protobuf.TimestampR\tcr" +
-      "eatedAt\0229\n\nupdated_at\030\n \001(\0132\032.google.pro" +
-      "tobuf.TimestampR\tupdatedAt\"&\n\rGetJobRequ" +
-      "est\022\025\n\006job_id\030\001 \001(\tR\005jobId\";\n\016GetJobResp" +
-      "onse\022)\n\003job\030\001 \001(\0132\027.memgrid.gateway.v1.J" +
-      "obR\003job\"(\n\017RetryJobRequest\022\025\n\006job_id\030\001 \001" +
-      "(\tR\005jobId\"=\n\020RetryJobResponse\022)\n\003job\030\001 \001" +
-      "(\0132\027.memgrid.gateway.v1.JobR\003job\",\n\021GetP" +
-      "rofileRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\"\366" +
-      "\001\n\014ProfileEntry\022\020\n\003key\030\001 \001(\tR\003key\022\024\n\005val" +
-      "ue\030\002 \001(\tR\005value\022\033\n\tmemory_id\030\003 \001(\tR\010memo" +
-      "ryId\022\030\n\007subject\030\004 \001(\tR\007subject\0229\n\nvalid_" +
-      "from\030\005 \001(\0132\032.google.protobuf.TimestampR\t" +
-      "validFrom\022\036\n\nconfidence\030\006 \001(\002R\nconfidenc" +
-      "e\022,\n\022source_message_ids\030\007 \003(\tR\020sourceMes" +
-      "sageIds\"\227\001\n\022GetProfileResponse\022:\n\007entrie" +
-      "s\030\001 \003(\0132 .memgrid.gateway.v1.ProfileEntr" +
-      "yR\007entries\022E\n\rrelated_facts\030\002 \003(\0132 .memg" +
-      "rid.gateway.v1.ProfileEntryR\014relatedFact" +
-      "s\"\266\002\n\007Pattern\022\033\n\tmemory_id\030\001 \001(\tR\010memory" +
-      "Id\0223\n\004kind\030\002 \001(\0162\037.memgrid.gateway.v1.Pa" +
-      "tternKindR\004kind\022\020\n\003key\030\003 \001(\tR\003key\022 \n\013des" +
-      "cription\030\004 \001(\tR\013description\022\030\n\007support\030\005" +
-      " \001(\005R\007support\022\036\n\nconfidence\030\006 \001(\002R\nconfi" +
-      "dence\0220\n\024evidence_message_ids\030\007 \003(\tR\022evi" +
-      "denceMessageIds\0229\n\nupdated_at\030\010 \001(\0132\032.go" +
-      "ogle.protobuf.TimestampR\tupdatedAt\"j\n\023Li" +
-      "stPatternsRequest\022\027\n\007user_id\030\001 \001(\tR\006user" +
-      "Id\022\033\n\tpage_size\030\002 \001(\005R\010pageSize\022\035\n\npage_" +
-      "token\030\003 \001(\tR\tpageToken\"w\n\024ListPatternsRe" +
-      "sponse\0227\n\010patterns\030\001 \003(\0132\033.memgrid.gatew" +
-      "ay.v1.PatternR\010patterns\022&\n\017next_page_tok" +
-      "en\030\002 \001(\tR\rnextPageToken\"s\n\025RecordFeedbac" +
-      "kRequest\022\033\n\tmemory_id\030\001 \001(\tR\010memoryId\022=\n" +
-      "\007verdict\030\002 \001(\0162#.memgrid.gateway.v1.Feed" +
-      "backVerdictR\007verdict\"\256\002\n\026RecordFeedbackR" +
-      "esponse\0221\n\006memory\030\001 \001(\0132\031.memgrid.common" +
-      ".v1.MemoryR\006memory\022+\n\021importance_before\030" +
-      "\002 \001(\002R\020importanceBefore\022)\n\020importance_af" +
-      "ter\030\003 \001(\002R\017importanceAfter\022%\n\016feedback_c" +
-      "ount\030\004 \001(\005R\rfeedbackCount\022 \n\013explanation" +
-      "\030\005 \001(\tR\013explanation\022@\n\013propagation\030\006 \003(\013" +
-      "2\036.memgrid.common.v1.PropagationR\013propag" +
-      "ation\"\216\001\n\013ChatRequest\022.\n\005scope\030\001 \001(\0132\030.m" +
-      "emgrid.common.v1.ScopeR\005scope\022\030\n\007message" +
-      "\030\002 \001(\tR\007message\022\014\n\001k\030\003 \001(\005R\001k\022\'\n\017idempot" +
-      "ency_key\030\004 \001(\tR\016idempotencyKey\"\234\001\n\013ChatC" +
-      "ontext\0225\n\010memories\030\001 \003(\0132\031.memgrid.commo" +
-      "n.v1.MemoryR\010memories\022:\n\007profile\030\002 \003(\0132 " +
-      ".memgrid.gateway.v1.ProfileEntryR\007profil" +
-      "e\022\032\n\010degraded\030\003 \003(\tR\010degraded\"\351\001\n\rChatCo" +
-      "mpleted\022\026\n\006answer\030\001 \001(\tR\006answer\022&\n\017user_" +
-      "message_id\030\002 \001(\tR\ruserMessageId\0220\n\024assis" +
-      "tant_message_id\030\003 \001(\tR\022assistantMessageI" +
-      "d\022\024\n\005model\030\004 \001(\tR\005model\022#\n\rprompt_tokens" +
-      "\030\005 \001(\005R\014promptTokens\022+\n\021completion_token" +
-      "s\030\006 \001(\005R\020completionTokens\"\257\001\n\014ChatRespon" +
-      "se\022;\n\007context\030\001 \001(\0132\037.memgrid.gateway.v1" +
-      ".ChatContextH\000R\007context\022\026\n\005delta\030\002 \001(\tH\000" +
-      "R\005delta\022A\n\tcompleted\030\003 \001(\0132!.memgrid.gat" +
-      "eway.v1.ChatCompletedH\000R\tcompletedB\007\n\005ev" +
-      "ent*\177\n\rRetrievalMode\022\036\n\032RETRIEVAL_MODE_U" +
-      "NSPECIFIED\020\000\022\031\n\025RETRIEVAL_MODE_HYBRID\020\001\022" +
-      "\030\n\024RETRIEVAL_MODE_DENSE\020\002\022\031\n\025RETRIEVAL_M" +
-      "ODE_SPARSE\020\003*{\n\010JobState\022\031\n\025JOB_STATE_UN" +
-      "SPECIFIED\020\000\022\025\n\021JOB_STATE_PENDING\020\001\022\025\n\021JO" +
-      "B_STATE_RUNNING\020\002\022\022\n\016JOB_STATE_DONE\020\003\022\022\n" +
-      "\016JOB_STATE_DEAD\020\004*\271\001\n\013PatternKind\022\034\n\030PAT" +
-      "TERN_KIND_UNSPECIFIED\020\000\022 \n\034PATTERN_KIND_" +
-      "RECURRING_TOPIC\020\001\022&\n\"PATTERN_KIND_CO_OCC" +
-      "URRING_ENTITIES\020\002\022\"\n\036PATTERN_KIND_TIME_O" +
-      "F_DAY_HABIT\020\003\022\036\n\032PATTERN_KIND_WEEKDAY_HA" +
-      "BIT\020\004*q\n\017FeedbackVerdict\022 \n\034FEEDBACK_VER" +
-      "DICT_UNSPECIFIED\020\000\022\033\n\027FEEDBACK_VERDICT_U" +
-      "SEFUL\020\001\022\037\n\033FEEDBACK_VERDICT_NOT_USEFUL\020\002" +
-      "B\315\001\n\026dev.memgrid.gateway.v1B\024RequestResp" +
-      "onseProtoP\001Z3memgrid.dev/clients/go/memg" +
-      "rid/gateway/v1;gatewayv1\242\002\003MGX\252\002\022Memgrid" +
-      ".Gateway.V1\312\002\022Memgrid\\Gateway\\V1\342\002\036Memgr" +
-      "id\\Gateway\\V1\\GPBMetadata\352\002\024Memgrid::Gat" +
-      "eway::V1b\006proto3"
+      "model\030\003 \001(\tR\016embeddingModel\"\352\001\n\021GetConte" +
+      "xtRequest\022\027\n\007user_id\030\001 \001(\tR\006userId\022\035\n\nse" +
+      "ssion_id\030\002 \001(\tR\tsessionId\022\024\n\005query\030\003 \001(\t" +
+      "R\005query\022\035\n\nmax_tokens\030\004 \001(\005R\tmaxTokens\022!" +
+      "\n\014max_memories\030\005 \001(\005R\013maxMemories\022(\n\020max" +
+      "_recent_turns\030\006 \001(\005R\016maxRecentTurns\022\033\n\tm" +
+      "in_score\030\007 \001(\002R\010minScore\"z\n\020ContextOmiss" +
+      "ions\022\'\n\017profile_entries\030\001 \001(\005R\016profileEn" +
+      "tries\022!\n\014recent_turns\030\002 \001(\005R\013recentTurns" +
+      "\022\032\n\010memories\030\003 \001(\005R\010memories\"\371\002\n\022GetCont" +
+      "extResponse\022\022\n\004text\030\001 \001(\tR\004text\022\037\n\013token" +
+      "s_used\030\002 \001(\005R\ntokensUsed\022\035\n\nmax_tokens\030\003" +
+      " \001(\005R\tmaxTokens\022:\n\007profile\030\004 \003(\0132 .memgr" +
+      "id.gateway.v1.ProfileEntryR\007profile\022<\n\014r" +
+      "ecent_turns\030\005 \003(\0132\031.memgrid.common.v1.Me" +
+      "moryR\013recentTurns\0229\n\010memories\030\006 \003(\0132\035.me" +
+      "mgrid.gateway.v1.SearchHitR\010memories\022>\n\007" +
+      "omitted\030\007 \001(\0132$.memgrid.gateway.v1.Conte" +
+      "xtOmissionsR\007omitted\022\032\n\010degraded\030\010 \003(\tR\010" +
+      "degraded\"\206\001\n\021CreateCubeRequest\022\027\n\007cube_i" +
+      "d\030\001 \001(\tR\006cubeId\022\"\n\rowner_user_id\030\002 \001(\tR\013" +
+      "ownerUserId\022\022\n\004name\030\003 \001(\tR\004name\022 \n\013descr" +
+      "iption\030\004 \001(\tR\013description\"A\n\022CreateCubeR" +
+      "esponse\022+\n\004cube\030\001 \001(\0132\027.memgrid.common.v" +
+      "1.CubeR\004cube\"+\n\020ListCubesRequest\022\027\n\007user" +
+      "_id\030\001 \001(\tR\006userId\"B\n\021ListCubesResponse\022-" +
+      "\n\005cubes\030\001 \003(\0132\027.memgrid.common.v1.CubeR\005" +
+      "cubes\"u\n\020ShareCubeRequest\022\027\n\007cube_id\030\001 \001" +
+      "(\tR\006cubeId\022\"\n\rowner_user_id\030\002 \001(\tR\013owner" +
+      "UserId\022$\n\016reader_user_id\030\003 \001(\tR\014readerUs" +
+      "erId\"@\n\021ShareCubeResponse\022+\n\004cube\030\001 \001(\0132" +
+      "\027.memgrid.common.v1.CubeR\004cube\"w\n\022Unshar" +
+      "eCubeRequest\022\027\n\007cube_id\030\001 \001(\tR\006cubeId\022\"\n" +
+      "\rowner_user_id\030\002 \001(\tR\013ownerUserId\022$\n\016rea" +
+      "der_user_id\030\003 \001(\tR\014readerUserId\"B\n\023Unsha" +
+      "reCubeResponse\022+\n\004cube\030\001 \001(\0132\027.memgrid.c" +
+      "ommon.v1.CubeR\004cube\"L\n\022ConsolidateReques" +
+      "t\022\027\n\007user_id\030\001 \001(\tR\006userId\022\035\n\nsession_id" +
+      "\030\002 \001(\tR\tsessionId\"F\n\023ConsolidateResponse" +
+      "\022\025\n\006job_id\030\001 \001(\tR\005jobId\022\030\n\007created\030\002 \001(\010" +
+      "R\007created\"\343\002\n\003Job\022\016\n\002id\030\001 \001(\tR\002id\022\024\n\005top" +
+      "ic\030\002 \001(\tR\005topic\0222\n\005state\030\003 \001(\0162\034.memgrid" +
+      ".gateway.v1.JobStateR\005state\022\032\n\010attempts\030" +
+      "\004 \001(\005R\010attempts\022!\n\014max_attempts\030\005 \001(\005R\013m" +
+      "axAttempts\022\035\n\nlast_error\030\006 \001(\tR\tlastErro" +
+      "r\022\022\n\004note\030\007 \001(\tR\004note\022\032\n\010degraded\030\010 \001(\010R" +
+      "\010degraded\0229\n\ncreated_at\030\t \001(\0132\032.google.p" +
+      "rotobuf.TimestampR\tcreatedAt\0229\n\nupdated_" +
+      "at\030\n \001(\0132\032.google.protobuf.TimestampR\tup" +
+      "datedAt\"&\n\rGetJobRequest\022\025\n\006job_id\030\001 \001(\t" +
+      "R\005jobId\";\n\016GetJobResponse\022)\n\003job\030\001 \001(\0132\027" +
+      ".memgrid.gateway.v1.JobR\003job\"(\n\017RetryJob" +
+      "Request\022\025\n\006job_id\030\001 \001(\tR\005jobId\"=\n\020RetryJ" +
+      "obResponse\022)\n\003job\030\001 \001(\0132\027.memgrid.gatewa" +
+      "y.v1.JobR\003job\",\n\021GetProfileRequest\022\027\n\007us" +
+      "er_id\030\001 \001(\tR\006userId\"\366\001\n\014ProfileEntry\022\020\n\003" +
+      "key\030\001 \001(\tR\003key\022\024\n\005value\030\002 \001(\tR\005value\022\033\n\t" +
+      "memory_id\030\003 \001(\tR\010memoryId\022\030\n\007subject\030\004 \001" +
+      "(\tR\007subject\0229\n\nvalid_from\030\005 \001(\0132\032.google" +
+      ".protobuf.TimestampR\tvalidFrom\022\036\n\nconfid" +
+      "ence\030\006 \001(\002R\nconfidence\022,\n\022source_message" +
+      "_ids\030\007 \003(\tR\020sourceMessageIds\"\227\001\n\022GetProf" +
+      "ileResponse\022:\n\007entries\030\001 \003(\0132 .memgrid.g" +
+      "ateway.v1.ProfileEntryR\007entries\022E\n\rrelat" +
+      "ed_facts\030\002 \003(\0132 .memgrid.gateway.v1.Prof" +
+      "ileEntryR\014relatedFacts\"\266\002\n\007Pattern\022\033\n\tme" +
+      "mory_id\030\001 \001(\tR\010memoryId\0223\n\004kind\030\002 \001(\0162\037." +
+      "memgrid.gateway.v1.PatternKindR\004kind\022\020\n\003" +
+      "key\030\003 \001(\tR\003key\022 \n\013description\030\004 \001(\tR\013des" +
+      "cription\022\030\n\007support\030\005 \001(\005R\007support\022\036\n\nco" +
+      "nfidence\030\006 \001(\002R\nconfidence\0220\n\024evidence_m" +
+      "essage_ids\030\007 \003(\tR\022evidenceMessageIds\0229\n\n" +
+      "updated_at\030\010 \001(\0132\032.google.protobuf.Times" +
+      "tampR\tupdatedAt\"j\n\023ListPatternsRequest\022\027" +
+      "\n\007user_id\030\001 \001(\tR\006userId\022\033\n\tpage_size\030\002 \001" +
+      "(\005R\010pageSize\022\035\n\npage_token\030\003 \001(\tR\tpageTo" +
+      "ken\"w\n\024ListPatternsResponse\0227\n\010patterns\030" +
+      "\001 \003(\0132\033.memgrid.gateway.v1.PatternR\010patt" +
+      "erns\022&\n\017next_page_token\030\002 \001(\tR\rnextPageT" +
+      "oken\"s\n\025RecordFeedbackRequest\022\033\n\tmemory_" +
+      "id\030\001 \001(\tR\010memoryId\022=\n\007verdict\030\002 \001(\0162#.me" +
+      "mgrid.gateway.v1.FeedbackVerdictR\007verdic" +
+      "t\"\256\002\n\026RecordFeedbackResponse\0221\n\006memory\030\001" +
+      " \001(\0132\031.memgrid.common.v1.MemoryR\006memory\022" +
+      "+\n\021importance_before\030\002 \001(\002R\020importanceBe" +
+      "fore\022)\n\020importance_after\030\003 \001(\002R\017importan" +
+      "ceAfter\022%\n\016feedback_count\030\004 \001(\005R\rfeedbac" +
+      "kCount\022 \n\013explanation\030\005 \001(\tR\013explanation" +
+      "\022@\n\013propagation\030\006 \003(\0132\036.memgrid.common.v" +
+      "1.PropagationR\013propagation\"\216\001\n\013ChatReque" +
+      "st\022.\n\005scope\030\001 \001(\0132\030.memgrid.common.v1.Sc" +
+      "opeR\005scope\022\030\n\007message\030\002 \001(\tR\007message\022\014\n\001" +
+      "k\030\003 \001(\005R\001k\022\'\n\017idempotency_key\030\004 \001(\tR\016ide" +
+      "mpotencyKey\"\234\001\n\013ChatContext\0225\n\010memories\030" +
+      "\001 \003(\0132\031.memgrid.common.v1.MemoryR\010memori" +
+      "es\022:\n\007profile\030\002 \003(\0132 .memgrid.gateway.v1" +
+      ".ProfileEntryR\007profile\022\032\n\010degraded\030\003 \003(\t" +
+      "R\010degraded\"\351\001\n\rChatCompleted\022\026\n\006answer\030\001" +
+      " \001(\tR\006answer\022&\n\017user_message_id\030\002 \001(\tR\ru" +
+      "serMessageId\0220\n\024assistant_message_id\030\003 \001" +
+      "(\tR\022assistantMessageId\022\024\n\005model\030\004 \001(\tR\005m" +
+      "odel\022#\n\rprompt_tokens\030\005 \001(\005R\014promptToken" +
+      "s\022+\n\021completion_tokens\030\006 \001(\005R\020completion" +
+      "Tokens\"\257\001\n\014ChatResponse\022;\n\007context\030\001 \001(\013" +
+      "2\037.memgrid.gateway.v1.ChatContextH\000R\007con" +
+      "text\022\026\n\005delta\030\002 \001(\tH\000R\005delta\022A\n\tcomplete" +
+      "d\030\003 \001(\0132!.memgrid.gateway.v1.ChatComplet" +
+      "edH\000R\tcompletedB\007\n\005event*\177\n\rRetrievalMod" +
+      "e\022\036\n\032RETRIEVAL_MODE_UNSPECIFIED\020\000\022\031\n\025RET" +
+      "RIEVAL_MODE_HYBRID\020\001\022\030\n\024RETRIEVAL_MODE_D" +
+      "ENSE\020\002\022\031\n\025RETRIEVAL_MODE_SPARSE\020\003*{\n\010Job" +
+      "State\022\031\n\025JOB_STATE_UNSPECIFIED\020\000\022\025\n\021JOB_" +
+      "STATE_PENDING\020\001\022\025\n\021JOB_STATE_RUNNING\020\002\022\022" +
+      "\n\016JOB_STATE_DONE\020\003\022\022\n\016JOB_STATE_DEAD\020\004*\271" +
+      "\001\n\013PatternKind\022\034\n\030PATTERN_KIND_UNSPECIFI" +
+      "ED\020\000\022 \n\034PATTERN_KIND_RECURRING_TOPIC\020\001\022&" +
+      "\n\"PATTERN_KIND_CO_OCCURRING_ENTITIES\020\002\022\"" +
+      "\n\036PATTERN_KIND_TIME_OF_DAY_HABIT\020\003\022\036\n\032PA" +
+      "TTERN_KIND_WEEKDAY_HABIT\020\004*q\n\017FeedbackVe" +
+      "rdict\022 \n\034FEEDBACK_VERDICT_UNSPECIFIED\020\000\022" +
+      "\033\n\027FEEDBACK_VERDICT_USEFUL\020\001\022\037\n\033FEEDBACK" +
+      "_VERDICT_NOT_USEFUL\020\002B\315\001\n\026dev.memgrid.ga" +
+      "teway.v1B\024RequestResponseProtoP\001Z3memgri" +
+      "d.dev/clients/go/memgrid/gateway/v1;gate" +
+      "wayv1\242\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022Memgr" +
+      "id\\Gateway\\V1\342\002\036Memgrid\\Gateway\\V1\\GPBMe" +
+      "tadata\352\002\024Memgrid::Gateway::V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -683,164 +716,182 @@ public final class RequestResponseProto extends com.google.protobuf.GeneratedFil
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_SearchResponse_descriptor,
         new java.lang.String[] { "Hits", "Degraded", "EmbeddingModel", });
-    internal_static_memgrid_gateway_v1_CreateCubeRequest_descriptor =
+    internal_static_memgrid_gateway_v1_GetContextRequest_descriptor =
       getDescriptor().getMessageType(27);
+    internal_static_memgrid_gateway_v1_GetContextRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_GetContextRequest_descriptor,
+        new java.lang.String[] { "UserId", "SessionId", "Query", "MaxTokens", "MaxMemories", "MaxRecentTurns", "MinScore", });
+    internal_static_memgrid_gateway_v1_ContextOmissions_descriptor =
+      getDescriptor().getMessageType(28);
+    internal_static_memgrid_gateway_v1_ContextOmissions_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_ContextOmissions_descriptor,
+        new java.lang.String[] { "ProfileEntries", "RecentTurns", "Memories", });
+    internal_static_memgrid_gateway_v1_GetContextResponse_descriptor =
+      getDescriptor().getMessageType(29);
+    internal_static_memgrid_gateway_v1_GetContextResponse_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_memgrid_gateway_v1_GetContextResponse_descriptor,
+        new java.lang.String[] { "Text", "TokensUsed", "MaxTokens", "Profile", "RecentTurns", "Memories", "Omitted", "Degraded", });
+    internal_static_memgrid_gateway_v1_CreateCubeRequest_descriptor =
+      getDescriptor().getMessageType(30);
     internal_static_memgrid_gateway_v1_CreateCubeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_CreateCubeRequest_descriptor,
         new java.lang.String[] { "CubeId", "OwnerUserId", "Name", "Description", });
     internal_static_memgrid_gateway_v1_CreateCubeResponse_descriptor =
-      getDescriptor().getMessageType(28);
+      getDescriptor().getMessageType(31);
     internal_static_memgrid_gateway_v1_CreateCubeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_CreateCubeResponse_descriptor,
         new java.lang.String[] { "Cube", });
     internal_static_memgrid_gateway_v1_ListCubesRequest_descriptor =
-      getDescriptor().getMessageType(29);
+      getDescriptor().getMessageType(32);
     internal_static_memgrid_gateway_v1_ListCubesRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListCubesRequest_descriptor,
         new java.lang.String[] { "UserId", });
     internal_static_memgrid_gateway_v1_ListCubesResponse_descriptor =
-      getDescriptor().getMessageType(30);
+      getDescriptor().getMessageType(33);
     internal_static_memgrid_gateway_v1_ListCubesResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListCubesResponse_descriptor,
         new java.lang.String[] { "Cubes", });
     internal_static_memgrid_gateway_v1_ShareCubeRequest_descriptor =
-      getDescriptor().getMessageType(31);
+      getDescriptor().getMessageType(34);
     internal_static_memgrid_gateway_v1_ShareCubeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ShareCubeRequest_descriptor,
         new java.lang.String[] { "CubeId", "OwnerUserId", "ReaderUserId", });
     internal_static_memgrid_gateway_v1_ShareCubeResponse_descriptor =
-      getDescriptor().getMessageType(32);
+      getDescriptor().getMessageType(35);
     internal_static_memgrid_gateway_v1_ShareCubeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ShareCubeResponse_descriptor,
         new java.lang.String[] { "Cube", });
     internal_static_memgrid_gateway_v1_UnshareCubeRequest_descriptor =
-      getDescriptor().getMessageType(33);
+      getDescriptor().getMessageType(36);
     internal_static_memgrid_gateway_v1_UnshareCubeRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_UnshareCubeRequest_descriptor,
         new java.lang.String[] { "CubeId", "OwnerUserId", "ReaderUserId", });
     internal_static_memgrid_gateway_v1_UnshareCubeResponse_descriptor =
-      getDescriptor().getMessageType(34);
+      getDescriptor().getMessageType(37);
     internal_static_memgrid_gateway_v1_UnshareCubeResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_UnshareCubeResponse_descriptor,
         new java.lang.String[] { "Cube", });
     internal_static_memgrid_gateway_v1_ConsolidateRequest_descriptor =
-      getDescriptor().getMessageType(35);
+      getDescriptor().getMessageType(38);
     internal_static_memgrid_gateway_v1_ConsolidateRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ConsolidateRequest_descriptor,
         new java.lang.String[] { "UserId", "SessionId", });
     internal_static_memgrid_gateway_v1_ConsolidateResponse_descriptor =
-      getDescriptor().getMessageType(36);
+      getDescriptor().getMessageType(39);
     internal_static_memgrid_gateway_v1_ConsolidateResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ConsolidateResponse_descriptor,
         new java.lang.String[] { "JobId", "Created", });
     internal_static_memgrid_gateway_v1_Job_descriptor =
-      getDescriptor().getMessageType(37);
+      getDescriptor().getMessageType(40);
     internal_static_memgrid_gateway_v1_Job_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_Job_descriptor,
         new java.lang.String[] { "Id", "Topic", "State", "Attempts", "MaxAttempts", "LastError", "Note", "Degraded", "CreatedAt", "UpdatedAt", });
     internal_static_memgrid_gateway_v1_GetJobRequest_descriptor =
-      getDescriptor().getMessageType(38);
+      getDescriptor().getMessageType(41);
     internal_static_memgrid_gateway_v1_GetJobRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetJobRequest_descriptor,
         new java.lang.String[] { "JobId", });
     internal_static_memgrid_gateway_v1_GetJobResponse_descriptor =
-      getDescriptor().getMessageType(39);
+      getDescriptor().getMessageType(42);
     internal_static_memgrid_gateway_v1_GetJobResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetJobResponse_descriptor,
         new java.lang.String[] { "Job", });
     internal_static_memgrid_gateway_v1_RetryJobRequest_descriptor =
-      getDescriptor().getMessageType(40);
+      getDescriptor().getMessageType(43);
     internal_static_memgrid_gateway_v1_RetryJobRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RetryJobRequest_descriptor,
         new java.lang.String[] { "JobId", });
     internal_static_memgrid_gateway_v1_RetryJobResponse_descriptor =
-      getDescriptor().getMessageType(41);
+      getDescriptor().getMessageType(44);
     internal_static_memgrid_gateway_v1_RetryJobResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RetryJobResponse_descriptor,
         new java.lang.String[] { "Job", });
     internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor =
-      getDescriptor().getMessageType(42);
+      getDescriptor().getMessageType(45);
     internal_static_memgrid_gateway_v1_GetProfileRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetProfileRequest_descriptor,
         new java.lang.String[] { "UserId", });
     internal_static_memgrid_gateway_v1_ProfileEntry_descriptor =
-      getDescriptor().getMessageType(43);
+      getDescriptor().getMessageType(46);
     internal_static_memgrid_gateway_v1_ProfileEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ProfileEntry_descriptor,
         new java.lang.String[] { "Key", "Value", "MemoryId", "Subject", "ValidFrom", "Confidence", "SourceMessageIds", });
     internal_static_memgrid_gateway_v1_GetProfileResponse_descriptor =
-      getDescriptor().getMessageType(44);
+      getDescriptor().getMessageType(47);
     internal_static_memgrid_gateway_v1_GetProfileResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_GetProfileResponse_descriptor,
         new java.lang.String[] { "Entries", "RelatedFacts", });
     internal_static_memgrid_gateway_v1_Pattern_descriptor =
-      getDescriptor().getMessageType(45);
+      getDescriptor().getMessageType(48);
     internal_static_memgrid_gateway_v1_Pattern_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_Pattern_descriptor,
         new java.lang.String[] { "MemoryId", "Kind", "Key", "Description", "Support", "Confidence", "EvidenceMessageIds", "UpdatedAt", });
     internal_static_memgrid_gateway_v1_ListPatternsRequest_descriptor =
-      getDescriptor().getMessageType(46);
+      getDescriptor().getMessageType(49);
     internal_static_memgrid_gateway_v1_ListPatternsRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListPatternsRequest_descriptor,
         new java.lang.String[] { "UserId", "PageSize", "PageToken", });
     internal_static_memgrid_gateway_v1_ListPatternsResponse_descriptor =
-      getDescriptor().getMessageType(47);
+      getDescriptor().getMessageType(50);
     internal_static_memgrid_gateway_v1_ListPatternsResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ListPatternsResponse_descriptor,
         new java.lang.String[] { "Patterns", "NextPageToken", });
     internal_static_memgrid_gateway_v1_RecordFeedbackRequest_descriptor =
-      getDescriptor().getMessageType(48);
+      getDescriptor().getMessageType(51);
     internal_static_memgrid_gateway_v1_RecordFeedbackRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RecordFeedbackRequest_descriptor,
         new java.lang.String[] { "MemoryId", "Verdict", });
     internal_static_memgrid_gateway_v1_RecordFeedbackResponse_descriptor =
-      getDescriptor().getMessageType(49);
+      getDescriptor().getMessageType(52);
     internal_static_memgrid_gateway_v1_RecordFeedbackResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_RecordFeedbackResponse_descriptor,
         new java.lang.String[] { "Memory", "ImportanceBefore", "ImportanceAfter", "FeedbackCount", "Explanation", "Propagation", });
     internal_static_memgrid_gateway_v1_ChatRequest_descriptor =
-      getDescriptor().getMessageType(50);
+      getDescriptor().getMessageType(53);
     internal_static_memgrid_gateway_v1_ChatRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatRequest_descriptor,
         new java.lang.String[] { "Scope", "Message", "K", "IdempotencyKey", });
     internal_static_memgrid_gateway_v1_ChatContext_descriptor =
-      getDescriptor().getMessageType(51);
+      getDescriptor().getMessageType(54);
     internal_static_memgrid_gateway_v1_ChatContext_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatContext_descriptor,
         new java.lang.String[] { "Memories", "Profile", "Degraded", });
     internal_static_memgrid_gateway_v1_ChatCompleted_descriptor =
-      getDescriptor().getMessageType(52);
+      getDescriptor().getMessageType(55);
     internal_static_memgrid_gateway_v1_ChatCompleted_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatCompleted_descriptor,
         new java.lang.String[] { "Answer", "UserMessageId", "AssistantMessageId", "Model", "PromptTokens", "CompletionTokens", });
     internal_static_memgrid_gateway_v1_ChatResponse_descriptor =
-      getDescriptor().getMessageType(53);
+      getDescriptor().getMessageType(56);
     internal_static_memgrid_gateway_v1_ChatResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_memgrid_gateway_v1_ChatResponse_descriptor,

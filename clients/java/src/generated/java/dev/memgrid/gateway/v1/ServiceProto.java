@@ -38,7 +38,7 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "\n memgrid/gateway/v1/service.proto\022\022memg" +
       "rid.gateway.v1\032/memgrid/gateway/v1/graph" +
       "_request_response.proto\032)memgrid/gateway" +
-      "/v1/request_response.proto2\233\025\n\016GatewaySe" +
+      "/v1/request_response.proto2\370\025\n\016GatewaySe" +
       "rvice\022^\n\013AddMessages\022&.memgrid.gateway.v" +
       "1.AddMessagesRequest\032\'.memgrid.gateway.v" +
       "1.AddMessagesResponse\022^\n\013AddMemories\022&.m" +
@@ -68,50 +68,53 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
       "toryRequest\032,.memgrid.gateway.v1.GetMemo" +
       "ryHistoryResponse\022O\n\006Search\022!.memgrid.ga" +
       "teway.v1.SearchRequest\032\".memgrid.gateway" +
-      ".v1.SearchResponse\022[\n\nCreateCube\022%.memgr" +
-      "id.gateway.v1.CreateCubeRequest\032&.memgri" +
-      "d.gateway.v1.CreateCubeResponse\022X\n\tListC" +
-      "ubes\022$.memgrid.gateway.v1.ListCubesReque" +
-      "st\032%.memgrid.gateway.v1.ListCubesRespons" +
-      "e\022X\n\tShareCube\022$.memgrid.gateway.v1.Shar" +
-      "eCubeRequest\032%.memgrid.gateway.v1.ShareC" +
-      "ubeResponse\022^\n\013UnshareCube\022&.memgrid.gat" +
-      "eway.v1.UnshareCubeRequest\032\'.memgrid.gat" +
-      "eway.v1.UnshareCubeResponse\022^\n\013Consolida" +
-      "te\022&.memgrid.gateway.v1.ConsolidateReque" +
-      "st\032\'.memgrid.gateway.v1.ConsolidateRespo" +
-      "nse\022O\n\006GetJob\022!.memgrid.gateway.v1.GetJo" +
-      "bRequest\032\".memgrid.gateway.v1.GetJobResp" +
-      "onse\022U\n\010RetryJob\022#.memgrid.gateway.v1.Re" +
-      "tryJobRequest\032$.memgrid.gateway.v1.Retry" +
-      "JobResponse\022[\n\nGetProfile\022%.memgrid.gate" +
-      "way.v1.GetProfileRequest\032&.memgrid.gatew" +
-      "ay.v1.GetProfileResponse\022a\n\014ListPatterns" +
-      "\022\'.memgrid.gateway.v1.ListPatternsReques" +
-      "t\032(.memgrid.gateway.v1.ListPatternsRespo" +
-      "nse\022g\n\016RecordFeedback\022).memgrid.gateway." +
-      "v1.RecordFeedbackRequest\032*.memgrid.gatew" +
-      "ay.v1.RecordFeedbackResponse\022K\n\004Chat\022\037.m" +
-      "emgrid.gateway.v1.ChatRequest\032 .memgrid." +
-      "gateway.v1.ChatResponse0\001\022a\n\014FindEntitie" +
-      "s\022\'.memgrid.gateway.v1.FindEntitiesReque" +
-      "st\032(.memgrid.gateway.v1.FindEntitiesResp" +
-      "onse\022a\n\014GetNeighbors\022\'.memgrid.gateway.v" +
-      "1.GetNeighborsRequest\032(.memgrid.gateway." +
-      "v1.GetNeighborsResponse\022a\n\014ShortestPath\022" +
-      "\'.memgrid.gateway.v1.ShortestPathRequest" +
-      "\032(.memgrid.gateway.v1.ShortestPathRespon" +
-      "se\022s\n\022GetRelatedMemories\022-.memgrid.gatew" +
-      "ay.v1.GetRelatedMemoriesRequest\032..memgri" +
-      "d.gateway.v1.GetRelatedMemoriesResponse\022" +
-      "g\n\016GetMemoryGraph\022).memgrid.gateway.v1.G" +
-      "etMemoryGraphRequest\032*.memgrid.gateway.v" +
-      "1.GetMemoryGraphResponseB\305\001\n\026dev.memgrid" +
-      ".gateway.v1B\014ServiceProtoP\001Z3memgrid.dev" +
-      "/clients/go/memgrid/gateway/v1;gatewayv1" +
-      "\242\002\003MGX\252\002\022Memgrid.Gateway.V1\312\002\022Memgrid\\Ga" +
-      "teway\\V1\342\002\036Memgrid\\Gateway\\V1\\GPBMetadat" +
-      "a\352\002\024Memgrid::Gateway::V1b\006proto3"
+      ".v1.SearchResponse\022[\n\nGetContext\022%.memgr" +
+      "id.gateway.v1.GetContextRequest\032&.memgri" +
+      "d.gateway.v1.GetContextResponse\022[\n\nCreat" +
+      "eCube\022%.memgrid.gateway.v1.CreateCubeReq" +
+      "uest\032&.memgrid.gateway.v1.CreateCubeResp" +
+      "onse\022X\n\tListCubes\022$.memgrid.gateway.v1.L" +
+      "istCubesRequest\032%.memgrid.gateway.v1.Lis" +
+      "tCubesResponse\022X\n\tShareCube\022$.memgrid.ga" +
+      "teway.v1.ShareCubeRequest\032%.memgrid.gate" +
+      "way.v1.ShareCubeResponse\022^\n\013UnshareCube\022" +
+      "&.memgrid.gateway.v1.UnshareCubeRequest\032" +
+      "\'.memgrid.gateway.v1.UnshareCubeResponse" +
+      "\022^\n\013Consolidate\022&.memgrid.gateway.v1.Con" +
+      "solidateRequest\032\'.memgrid.gateway.v1.Con" +
+      "solidateResponse\022O\n\006GetJob\022!.memgrid.gat" +
+      "eway.v1.GetJobRequest\032\".memgrid.gateway." +
+      "v1.GetJobResponse\022U\n\010RetryJob\022#.memgrid." +
+      "gateway.v1.RetryJobRequest\032$.memgrid.gat" +
+      "eway.v1.RetryJobResponse\022[\n\nGetProfile\022%" +
+      ".memgrid.gateway.v1.GetProfileRequest\032&." +
+      "memgrid.gateway.v1.GetProfileResponse\022a\n" +
+      "\014ListPatterns\022\'.memgrid.gateway.v1.ListP" +
+      "atternsRequest\032(.memgrid.gateway.v1.List" +
+      "PatternsResponse\022g\n\016RecordFeedback\022).mem" +
+      "grid.gateway.v1.RecordFeedbackRequest\032*." +
+      "memgrid.gateway.v1.RecordFeedbackRespons" +
+      "e\022K\n\004Chat\022\037.memgrid.gateway.v1.ChatReque" +
+      "st\032 .memgrid.gateway.v1.ChatResponse0\001\022a" +
+      "\n\014FindEntities\022\'.memgrid.gateway.v1.Find" +
+      "EntitiesRequest\032(.memgrid.gateway.v1.Fin" +
+      "dEntitiesResponse\022a\n\014GetNeighbors\022\'.memg" +
+      "rid.gateway.v1.GetNeighborsRequest\032(.mem" +
+      "grid.gateway.v1.GetNeighborsResponse\022a\n\014" +
+      "ShortestPath\022\'.memgrid.gateway.v1.Shorte" +
+      "stPathRequest\032(.memgrid.gateway.v1.Short" +
+      "estPathResponse\022s\n\022GetRelatedMemories\022-." +
+      "memgrid.gateway.v1.GetRelatedMemoriesReq" +
+      "uest\032..memgrid.gateway.v1.GetRelatedMemo" +
+      "riesResponse\022g\n\016GetMemoryGraph\022).memgrid" +
+      ".gateway.v1.GetMemoryGraphRequest\032*.memg" +
+      "rid.gateway.v1.GetMemoryGraphResponseB\305\001" +
+      "\n\026dev.memgrid.gateway.v1B\014ServiceProtoP\001" +
+      "Z3memgrid.dev/clients/go/memgrid/gateway" +
+      "/v1;gatewayv1\242\002\003MGX\252\002\022Memgrid.Gateway.V1" +
+      "\312\002\022Memgrid\\Gateway\\V1\342\002\036Memgrid\\Gateway\\" +
+      "V1\\GPBMetadata\352\002\024Memgrid::Gateway::V1b\006p" +
+      "roto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
