@@ -1,11 +1,13 @@
 """The Python SDK of memgrid: `Memgrid` (sync) and `AsyncMemgrid` (asyncio) over the
 gateway's generated stubs, and the `memgrid` CLI built on them.
 
-Every failed call raises a `MemgridError` subclass (memgrid_runtime.errors) with the gRPC
+Every failed call raises a `MemgridError` subclass (memgrid_client.errors) with the gRPC
 code and the parsed details; `InvalidArgument.violations` names each bad field.
 """
 
-from memgrid_runtime.errors import (
+from memgrid_client.client import AsyncMemgrid, MemgridClient
+from memgrid_client.connection import DEFAULT_ADDRESS, DEV_API_KEY
+from memgrid_client.errors import (
     Aborted,
     AlreadyExists,
     DeadlineExceeded,
@@ -20,9 +22,6 @@ from memgrid_runtime.errors import (
     Unauthenticated,
     Unavailable,
 )
-
-from memgrid_client.client import AsyncMemgrid, MemgridClient
-from memgrid_client.connection import DEFAULT_ADDRESS, DEV_API_KEY
 from memgrid_client.retry import RetryPolicy
 from memgrid_client.sync_client import Memgrid
 

@@ -2,7 +2,7 @@
 
 One method per RPC of memgrid.gateway.v1.GatewayService, taking plain Python arguments and
 returning the generated (typed) messages. Every failed call raises one typed error: a
-memgrid_runtime.errors.MemgridError subclass carrying the gRPC code and the parsed details
+memgrid_client.errors.MemgridError subclass carrying the gRPC code and the parsed details
 (field violations, resource, retry delay). Reads, and writes that carry an idempotency key,
 are retried on UNAVAILABLE (see retry.py); a call's timeout bounds all of its attempts.
 `Memgrid` (sync_client.py) is the same client for code that does not use asyncio.
@@ -23,7 +23,6 @@ from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw_graph
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-from memgrid_runtime.errors import MemgridError, from_rpc_error
 
 from memgrid_client import request_builders as build
 from memgrid_client.connection import (
@@ -32,6 +31,7 @@ from memgrid_client.connection import (
     address_and_key_from_env,
     open_aio_channel,
 )
+from memgrid_client.errors import MemgridError, from_rpc_error
 from memgrid_client.retry import RetryPolicy
 
 if TYPE_CHECKING:

@@ -19,11 +19,11 @@ from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw_graph
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-from memgrid_runtime.errors import MemgridError, from_rpc_error
 
 from memgrid_client import request_builders as build
 from memgrid_client.client import CHAT_TIMEOUT_SECONDS
 from memgrid_client.connection import DEFAULT_ADDRESS, address_and_key_from_env, open_channel
+from memgrid_client.errors import MemgridError, from_rpc_error
 from memgrid_client.retry import RetryPolicy
 
 RequestT = TypeVar("RequestT", bound=Message)
