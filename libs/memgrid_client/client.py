@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -35,6 +35,9 @@ from memgrid_client.errors import MemgridError, from_rpc_error
 from memgrid_client.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    # typing.Self is new in 3.11; the annotations are strings, so 3.10 never imports it.
+    from typing import Self
+
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceAsyncStub
 
 __all__ = ["DEFAULT_ADDRESS", "DEV_API_KEY", "AsyncMemgrid", "MemgridClient"]
@@ -595,7 +598,7 @@ class AsyncMemgrid:
         try:
             async for event in call:
                 yield event
-        except grpc.aio.AioRpcError as exc:
+        except grpc.RpcError as exc:
             raise from_rpc_error(exc) from exc
         finally:
             call.cancel()

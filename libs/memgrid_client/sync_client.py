@@ -277,7 +277,8 @@ class Memgrid:
             page = self.list_memories(
                 memory_filter, page_size=page_size, page_token=token, timeout=timeout
             )
-            yield from page.memories
+            for memory in page.memories:  # noqa: UP028 (AsyncMemgrid's loop, line for line)
+                yield memory
             token = page.next_page_token
             if not token:
                 return
@@ -570,7 +571,8 @@ class Memgrid:
         )
         call = self._stub.Chat(request, metadata=self._metadata, timeout=timeout)
         try:
-            yield from call
+            for event in call:  # noqa: UP028 (AsyncMemgrid's loop, line for line)
+                yield event
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from exc
         finally:
