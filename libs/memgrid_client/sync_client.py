@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -25,6 +25,10 @@ from memgrid_client.client import CHAT_TIMEOUT_SECONDS
 from memgrid_client.connection import DEFAULT_ADDRESS, address_and_key_from_env, open_channel
 from memgrid_client.errors import MemgridError, from_rpc_error
 from memgrid_client.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    # typing.Self is new in 3.11; the annotations are strings, so 3.10 never imports it.
+    from typing import Self
 
 RequestT = TypeVar("RequestT", bound=Message)
 ResponseT = TypeVar("ResponseT", bound=Message)
