@@ -1,5 +1,6 @@
 """The Python SDK of memgrid: `Memgrid` (sync) and `AsyncMemgrid` (asyncio) over the
-gateway's generated stubs, and the `memgrid` CLI built on them.
+gateway's generated stubs, `SimpleMemgrid` and `AsyncSimpleMemgrid` (Mem0-style, plain
+Python data in and out) over those, and the `memgrid` CLI.
 
 Every failed call raises a `MemgridError` subclass (memgrid_client.errors) with the gRPC
 code and the parsed details; `InvalidArgument.violations` names each bad field.
@@ -23,6 +24,7 @@ from memgrid_client.errors import (
     Unavailable,
 )
 from memgrid_client.retry import RetryPolicy
+from memgrid_client.simple import AsyncSimpleMemgrid, SimpleMemgrid
 from memgrid_client.sync_client import Memgrid
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "Aborted",
     "AlreadyExists",
     "AsyncMemgrid",
+    "AsyncSimpleMemgrid",
     "DeadlineExceeded",
     "FailedPrecondition",
     "FieldViolation",
@@ -43,6 +46,7 @@ __all__ = [
     "PermissionDenied",
     "ResourceExhausted",
     "RetryPolicy",
+    "SimpleMemgrid",
     "Unauthenticated",
     "Unavailable",
 ]
