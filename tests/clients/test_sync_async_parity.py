@@ -1,7 +1,9 @@
 """The sync clients cannot drift from the asyncio ones: every public method of `AsyncMemgrid`
-has a twin in `Memgrid` (and `AsyncSimpleMemgrid` in `SimpleMemgrid`) with the same
+has a twin in `Memgrid` (`AsyncSimpleMemgrid` in `SimpleMemgrid`, and the LangGraph
+store's `AsyncStoreOps` in `StoreOps`) with the same
 parameters, defaults, annotations, docstring and body, once the async keywords are taken
-out (`await x` -> `x`, `async for` -> `for`, `AsyncIterator` -> `Iterator`).
+out (`await x` -> `x`, `async for` -> `for`, `AsyncIterator` -> `Iterator`,
+`AsyncMemgrid` -> `Memgrid`).
 
 Why a test and not a generator (unasync): the two files differ on purpose in a few places
 (the channel and stub they open, how the retry loop sleeps), which a generator would need
@@ -24,8 +26,13 @@ from memgrid_client import (
     Memgrid,
     SimpleMemgrid,
 )
+from memgrid_client.integrations.langgraph import AsyncStoreOps, StoreOps
 
-PAIRS = [(AsyncMemgrid, Memgrid), (AsyncSimpleMemgrid, SimpleMemgrid)]
+PAIRS = [
+    (AsyncMemgrid, Memgrid),
+    (AsyncSimpleMemgrid, SimpleMemgrid),
+    (AsyncStoreOps, StoreOps),
+]
 # Only their signatures must match: their bodies open or close an aio or a sync channel.
 SIGNATURE_ONLY = {"__init__", "close"}
 
@@ -53,8 +60,9 @@ class _Unasync(ast.NodeTransformer):
         return self.visit(node.value)
 
     def visit_Name(self, node: ast.Name) -> ast.Name:
-        if node.id == "AsyncIterator":
-            return ast.Name(id="Iterator", ctx=node.ctx)
+        """AsyncIterator -> Iterator, AsyncMemgrid -> Memgrid."""
+        if node.id.startswith("Async"):
+            return ast.Name(id=node.id.removeprefix("Async"), ctx=node.ctx)
         return node
 
 
