@@ -1,11 +1,14 @@
 """The Python SDK of memgrid: `Memgrid` (sync) and `AsyncMemgrid` (asyncio) over the
-gateway's generated stubs, and the `memgrid` CLI built on them.
+gateway's generated stubs, `SimpleMemgrid` and `AsyncSimpleMemgrid` (Mem0-style, plain
+Python data in and out) over those, and the `memgrid` CLI.
 
-Every failed call raises a `MemgridError` subclass (memgrid_runtime.errors) with the gRPC
+Every failed call raises a `MemgridError` subclass (memgrid_client.errors) with the gRPC
 code and the parsed details; `InvalidArgument.violations` names each bad field.
 """
 
-from memgrid_runtime.errors import (
+from memgrid_client.client import AsyncMemgrid, MemgridClient
+from memgrid_client.connection import DEFAULT_ADDRESS, DEV_API_KEY
+from memgrid_client.errors import (
     Aborted,
     AlreadyExists,
     DeadlineExceeded,
@@ -20,10 +23,8 @@ from memgrid_runtime.errors import (
     Unauthenticated,
     Unavailable,
 )
-
-from memgrid_client.client import AsyncMemgrid, MemgridClient
-from memgrid_client.connection import DEFAULT_ADDRESS, DEV_API_KEY
 from memgrid_client.retry import RetryPolicy
+from memgrid_client.simple import AsyncSimpleMemgrid, SimpleMemgrid
 from memgrid_client.sync_client import Memgrid
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Aborted",
     "AlreadyExists",
     "AsyncMemgrid",
+    "AsyncSimpleMemgrid",
     "DeadlineExceeded",
     "FailedPrecondition",
     "FieldViolation",
@@ -44,6 +46,7 @@ __all__ = [
     "PermissionDenied",
     "ResourceExhausted",
     "RetryPolicy",
+    "SimpleMemgrid",
     "Unauthenticated",
     "Unavailable",
 ]

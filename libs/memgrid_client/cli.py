@@ -15,9 +15,9 @@ from typing import Any
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 from memgrid.common.v1 import memory_pb2 as common
-from memgrid_runtime.errors import InvalidArgument, MemgridError
 
 from memgrid_client.connection import address_and_key_from_env
+from memgrid_client.errors import InvalidArgument, MemgridError
 from memgrid_client.sync_client import Memgrid
 
 

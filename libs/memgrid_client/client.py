@@ -2,7 +2,7 @@
 
 One method per RPC of memgrid.gateway.v1.GatewayService, taking plain Python arguments and
 returning the generated (typed) messages. Every failed call raises one typed error: a
-memgrid_runtime.errors.MemgridError subclass carrying the gRPC code and the parsed details
+memgrid_client.errors.MemgridError subclass carrying the gRPC code and the parsed details
 (field violations, resource, retry delay). Reads, and writes that carry an idempotency key,
 are retried on UNAVAILABLE (see retry.py); a call's timeout bounds all of its attempts.
 `Memgrid` (sync_client.py) is the same client for code that does not use asyncio.
@@ -14,7 +14,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -23,7 +23,6 @@ from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw_graph
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-from memgrid_runtime.errors import MemgridError, from_rpc_error
 
 from memgrid_client import request_builders as build
 from memgrid_client.connection import (
@@ -32,9 +31,13 @@ from memgrid_client.connection import (
     address_and_key_from_env,
     open_aio_channel,
 )
+from memgrid_client.errors import MemgridError, from_rpc_error
 from memgrid_client.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    # typing.Self is new in 3.11; the annotations are strings, so 3.10 never imports it.
+    from typing import Self
+
     from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceAsyncStub
 
 __all__ = ["DEFAULT_ADDRESS", "DEV_API_KEY", "AsyncMemgrid", "MemgridClient"]
@@ -625,7 +628,7 @@ class AsyncMemgrid:
         try:
             async for event in call:
                 yield event
-        except grpc.aio.AioRpcError as exc:
+        except grpc.RpcError as exc:
             raise from_rpc_error(exc) from exc
         finally:
             call.cancel()

@@ -37,10 +37,13 @@ def open_aio_channel(address: str, credentials: grpc.ChannelCredentials | None) 
 
 
 def _sdk_version() -> str:
-    try:
-        return metadata.version("memgrid")
-    except metadata.PackageNotFoundError:
-        return "dev"
+    # The SDK ships alone (memgrid-client) and inside the suite's own package (memgrid).
+    for distribution in ("memgrid-client", "memgrid"):
+        try:
+            return metadata.version(distribution)
+        except metadata.PackageNotFoundError:
+            continue
+    return "dev"
 
 
 def _options() -> list[tuple[str, Any]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from memgrid_runtime.errors import MemgridError, Unavailable
+from memgrid_client.errors import MemgridError, Unavailable
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Self, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -19,12 +19,16 @@ from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import graph_request_response_pb2 as gw_graph
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid.gateway.v1.service_pb2_grpc import GatewayServiceStub
-from memgrid_runtime.errors import MemgridError, from_rpc_error
 
 from memgrid_client import request_builders as build
 from memgrid_client.client import CHAT_TIMEOUT_SECONDS
 from memgrid_client.connection import DEFAULT_ADDRESS, address_and_key_from_env, open_channel
+from memgrid_client.errors import MemgridError, from_rpc_error
 from memgrid_client.retry import RetryPolicy
+
+if TYPE_CHECKING:
+    # typing.Self is new in 3.11; the annotations are strings, so 3.10 never imports it.
+    from typing import Self
 
 RequestT = TypeVar("RequestT", bound=Message)
 ResponseT = TypeVar("ResponseT", bound=Message)
@@ -277,7 +281,8 @@ class Memgrid:
             page = self.list_memories(
                 memory_filter, page_size=page_size, page_token=token, timeout=timeout
             )
-            yield from page.memories
+            for memory in page.memories:  # noqa: UP028 (AsyncMemgrid's loop, line for line)
+                yield memory
             token = page.next_page_token
             if not token:
                 return
@@ -600,7 +605,8 @@ class Memgrid:
         )
         call = self._stub.Chat(request, metadata=self._metadata, timeout=timeout)
         try:
-            yield from call
+            for event in call:  # noqa: UP028 (AsyncMemgrid's loop, line for line)
+                yield event
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from exc
         finally:
