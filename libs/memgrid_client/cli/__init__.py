@@ -2,7 +2,7 @@
 
 Memories (add, get, history, list, search, update, delete, erase-user), conversation turns
 (messages add / list), what the thought engine derives (profile, patterns, consolidate,
-jobs, feedback), chat, graph queries and cubes.
+jobs, feedback), chat, graph queries, cubes, and export / import as NDJSON.
 
 Reads MEMGRID_ADDRESS (default 127.0.0.1:50051) and MEMGRID_API_KEY (default: the key
 `make run` configures). Prints JSON on stdout. Exits 1 with the server's error (each bad
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from memgrid_runtime.errors import MemgridError
 
-from memgrid_client.cli import chat, cubes, graph, memories, messages, thought
+from memgrid_client.cli import chat, cubes, graph, memories, messages, thought, transfer
 from memgrid_client.cli.common import Parser, fail, report
 from memgrid_client.cli.reachability import unreachable_reason
 from memgrid_client.connection import address_and_key_from_env
@@ -25,7 +25,7 @@ from memgrid_client.sync_client import Memgrid
 __all__ = ["main"]
 
 # Every command group, in the order `memgrid --help` lists them.
-_GROUPS = (memories, messages, thought, chat, graph, cubes)
+_GROUPS = (memories, messages, thought, chat, graph, cubes, transfer)
 
 
 def _parser() -> Parser:
