@@ -36,9 +36,11 @@ lock: | $(UV)
 		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --quiet \
 		-o requirements/llm-test-server.lock
 
+# npm ci installs exactly what package-lock.json records (it lists every platform's
+# optional buf binary) and never writes the lock; npm install would rewrite it to the
+# local npm's taste (resolved URLs, its lockfile version), leaving a fresh clone dirty.
 node_modules/.installed: package.json package-lock.json
-	# npm ci rejects this lock: npm records only some platforms' optional buf binaries.
-	npm install --silent --no-audit --no-fund
+	npm ci --silent --no-audit --no-fund
 	@touch $@
 
 gen: setup

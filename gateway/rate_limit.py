@@ -36,9 +36,11 @@ class TenantRateLimiter:
         bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
         bucket.updated = now
         if bucket.tokens < 1.0:
+            # The RetryInfo says when the bucket holds a token again, so a client that
+            # waits that long succeeds instead of spending attempts on a full bucket.
             raise ResourceExhausted(
                 f"rate limit of {self._rate:g} requests/s exceeded for this tenant",
                 reason="RATE_LIMITED",
-                metadata={"retry_after_seconds": f"{(1.0 - bucket.tokens) / self._rate:.3f}"},
+                retry_after_seconds=(1.0 - bucket.tokens) / self._rate,
             )
         bucket.tokens -= 1.0

@@ -184,8 +184,28 @@ class Unauthenticated(MemgridError):
 
 
 class ResourceExhausted(MemgridError):
+    """A quota is spent. With retry_after_seconds (a rate limit, which refills) the status
+    carries a RetryInfo saying when a retry can succeed; without it (a spent token budget,
+    a reply too large) waiting does not help, and clients do not retry."""
+
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
     default_reason = "RESOURCE_EXHAUSTED"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after_seconds: float | None = None,
+        reason: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, reason=reason, metadata=metadata)
+        self.retry_after_seconds = retry_after_seconds
+
+    def details(self) -> list[any_pb2.Any]:
+        if self.retry_after_seconds is None:
+            return super().details()
+        return [*super().details(), _retry_info(self.retry_after_seconds)]
 
 
 class Unavailable(MemgridError):
@@ -206,9 +226,7 @@ class Unavailable(MemgridError):
         self.retry_after_seconds = retry_after_seconds
 
     def details(self) -> list[any_pb2.Any]:
-        delay = duration_pb2.Duration()
-        delay.FromNanoseconds(int(self.retry_after_seconds * 1e9))
-        return [*super().details(), _pack(error_details_pb2.RetryInfo(retry_delay=delay))]
+        return [*super().details(), _retry_info(self.retry_after_seconds)]
 
 
 class DeadlineExceeded(MemgridError):
@@ -267,7 +285,7 @@ def from_rpc_error(error: grpc.RpcError) -> MemgridError:
     info = None
     violations: list[FieldViolation] = []
     resource = None
-    retry_after = 1.0
+    retry_after: float | None = None
     for detail in status.details if status is not None else []:
         if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
             info = error_details_pb2.ErrorInfo()
@@ -299,6 +317,13 @@ def from_rpc_error(error: grpc.RpcError) -> MemgridError:
         )
     elif cls is Unavailable:
         result = Unavailable(
+            message,
+            retry_after_seconds=1.0 if retry_after is None else retry_after,
+            reason=reason,
+            metadata=metadata,
+        )
+    elif cls is ResourceExhausted:
+        result = ResourceExhausted(
             message, retry_after_seconds=retry_after, reason=reason, metadata=metadata
         )
     elif cls is not None:
@@ -322,6 +347,12 @@ def _rich_status(error: grpc.RpcError) -> status_pb2.Status | None:
         return rpc_status.from_call(error)  # type: ignore[arg-type]
     except (ValueError, AttributeError):
         return None
+
+
+def _retry_info(seconds: float) -> any_pb2.Any:
+    delay = duration_pb2.Duration()
+    delay.FromNanoseconds(int(seconds * 1e9))
+    return _pack(error_details_pb2.RetryInfo(retry_delay=delay))
 
 
 def _pack(message: object) -> any_pb2.Any:

@@ -15,10 +15,14 @@ from pathlib import Path
 
 import pytest
 from memgrid_client.client import MemgridClient
-from memgrid_suite.launcher import Suite
+from memgrid_suite.launcher import SERVICES, Suite
 
 from tests.support.otlp import OtlpTraceReceiver
 
+LLM_HINT = (
+    'start the local LLM server with `export MEMGRID_TEST_LLM_URL="$(scripts/llm-test-server '
+    'start)"`'
+)
 KEY_A = "e2e-key-tenant-a"
 KEY_B = "e2e-key-tenant-b"
 # An end-user key: tenant-a, acting for user BOUND_USER only.
@@ -87,3 +91,40 @@ async def client_a(stack: Stack) -> AsyncIterator[MemgridClient]:
 async def client_b(stack: Stack) -> AsyncIterator[MemgridClient]:
     async with stack.client(stack.key_b) as client:
         yield client
+
+
+@pytest.fixture(scope="module")
+async def llm_gateway(stack: Stack) -> AsyncIterator[str]:
+    """A gateway whose thought engine answers through the real local LLM. The suite's own
+    engine stays deterministic (its extractions are what the other tests assert), so this
+    one only serves Chat, over the suite's memory-store and search."""
+    url = os.environ.get("MEMGRID_TEST_LLM_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"MEMGRID_TEST_LLM_URL is not set; CI must {LLM_HINT}")
+        pytest.skip(f"MEMGRID_TEST_LLM_URL is not set; {LLM_HINT}")
+    suite = stack.local_suite()
+    chat_suite = Suite(
+        data_dir=suite.data_dir / "chat",
+        log_dir=suite.log_dir,
+        ephemeral_ports=True,
+        api_keys=suite.api_keys,
+        services=tuple(s for s in SERVICES if s.name in ("thought-engine", "gateway")),
+        env={
+            **suite.env,
+            # The services of both suites call each other with one token.
+            "MEMGRID_INTERNAL_TOKEN": suite.internal_token,
+            "MEMGRID_MEMORY_STORE_TARGET": suite.address_of("memory-store"),
+            "MEMGRID_SEARCH_TARGET": suite.address_of("search"),
+            "MEMGRID_THOUGHT_WORKERS_ENABLED": "false",
+            "MEMGRID_LLM_BASE_URL": url,
+            "MEMGRID_LLM_MODEL": "gemma-3-270m",
+            "MEMGRID_LLM_TIMEOUT_SECONDS": "110",
+            "MEMGRID_THOUGHT_CHAT_MAX_TOKENS": "24",
+        },
+    )
+    await chat_suite.start()
+    try:
+        yield chat_suite.gateway_address
+    finally:
+        await chat_suite.stop()

@@ -5,10 +5,9 @@ through a real LLM; bad turns are rejected with the field named."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,16 +16,11 @@ from memgrid.common.v1 import memory_pb2 as common
 from memgrid.gateway.v1 import request_response_pb2 as gw
 from memgrid_client.client import MemgridClient
 from memgrid_runtime import errors
-from memgrid_suite.launcher import SERVICES, Suite
 
 from tests.e2e.conftest import Stack
 
 ROLES = {"user": common.ROLE_USER, "assistant": common.ROLE_ASSISTANT}
 MONDAY_MORNING = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-LLM_HINT = (
-    'start the local LLM server with `export MEMGRID_TEST_LLM_URL="$(scripts/llm-test-server '
-    'start)"`'
-)
 
 
 def _user() -> str:
@@ -354,43 +348,6 @@ async def test_bad_thought_requests_name_the_field(client_a: MemgridClient) -> N
 
     assert [v.field for v in profile.value.violations] == ["user_id"]
     assert [v.field for v in feedback.value.violations] == ["verdict"]
-
-
-@pytest.fixture(scope="module")
-async def llm_gateway(stack: Stack) -> AsyncIterator[str]:
-    """A gateway whose thought engine answers through the real local LLM. The suite's own
-    engine stays deterministic (its extractions are what the other tests assert), so this
-    one only serves Chat, over the suite's memory-store and search."""
-    url = os.environ.get("MEMGRID_TEST_LLM_URL", "")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"MEMGRID_TEST_LLM_URL is not set; CI must {LLM_HINT}")
-        pytest.skip(f"MEMGRID_TEST_LLM_URL is not set; {LLM_HINT}")
-    suite = stack.local_suite()
-    chat_suite = Suite(
-        data_dir=suite.data_dir / "chat",
-        log_dir=suite.log_dir,
-        ephemeral_ports=True,
-        api_keys=suite.api_keys,
-        services=tuple(s for s in SERVICES if s.name in ("thought-engine", "gateway")),
-        env={
-            **suite.env,
-            # The services of both suites call each other with one token.
-            "MEMGRID_INTERNAL_TOKEN": suite.internal_token,
-            "MEMGRID_MEMORY_STORE_TARGET": suite.address_of("memory-store"),
-            "MEMGRID_SEARCH_TARGET": suite.address_of("search"),
-            "MEMGRID_THOUGHT_WORKERS_ENABLED": "false",
-            "MEMGRID_LLM_BASE_URL": url,
-            "MEMGRID_LLM_MODEL": "gemma-3-270m",
-            "MEMGRID_LLM_TIMEOUT_SECONDS": "110",
-            "MEMGRID_THOUGHT_CHAT_MAX_TOKENS": "24",
-        },
-    )
-    await chat_suite.start()
-    try:
-        yield chat_suite.gateway_address
-    finally:
-        await chat_suite.stop()
 
 
 async def test_chat_streams_an_answer_from_the_llm_and_remembers_the_exchange(
