@@ -205,6 +205,16 @@ async def test_consolidate_waits_for_the_job_then_profile_patterns_and_graph_sho
     missing = await _memgrid(stack, "graph", "neighbors", "Nobody", *graph)
     assert missing.code == 1 and "NOT_FOUND" in missing.err
 
+    context = await _memgrid(
+        stack, "context", "--user", user, "--session", "s", "where does the user live"
+    )
+    assert context.code == 0, context.err
+    assert "Lisbon" in context.out and "My sister Marguerite" in context.out
+    small = await _memgrid(
+        stack, "context", "--user", user, "where", "--max-tokens", "40", "--json"
+    )
+    assert json.loads(small.out)["tokens_used"] <= 40
+
 
 async def test_cubes_and_feedback(stack):
     owner, reader = _user(), _user()

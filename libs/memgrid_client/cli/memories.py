@@ -1,4 +1,4 @@
-"""Memories: add, get, history, list, search, update, delete, erase a user."""
+"""Memories: add, get, history, list, search, context, update, delete, erase a user."""
 
 from __future__ import annotations
 
@@ -53,6 +53,16 @@ def register(commands: argparse._SubParsersAction[Parser]) -> None:
     search.add_argument("--kind", type=MEMORY_KIND, action="append", default=[])
     search.add_argument("--min-score", type=float, default=0.0, help="0..1")
     search.set_defaults(run=_search)
+
+    context = commands.add_parser(
+        "context", help="a prompt-ready block: profile, recent turns, relevant memories"
+    )
+    context.add_argument("--user", required=True, help="user_id: whose context")
+    context.add_argument("--session", default="", help="session_id: its recent turns too")
+    context.add_argument("query")
+    context.add_argument("--max-tokens", type=int, default=0, help="budget (0: 2000)")
+    context.add_argument("--json", action="store_true", help="the whole reply, not the text")
+    context.set_defaults(run=_context)
 
     update = commands.add_parser("update", help="change a memory's content, tags, ...")
     update.add_argument("id")
@@ -116,6 +126,16 @@ def _search(client: Memgrid, args: argparse.Namespace) -> None:
             args.query, memory_filter(args, kinds=args.kind), k=args.k, min_score=args.min_score
         )
     )
+
+
+def _context(client: Memgrid, args: argparse.Namespace) -> None:
+    reply = client.get_context(
+        args.query, user_id=args.user, session_id=args.session, max_tokens=args.max_tokens
+    )
+    if args.json:
+        print_json(reply)
+    else:
+        print(reply.text)
 
 
 def _update(client: Memgrid, args: argparse.Namespace) -> None:
