@@ -163,6 +163,13 @@ async def test_bearer_and_x_api_key_both_authenticate_and_a_missing_key_is_401(
     user = _user()
     async with rest.client(rest.key_a, bearer=True) as bearer:
         memory = await _add(bearer, user, "bearer works")
+        # A body is JSON whatever it is labelled (curl -d labels it a form).
+        as_curl_sends_it = await bearer.post(
+            "/v1/memories",
+            content=json.dumps({"memories": [{"scope": {"userId": user}, "content": "curl"}]}),
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        )
+        assert as_curl_sends_it.status_code == 200, as_curl_sends_it.text
     async with rest.client(None) as anonymous:
         missing = await anonymous.get(f"/v1/memories/{memory['id']}")
     assert missing.status_code == 401
