@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import secrets
 import uuid
@@ -19,7 +18,6 @@ from memgrid_suite.launcher import SERVICES, Suite
 
 from gateway.rest.http_rules import routes_of
 from tests.e2e.conftest import BOUND_USER, KEY_A_BOUND, Stack
-from tests.e2e.test_thought import LLM_HINT
 
 BAD_REQUEST = "type.googleapis.com/google.rpc.BadRequest"
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
@@ -404,38 +402,9 @@ async def test_a_rate_limit_is_429_with_retry_after(stack: Stack, limited_rest: 
 
 
 @pytest.fixture(scope="module")
-async def llm_rest(stack: Stack) -> AsyncIterator[str]:
-    """A REST front over a gateway whose thought engine answers through the real local LLM,
-    as tests/e2e/test_thought.py's Chat test has it."""
-    url = os.environ.get("MEMGRID_TEST_LLM_URL", "")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"MEMGRID_TEST_LLM_URL is not set; CI must {LLM_HINT}")
-        pytest.skip(f"MEMGRID_TEST_LLM_URL is not set; {LLM_HINT}")
-    suite = stack.local_suite()
-    chat_suite = Suite(
-        data_dir=suite.data_dir / "rest-chat",
-        log_dir=suite.log_dir,
-        ephemeral_ports=True,
-        api_keys=suite.api_keys,
-        services=tuple(s for s in SERVICES if s.name in ("thought-engine", "gateway", "rest")),
-        env={
-            **suite.env,
-            "MEMGRID_INTERNAL_TOKEN": suite.internal_token,
-            "MEMGRID_MEMORY_STORE_TARGET": suite.address_of("memory-store"),
-            "MEMGRID_SEARCH_TARGET": suite.address_of("search"),
-            "MEMGRID_THOUGHT_WORKERS_ENABLED": "false",
-            "MEMGRID_LLM_BASE_URL": url,
-            "MEMGRID_LLM_MODEL": "gemma-3-270m",
-            "MEMGRID_LLM_TIMEOUT_SECONDS": "110",
-            "MEMGRID_THOUGHT_CHAT_MAX_TOKENS": "24",
-        },
-    )
-    await chat_suite.start()
-    try:
-        yield f"http://{chat_suite.address_of('rest')}"
-    finally:
-        await chat_suite.stop()
+def llm_rest(llm_suite: Suite) -> str:
+    """The REST front of the suite whose thought engine answers through the real LLM."""
+    return f"http://{llm_suite.address_of('rest')}"
 
 
 @pytest.mark.timeout(300)
