@@ -26,9 +26,10 @@ async def main(data_dir: Path) -> int:
             f"{service.serving_after_seconds:.2f}s (metrics :{service.metrics_port})",
             flush=True,
         )
+    rest = f", REST http://{suite.address_of('rest')}" if "rest" in suite.running else ""
     mcp = f", MCP http://{suite.address_of('mcp')}/mcp" if "mcp" in suite.running else ""
     print(
-        f"memgrid: ready. Gateway {suite.gateway_address}{mcp}, API key {DEV_API_KEY!r} "
+        f"memgrid: ready. Gateway {suite.gateway_address}{rest}{mcp}, API key {DEV_API_KEY!r} "
         f"(try: .venv/bin/memgrid add --user alice 'I live in Paris'). Ctrl-C stops.",
         flush=True,
     )

@@ -60,6 +60,8 @@ SERVICES = (
         "memgrid.thought.v1.ThoughtService",
     ),
     ServiceSpec("gateway", "gateway", 50051, 9151, "memgrid.gateway.v1.GatewayService"),
+    # REST/JSON in front of the gateway (MEMGRID_REST_PORT), ready once it reaches it.
+    ServiceSpec("rest", "gateway.rest", 8051, 9156, "", ready_http_path="/healthz"),
     # The MCP server over streamable HTTP (MEMGRID_MCP_PORT), ready once it reaches the gateway.
     ServiceSpec("mcp", "gateway.mcp", 8052, 9157, "", ready_http_path="/healthz"),
 )

@@ -94,10 +94,15 @@ async def client_b(stack: Stack) -> AsyncIterator[MemgridClient]:
 
 
 @pytest.fixture(scope="module")
-async def llm_gateway(stack: Stack) -> AsyncIterator[str]:
-    """A gateway whose thought engine answers through the real local LLM. The suite's own
-    engine stays deterministic (its extractions are what the other tests assert), so this
-    one only serves Chat, over the suite's memory-store and search."""
+async def llm_gateway(llm_suite: Suite) -> str:
+    return llm_suite.gateway_address
+
+
+@pytest.fixture(scope="module")
+async def llm_suite(stack: Stack) -> AsyncIterator[Suite]:
+    """A gateway (and its REST front) whose thought engine answers through the real local
+    LLM. The suite's own engine stays deterministic (its extractions are what the other
+    tests assert), so this one only serves Chat, over the suite's memory-store and search."""
     url = os.environ.get("MEMGRID_TEST_LLM_URL", "")
     if not url:
         if os.environ.get("CI") == "true":
@@ -109,7 +114,7 @@ async def llm_gateway(stack: Stack) -> AsyncIterator[str]:
         log_dir=suite.log_dir,
         ephemeral_ports=True,
         api_keys=suite.api_keys,
-        services=tuple(s for s in SERVICES if s.name in ("thought-engine", "gateway")),
+        services=tuple(s for s in SERVICES if s.name in ("thought-engine", "gateway", "rest")),
         env={
             **suite.env,
             # The services of both suites call each other with one token.
@@ -125,6 +130,6 @@ async def llm_gateway(stack: Stack) -> AsyncIterator[str]:
     )
     await chat_suite.start()
     try:
-        yield chat_suite.gateway_address
+        yield chat_suite
     finally:
         await chat_suite.stop()

@@ -7,6 +7,7 @@
 package gatewayv1
 
 import (
+	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	reflect "reflect"
@@ -24,40 +25,40 @@ var File_memgrid_gateway_v1_service_proto protoreflect.FileDescriptor
 
 const file_memgrid_gateway_v1_service_proto_rawDesc = "" +
 	"\n" +
-	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\xf8\x15\n" +
-	"\x0eGatewayService\x12^\n" +
-	"\vAddMessages\x12&.memgrid.gateway.v1.AddMessagesRequest\x1a'.memgrid.gateway.v1.AddMessagesResponse\x12^\n" +
-	"\vAddMemories\x12&.memgrid.gateway.v1.AddMemoriesRequest\x1a'.memgrid.gateway.v1.AddMemoriesResponse\x12X\n" +
-	"\tGetMemory\x12$.memgrid.gateway.v1.GetMemoryRequest\x1a%.memgrid.gateway.v1.GetMemoryResponse\x12m\n" +
-	"\x10BatchGetMemories\x12+.memgrid.gateway.v1.BatchGetMemoriesRequest\x1a,.memgrid.gateway.v1.BatchGetMemoriesResponse\x12a\n" +
-	"\fUpdateMemory\x12'.memgrid.gateway.v1.UpdateMemoryRequest\x1a(.memgrid.gateway.v1.UpdateMemoryResponse\x12a\n" +
-	"\fDeleteMemory\x12'.memgrid.gateway.v1.DeleteMemoryRequest\x1a(.memgrid.gateway.v1.DeleteMemoryResponse\x12g\n" +
-	"\x0eDeleteMemories\x12).memgrid.gateway.v1.DeleteMemoriesRequest\x1a*.memgrid.gateway.v1.DeleteMemoriesResponse\x12X\n" +
-	"\tEraseUser\x12$.memgrid.gateway.v1.EraseUserRequest\x1a%.memgrid.gateway.v1.EraseUserResponse\x12^\n" +
-	"\vEraseTenant\x12&.memgrid.gateway.v1.EraseTenantRequest\x1a'.memgrid.gateway.v1.EraseTenantResponse\x12a\n" +
-	"\fListMemories\x12'.memgrid.gateway.v1.ListMemoriesRequest\x1a(.memgrid.gateway.v1.ListMemoriesResponse\x12m\n" +
-	"\x10GetMemoryHistory\x12+.memgrid.gateway.v1.GetMemoryHistoryRequest\x1a,.memgrid.gateway.v1.GetMemoryHistoryResponse\x12O\n" +
-	"\x06Search\x12!.memgrid.gateway.v1.SearchRequest\x1a\".memgrid.gateway.v1.SearchResponse\x12[\n" +
+	" memgrid/gateway/v1/service.proto\x12\x12memgrid.gateway.v1\x1a\x1cgoogle/api/annotations.proto\x1a/memgrid/gateway/v1/graph_request_response.proto\x1a)memgrid/gateway/v1/request_response.proto2\xef\x1d\n" +
+	"\x0eGatewayService\x12w\n" +
+	"\vAddMessages\x12&.memgrid.gateway.v1.AddMessagesRequest\x1a'.memgrid.gateway.v1.AddMessagesResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/messages\x12w\n" +
+	"\vAddMemories\x12&.memgrid.gateway.v1.AddMemoriesRequest\x1a'.memgrid.gateway.v1.AddMemoriesResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/memories\x12s\n" +
+	"\tGetMemory\x12$.memgrid.gateway.v1.GetMemoryRequest\x1a%.memgrid.gateway.v1.GetMemoryResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/memories/{id}\x12\x8f\x01\n" +
+	"\x10BatchGetMemories\x12+.memgrid.gateway.v1.BatchGetMemoriesRequest\x1a,.memgrid.gateway.v1.BatchGetMemoriesResponse\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/v1/memories:batchGet\x12\x7f\n" +
+	"\fUpdateMemory\x12'.memgrid.gateway.v1.UpdateMemoryRequest\x1a(.memgrid.gateway.v1.UpdateMemoryResponse\"\x1c\x82\xd3\xe4\x93\x02\x16:\x01*2\x11/v1/memories/{id}\x12|\n" +
+	"\fDeleteMemory\x12'.memgrid.gateway.v1.DeleteMemoryRequest\x1a(.memgrid.gateway.v1.DeleteMemoryResponse\"\x19\x82\xd3\xe4\x93\x02\x13*\x11/v1/memories/{id}\x12\x8c\x01\n" +
+	"\x0eDeleteMemories\x12).memgrid.gateway.v1.DeleteMemoriesRequest\x1a*.memgrid.gateway.v1.DeleteMemoriesResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/memories:batchDelete\x12~\n" +
+	"\tEraseUser\x12$.memgrid.gateway.v1.EraseUserRequest\x1a%.memgrid.gateway.v1.EraseUserResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/users/{user_id}:erase\x12{\n" +
+	"\vEraseTenant\x12&.memgrid.gateway.v1.EraseTenantRequest\x1a'.memgrid.gateway.v1.EraseTenantResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/v1/tenant:erase\x12w\n" +
+	"\fListMemories\x12'.memgrid.gateway.v1.ListMemoriesRequest\x1a(.memgrid.gateway.v1.ListMemoriesResponse\"\x14\x82\xd3\xe4\x93\x02\x0e\x12\f/v1/memories\x12\x90\x01\n" +
+	"\x10GetMemoryHistory\x12+.memgrid.gateway.v1.GetMemoryHistoryRequest\x1a,.memgrid.gateway.v1.GetMemoryHistoryResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/memories/{id}/history\x12o\n" +
+	"\x06Search\x12!.memgrid.gateway.v1.SearchRequest\x1a\".memgrid.gateway.v1.SearchResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/v1/memories:search\x12\x83\x01\n" +
 	"\n" +
-	"GetContext\x12%.memgrid.gateway.v1.GetContextRequest\x1a&.memgrid.gateway.v1.GetContextResponse\x12[\n" +
+	"GetContext\x12%.memgrid.gateway.v1.GetContextRequest\x1a&.memgrid.gateway.v1.GetContextResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/users/{user_id}:context\x12q\n" +
 	"\n" +
-	"CreateCube\x12%.memgrid.gateway.v1.CreateCubeRequest\x1a&.memgrid.gateway.v1.CreateCubeResponse\x12X\n" +
-	"\tListCubes\x12$.memgrid.gateway.v1.ListCubesRequest\x1a%.memgrid.gateway.v1.ListCubesResponse\x12X\n" +
-	"\tShareCube\x12$.memgrid.gateway.v1.ShareCubeRequest\x1a%.memgrid.gateway.v1.ShareCubeResponse\x12^\n" +
-	"\vUnshareCube\x12&.memgrid.gateway.v1.UnshareCubeRequest\x1a'.memgrid.gateway.v1.UnshareCubeResponse\x12^\n" +
-	"\vConsolidate\x12&.memgrid.gateway.v1.ConsolidateRequest\x1a'.memgrid.gateway.v1.ConsolidateResponse\x12O\n" +
-	"\x06GetJob\x12!.memgrid.gateway.v1.GetJobRequest\x1a\".memgrid.gateway.v1.GetJobResponse\x12U\n" +
-	"\bRetryJob\x12#.memgrid.gateway.v1.RetryJobRequest\x1a$.memgrid.gateway.v1.RetryJobResponse\x12[\n" +
+	"CreateCube\x12%.memgrid.gateway.v1.CreateCubeRequest\x1a&.memgrid.gateway.v1.CreateCubeResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/cubes\x12{\n" +
+	"\tListCubes\x12$.memgrid.gateway.v1.ListCubesRequest\x1a%.memgrid.gateway.v1.ListCubesResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/users/{user_id}/cubes\x12~\n" +
+	"\tShareCube\x12$.memgrid.gateway.v1.ShareCubeRequest\x1a%.memgrid.gateway.v1.ShareCubeResponse\"$\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/v1/cubes/{cube_id}:share\x12\x86\x01\n" +
+	"\vUnshareCube\x12&.memgrid.gateway.v1.UnshareCubeRequest\x1a'.memgrid.gateway.v1.UnshareCubeResponse\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/v1/cubes/{cube_id}:unshare\x12\x8a\x01\n" +
+	"\vConsolidate\x12&.memgrid.gateway.v1.ConsolidateRequest\x1a'.memgrid.gateway.v1.ConsolidateResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/v1/users/{user_id}:consolidate\x12j\n" +
+	"\x06GetJob\x12!.memgrid.gateway.v1.GetJobRequest\x1a\".memgrid.gateway.v1.GetJobResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/jobs/{job_id}\x12y\n" +
+	"\bRetryJob\x12#.memgrid.gateway.v1.RetryJobRequest\x1a$.memgrid.gateway.v1.RetryJobResponse\"\"\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/jobs/{job_id}:retry\x12\x80\x01\n" +
 	"\n" +
-	"GetProfile\x12%.memgrid.gateway.v1.GetProfileRequest\x1a&.memgrid.gateway.v1.GetProfileResponse\x12a\n" +
-	"\fListPatterns\x12'.memgrid.gateway.v1.ListPatternsRequest\x1a(.memgrid.gateway.v1.ListPatternsResponse\x12g\n" +
-	"\x0eRecordFeedback\x12).memgrid.gateway.v1.RecordFeedbackRequest\x1a*.memgrid.gateway.v1.RecordFeedbackResponse\x12K\n" +
-	"\x04Chat\x12\x1f.memgrid.gateway.v1.ChatRequest\x1a .memgrid.gateway.v1.ChatResponse0\x01\x12a\n" +
-	"\fFindEntities\x12'.memgrid.gateway.v1.FindEntitiesRequest\x1a(.memgrid.gateway.v1.FindEntitiesResponse\x12a\n" +
-	"\fGetNeighbors\x12'.memgrid.gateway.v1.GetNeighborsRequest\x1a(.memgrid.gateway.v1.GetNeighborsResponse\x12a\n" +
-	"\fShortestPath\x12'.memgrid.gateway.v1.ShortestPathRequest\x1a(.memgrid.gateway.v1.ShortestPathResponse\x12s\n" +
-	"\x12GetRelatedMemories\x12-.memgrid.gateway.v1.GetRelatedMemoriesRequest\x1a..memgrid.gateway.v1.GetRelatedMemoriesResponse\x12g\n" +
-	"\x0eGetMemoryGraph\x12).memgrid.gateway.v1.GetMemoryGraphRequest\x1a*.memgrid.gateway.v1.GetMemoryGraphResponseB\xc5\x01\n" +
+	"GetProfile\x12%.memgrid.gateway.v1.GetProfileRequest\x1a&.memgrid.gateway.v1.GetProfileResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/users/{user_id}/profile\x12\x87\x01\n" +
+	"\fListPatterns\x12'.memgrid.gateway.v1.ListPatternsRequest\x1a(.memgrid.gateway.v1.ListPatternsResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/users/{user_id}/patterns\x12\x95\x01\n" +
+	"\x0eRecordFeedback\x12).memgrid.gateway.v1.RecordFeedbackRequest\x1a*.memgrid.gateway.v1.RecordFeedbackResponse\",\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/memories/{memory_id}:feedback\x12`\n" +
+	"\x04Chat\x12\x1f.memgrid.gateway.v1.ChatRequest\x1a .memgrid.gateway.v1.ChatResponse\"\x13\x82\xd3\xe4\x93\x02\r:\x01*\"\b/v1/chat0\x01\x12\x87\x01\n" +
+	"\fFindEntities\x12'.memgrid.gateway.v1.FindEntitiesRequest\x1a(.memgrid.gateway.v1.FindEntitiesResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/users/{user_id}/entities\x12\x94\x01\n" +
+	"\fGetNeighbors\x12'.memgrid.gateway.v1.GetNeighborsRequest\x1a(.memgrid.gateway.v1.GetNeighborsResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/v1/users/{user_id}/entities:neighbors\x12\x97\x01\n" +
+	"\fShortestPath\x12'.memgrid.gateway.v1.ShortestPathRequest\x1a(.memgrid.gateway.v1.ShortestPathResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/v1/users/{user_id}/entities:shortestPath\x12\x94\x01\n" +
+	"\x12GetRelatedMemories\x12-.memgrid.gateway.v1.GetRelatedMemoriesRequest\x1a..memgrid.gateway.v1.GetRelatedMemoriesResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/memories:related\x12\x8f\x01\n" +
+	"\x0eGetMemoryGraph\x12).memgrid.gateway.v1.GetMemoryGraphRequest\x1a*.memgrid.gateway.v1.GetMemoryGraphResponse\"&\x82\xd3\xe4\x93\x02 \x12\x1e/v1/memories/{memory_id}/graphB\xc5\x01\n" +
 	"\x16dev.memgrid.gateway.v1B\fServiceProtoP\x01Z3memgrid.dev/clients/go/memgrid/gateway/v1;gatewayv1\xa2\x02\x03MGX\xaa\x02\x12Memgrid.Gateway.V1\xca\x02\x12Memgrid\\Gateway\\V1\xe2\x02\x1eMemgrid\\Gateway\\V1\\GPBMetadata\xea\x02\x14Memgrid::Gateway::V1b\x06proto3"
 
 var file_memgrid_gateway_v1_service_proto_goTypes = []any{

@@ -62,6 +62,10 @@ const (
 // detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
 // needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
 // caller's deadline ran out.
+//
+// Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+// rule (the same request and response messages in their proto3 JSON form; errors are a
+// google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
 type GatewayServiceClient interface {
 	// Appends conversation turns to a session; they are stored before the call returns and
 	// consolidated in the background. FAILED_PRECONDITION: idempotency key reused with a
@@ -486,6 +490,10 @@ func (c *gatewayServiceClient) GetMemoryGraph(ctx context.Context, in *GetMemory
 // detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
 // needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
 // caller's deadline ran out.
+//
+// Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+// rule (the same request and response messages in their proto3 JSON form; errors are a
+// google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
 type GatewayServiceServer interface {
 	// Appends conversation turns to a session; they are stored before the call returns and
 	// consolidated in the background. FAILED_PRECONDITION: idempotency key reused with a

@@ -35,6 +35,10 @@ class GatewayServiceStub:
     detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
     needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
     caller's deadline ran out.
+
+    Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+    rule (the same request and response messages in their proto3 JSON form; errors are a
+    google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
     """
 
     def __init__(self, channel):
@@ -199,6 +203,10 @@ class GatewayServiceServicer:
     detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
     needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
     caller's deadline ran out.
+
+    Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+    rule (the same request and response messages in their proto3 JSON form; errors are a
+    google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
     """
 
     def AddMessages(self, request, context):
@@ -613,6 +621,10 @@ class GatewayService:
     detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
     needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
     caller's deadline ran out.
+
+    Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+    rule (the same request and response messages in their proto3 JSON form; errors are a
+    google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
     """
 
     @staticmethod

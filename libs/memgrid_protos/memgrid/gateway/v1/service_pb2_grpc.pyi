@@ -36,6 +36,10 @@ class GatewayServiceStub:
     detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
     needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
     caller's deadline ran out.
+
+    Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+    rule (the same request and response messages in their proto3 JSON form; errors are a
+    google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
     """
 
     @_typing.overload
@@ -178,6 +182,10 @@ class GatewayServiceAsyncStub(GatewayServiceStub):
     detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
     needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
     caller's deadline ran out.
+
+    Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+    rule (the same request and response messages in their proto3 JSON form; errors are a
+    google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
@@ -316,6 +324,10 @@ class GatewayServiceServicer(metaclass=_abc_1.ABCMeta):
     detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
     needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
     caller's deadline ran out.
+
+    Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+    rule (the same request and response messages in their proto3 JSON form; errors are a
+    google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
     """
 
     @_abc_1.abstractmethod

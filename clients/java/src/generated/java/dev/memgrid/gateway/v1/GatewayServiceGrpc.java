@@ -12,6 +12,9 @@ import static io.grpc.MethodDescriptor.generateFullMethodName;
  * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
  * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
  * caller's deadline ran out.
+ * Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+ * rule (the same request and response messages in their proto3 JSON form; errors are a
+ * google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
  * </pre>
  */
 @io.grpc.stub.annotations.GrpcGenerated
@@ -990,6 +993,9 @@ public final class GatewayServiceGrpc {
    * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
    * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
    * caller's deadline ran out.
+   * Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+   * rule (the same request and response messages in their proto3 JSON form; errors are a
+   * google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
    * </pre>
    */
   public interface AsyncService {
@@ -1340,6 +1346,9 @@ public final class GatewayServiceGrpc {
    * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
    * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
    * caller's deadline ran out.
+   * Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+   * rule (the same request and response messages in their proto3 JSON form; errors are a
+   * google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
    * </pre>
    */
   public static abstract class GatewayServiceImplBase
@@ -1361,6 +1370,9 @@ public final class GatewayServiceGrpc {
    * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
    * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
    * caller's deadline ran out.
+   * Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+   * rule (the same request and response messages in their proto3 JSON form; errors are a
+   * google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
    * </pre>
    */
   public static final class GatewayServiceStub
@@ -1751,6 +1763,9 @@ public final class GatewayServiceGrpc {
    * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
    * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
    * caller's deadline ran out.
+   * Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+   * rule (the same request and response messages in their proto3 JSON form; errors are a
+   * google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
    * </pre>
    */
   public static final class GatewayServiceBlockingV2Stub
@@ -2114,6 +2129,9 @@ public final class GatewayServiceGrpc {
    * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
    * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
    * caller's deadline ran out.
+   * Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+   * rule (the same request and response messages in their proto3 JSON form; errors are a
+   * google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
    * </pre>
    */
   public static final class GatewayServiceBlockingStub
@@ -2476,6 +2494,9 @@ public final class GatewayServiceGrpc {
    * detail naming each bad field and writes nothing then; UNAVAILABLE when a service it
    * needs is down (safe to retry with the same idempotency key); DEADLINE_EXCEEDED when the
    * caller's deadline ran out.
+   * Each RPC is also served as REST/JSON by gateway/rest at the path of its google.api.http
+   * rule (the same request and response messages in their proto3 JSON form; errors are a
+   * google.rpc.Status under the HTTP status of its code); Chat streams newline-delimited JSON.
    * </pre>
    */
   public static final class GatewayServiceFutureStub

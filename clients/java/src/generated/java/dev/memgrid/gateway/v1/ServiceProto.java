@@ -36,95 +36,128 @@ public final class ServiceProto extends com.google.protobuf.GeneratedFile {
   static {
     java.lang.String[] descriptorData = {
       "\n memgrid/gateway/v1/service.proto\022\022memg" +
-      "rid.gateway.v1\032/memgrid/gateway/v1/graph" +
-      "_request_response.proto\032)memgrid/gateway" +
-      "/v1/request_response.proto2\370\025\n\016GatewaySe" +
-      "rvice\022^\n\013AddMessages\022&.memgrid.gateway.v" +
-      "1.AddMessagesRequest\032\'.memgrid.gateway.v" +
-      "1.AddMessagesResponse\022^\n\013AddMemories\022&.m" +
-      "emgrid.gateway.v1.AddMemoriesRequest\032\'.m" +
-      "emgrid.gateway.v1.AddMemoriesResponse\022X\n" +
+      "rid.gateway.v1\032\034google/api/annotations.p" +
+      "roto\032/memgrid/gateway/v1/graph_request_r" +
+      "esponse.proto\032)memgrid/gateway/v1/reques" +
+      "t_response.proto2\357\035\n\016GatewayService\022w\n\013A" +
+      "ddMessages\022&.memgrid.gateway.v1.AddMessa" +
+      "gesRequest\032\'.memgrid.gateway.v1.AddMessa" +
+      "gesResponse\"\027\202\323\344\223\002\021\"\014/v1/messages:\001*\022w\n\013" +
+      "AddMemories\022&.memgrid.gateway.v1.AddMemo" +
+      "riesRequest\032\'.memgrid.gateway.v1.AddMemo" +
+      "riesResponse\"\027\202\323\344\223\002\021\"\014/v1/memories:\001*\022s\n" +
       "\tGetMemory\022$.memgrid.gateway.v1.GetMemor" +
       "yRequest\032%.memgrid.gateway.v1.GetMemoryR" +
-      "esponse\022m\n\020BatchGetMemories\022+.memgrid.ga" +
-      "teway.v1.BatchGetMemoriesRequest\032,.memgr" +
-      "id.gateway.v1.BatchGetMemoriesResponse\022a" +
-      "\n\014UpdateMemory\022\'.memgrid.gateway.v1.Upda" +
-      "teMemoryRequest\032(.memgrid.gateway.v1.Upd" +
-      "ateMemoryResponse\022a\n\014DeleteMemory\022\'.memg" +
-      "rid.gateway.v1.DeleteMemoryRequest\032(.mem" +
-      "grid.gateway.v1.DeleteMemoryResponse\022g\n\016" +
+      "esponse\"\031\202\323\344\223\002\023\022\021/v1/memories/{id}\022\217\001\n\020B" +
+      "atchGetMemories\022+.memgrid.gateway.v1.Bat" +
+      "chGetMemoriesRequest\032,.memgrid.gateway.v" +
+      "1.BatchGetMemoriesResponse\" \202\323\344\223\002\032\"\025/v1/" +
+      "memories:batchGet:\001*\022\177\n\014UpdateMemory\022\'.m" +
+      "emgrid.gateway.v1.UpdateMemoryRequest\032(." +
+      "memgrid.gateway.v1.UpdateMemoryResponse\"" +
+      "\034\202\323\344\223\002\0262\021/v1/memories/{id}:\001*\022|\n\014DeleteM" +
+      "emory\022\'.memgrid.gateway.v1.DeleteMemoryR" +
+      "equest\032(.memgrid.gateway.v1.DeleteMemory" +
+      "Response\"\031\202\323\344\223\002\023*\021/v1/memories/{id}\022\214\001\n\016" +
       "DeleteMemories\022).memgrid.gateway.v1.Dele" +
       "teMemoriesRequest\032*.memgrid.gateway.v1.D" +
-      "eleteMemoriesResponse\022X\n\tEraseUser\022$.mem" +
-      "grid.gateway.v1.EraseUserRequest\032%.memgr" +
-      "id.gateway.v1.EraseUserResponse\022^\n\013Erase" +
-      "Tenant\022&.memgrid.gateway.v1.EraseTenantR" +
-      "equest\032\'.memgrid.gateway.v1.EraseTenantR" +
-      "esponse\022a\n\014ListMemories\022\'.memgrid.gatewa" +
-      "y.v1.ListMemoriesRequest\032(.memgrid.gatew" +
-      "ay.v1.ListMemoriesResponse\022m\n\020GetMemoryH" +
-      "istory\022+.memgrid.gateway.v1.GetMemoryHis" +
-      "toryRequest\032,.memgrid.gateway.v1.GetMemo" +
-      "ryHistoryResponse\022O\n\006Search\022!.memgrid.ga" +
-      "teway.v1.SearchRequest\032\".memgrid.gateway" +
-      ".v1.SearchResponse\022[\n\nGetContext\022%.memgr" +
-      "id.gateway.v1.GetContextRequest\032&.memgri" +
-      "d.gateway.v1.GetContextResponse\022[\n\nCreat" +
-      "eCube\022%.memgrid.gateway.v1.CreateCubeReq" +
-      "uest\032&.memgrid.gateway.v1.CreateCubeResp" +
-      "onse\022X\n\tListCubes\022$.memgrid.gateway.v1.L" +
-      "istCubesRequest\032%.memgrid.gateway.v1.Lis" +
-      "tCubesResponse\022X\n\tShareCube\022$.memgrid.ga" +
-      "teway.v1.ShareCubeRequest\032%.memgrid.gate" +
-      "way.v1.ShareCubeResponse\022^\n\013UnshareCube\022" +
-      "&.memgrid.gateway.v1.UnshareCubeRequest\032" +
-      "\'.memgrid.gateway.v1.UnshareCubeResponse" +
-      "\022^\n\013Consolidate\022&.memgrid.gateway.v1.Con" +
-      "solidateRequest\032\'.memgrid.gateway.v1.Con" +
-      "solidateResponse\022O\n\006GetJob\022!.memgrid.gat" +
-      "eway.v1.GetJobRequest\032\".memgrid.gateway." +
-      "v1.GetJobResponse\022U\n\010RetryJob\022#.memgrid." +
-      "gateway.v1.RetryJobRequest\032$.memgrid.gat" +
-      "eway.v1.RetryJobResponse\022[\n\nGetProfile\022%" +
+      "eleteMemoriesResponse\"#\202\323\344\223\002\035\"\030/v1/memor" +
+      "ies:batchDelete:\001*\022~\n\tEraseUser\022$.memgri" +
+      "d.gateway.v1.EraseUserRequest\032%.memgrid." +
+      "gateway.v1.EraseUserResponse\"$\202\323\344\223\002\036\"\031/v" +
+      "1/users/{user_id}:erase:\001*\022{\n\013EraseTenan" +
+      "t\022&.memgrid.gateway.v1.EraseTenantReques" +
+      "t\032\'.memgrid.gateway.v1.EraseTenantRespon" +
+      "se\"\033\202\323\344\223\002\025\"\020/v1/tenant:erase:\001*\022w\n\014ListM" +
+      "emories\022\'.memgrid.gateway.v1.ListMemorie" +
+      "sRequest\032(.memgrid.gateway.v1.ListMemori" +
+      "esResponse\"\024\202\323\344\223\002\016\022\014/v1/memories\022\220\001\n\020Get" +
+      "MemoryHistory\022+.memgrid.gateway.v1.GetMe" +
+      "moryHistoryRequest\032,.memgrid.gateway.v1." +
+      "GetMemoryHistoryResponse\"!\202\323\344\223\002\033\022\031/v1/me" +
+      "mories/{id}/history\022o\n\006Search\022!.memgrid." +
+      "gateway.v1.SearchRequest\032\".memgrid.gatew" +
+      "ay.v1.SearchResponse\"\036\202\323\344\223\002\030\"\023/v1/memori" +
+      "es:search:\001*\022\203\001\n\nGetContext\022%.memgrid.ga" +
+      "teway.v1.GetContextRequest\032&.memgrid.gat" +
+      "eway.v1.GetContextResponse\"&\202\323\344\223\002 \"\033/v1/" +
+      "users/{user_id}:context:\001*\022q\n\nCreateCube" +
+      "\022%.memgrid.gateway.v1.CreateCubeRequest\032" +
+      "&.memgrid.gateway.v1.CreateCubeResponse\"" +
+      "\024\202\323\344\223\002\016\"\t/v1/cubes:\001*\022{\n\tListCubes\022$.mem" +
+      "grid.gateway.v1.ListCubesRequest\032%.memgr" +
+      "id.gateway.v1.ListCubesResponse\"!\202\323\344\223\002\033\022" +
+      "\031/v1/users/{user_id}/cubes\022~\n\tShareCube\022" +
+      "$.memgrid.gateway.v1.ShareCubeRequest\032%." +
+      "memgrid.gateway.v1.ShareCubeResponse\"$\202\323" +
+      "\344\223\002\036\"\031/v1/cubes/{cube_id}:share:\001*\022\206\001\n\013U" +
+      "nshareCube\022&.memgrid.gateway.v1.UnshareC" +
+      "ubeRequest\032\'.memgrid.gateway.v1.UnshareC" +
+      "ubeResponse\"&\202\323\344\223\002 \"\033/v1/cubes/{cube_id}" +
+      ":unshare:\001*\022\212\001\n\013Consolidate\022&.memgrid.ga" +
+      "teway.v1.ConsolidateRequest\032\'.memgrid.ga" +
+      "teway.v1.ConsolidateResponse\"*\202\323\344\223\002$\"\037/v" +
+      "1/users/{user_id}:consolidate:\001*\022j\n\006GetJ" +
+      "ob\022!.memgrid.gateway.v1.GetJobRequest\032\"." +
+      "memgrid.gateway.v1.GetJobResponse\"\031\202\323\344\223\002" +
+      "\023\022\021/v1/jobs/{job_id}\022y\n\010RetryJob\022#.memgr" +
+      "id.gateway.v1.RetryJobRequest\032$.memgrid." +
+      "gateway.v1.RetryJobResponse\"\"\202\323\344\223\002\034\"\027/v1" +
+      "/jobs/{job_id}:retry:\001*\022\200\001\n\nGetProfile\022%" +
       ".memgrid.gateway.v1.GetProfileRequest\032&." +
-      "memgrid.gateway.v1.GetProfileResponse\022a\n" +
-      "\014ListPatterns\022\'.memgrid.gateway.v1.ListP" +
-      "atternsRequest\032(.memgrid.gateway.v1.List" +
-      "PatternsResponse\022g\n\016RecordFeedback\022).mem" +
-      "grid.gateway.v1.RecordFeedbackRequest\032*." +
-      "memgrid.gateway.v1.RecordFeedbackRespons" +
-      "e\022K\n\004Chat\022\037.memgrid.gateway.v1.ChatReque" +
-      "st\032 .memgrid.gateway.v1.ChatResponse0\001\022a" +
-      "\n\014FindEntities\022\'.memgrid.gateway.v1.Find" +
-      "EntitiesRequest\032(.memgrid.gateway.v1.Fin" +
-      "dEntitiesResponse\022a\n\014GetNeighbors\022\'.memg" +
-      "rid.gateway.v1.GetNeighborsRequest\032(.mem" +
-      "grid.gateway.v1.GetNeighborsResponse\022a\n\014" +
-      "ShortestPath\022\'.memgrid.gateway.v1.Shorte" +
-      "stPathRequest\032(.memgrid.gateway.v1.Short" +
-      "estPathResponse\022s\n\022GetRelatedMemories\022-." +
-      "memgrid.gateway.v1.GetRelatedMemoriesReq" +
-      "uest\032..memgrid.gateway.v1.GetRelatedMemo" +
-      "riesResponse\022g\n\016GetMemoryGraph\022).memgrid" +
-      ".gateway.v1.GetMemoryGraphRequest\032*.memg" +
-      "rid.gateway.v1.GetMemoryGraphResponseB\305\001" +
-      "\n\026dev.memgrid.gateway.v1B\014ServiceProtoP\001" +
-      "Z3memgrid.dev/clients/go/memgrid/gateway" +
-      "/v1;gatewayv1\242\002\003MGX\252\002\022Memgrid.Gateway.V1" +
-      "\312\002\022Memgrid\\Gateway\\V1\342\002\036Memgrid\\Gateway\\" +
-      "V1\\GPBMetadata\352\002\024Memgrid::Gateway::V1b\006p" +
-      "roto3"
+      "memgrid.gateway.v1.GetProfileResponse\"#\202" +
+      "\323\344\223\002\035\022\033/v1/users/{user_id}/profile\022\207\001\n\014L" +
+      "istPatterns\022\'.memgrid.gateway.v1.ListPat" +
+      "ternsRequest\032(.memgrid.gateway.v1.ListPa" +
+      "tternsResponse\"$\202\323\344\223\002\036\022\034/v1/users/{user_" +
+      "id}/patterns\022\225\001\n\016RecordFeedback\022).memgri" +
+      "d.gateway.v1.RecordFeedbackRequest\032*.mem" +
+      "grid.gateway.v1.RecordFeedbackResponse\"," +
+      "\202\323\344\223\002&\"!/v1/memories/{memory_id}:feedbac" +
+      "k:\001*\022`\n\004Chat\022\037.memgrid.gateway.v1.ChatRe" +
+      "quest\032 .memgrid.gateway.v1.ChatResponse\"" +
+      "\023\202\323\344\223\002\r\"\010/v1/chat:\001*0\001\022\207\001\n\014FindEntities\022" +
+      "\'.memgrid.gateway.v1.FindEntitiesRequest" +
+      "\032(.memgrid.gateway.v1.FindEntitiesRespon" +
+      "se\"$\202\323\344\223\002\036\022\034/v1/users/{user_id}/entities" +
+      "\022\224\001\n\014GetNeighbors\022\'.memgrid.gateway.v1.G" +
+      "etNeighborsRequest\032(.memgrid.gateway.v1." +
+      "GetNeighborsResponse\"1\202\323\344\223\002+\"&/v1/users/" +
+      "{user_id}/entities:neighbors:\001*\022\227\001\n\014Shor" +
+      "testPath\022\'.memgrid.gateway.v1.ShortestPa" +
+      "thRequest\032(.memgrid.gateway.v1.ShortestP" +
+      "athResponse\"4\202\323\344\223\002.\")/v1/users/{user_id}" +
+      "/entities:shortestPath:\001*\022\224\001\n\022GetRelated" +
+      "Memories\022-.memgrid.gateway.v1.GetRelated" +
+      "MemoriesRequest\032..memgrid.gateway.v1.Get" +
+      "RelatedMemoriesResponse\"\037\202\323\344\223\002\031\"\024/v1/mem" +
+      "ories:related:\001*\022\217\001\n\016GetMemoryGraph\022).me" +
+      "mgrid.gateway.v1.GetMemoryGraphRequest\032*" +
+      ".memgrid.gateway.v1.GetMemoryGraphRespon" +
+      "se\"&\202\323\344\223\002 \022\036/v1/memories/{memory_id}/gra" +
+      "phB\305\001\n\026dev.memgrid.gateway.v1B\014ServicePr" +
+      "otoP\001Z3memgrid.dev/clients/go/memgrid/ga" +
+      "teway/v1;gatewayv1\242\002\003MGX\252\002\022Memgrid.Gatew" +
+      "ay.V1\312\002\022Memgrid\\Gateway\\V1\342\002\036Memgrid\\Gat" +
+      "eway\\V1\\GPBMetadata\352\002\024Memgrid::Gateway::" +
+      "V1b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
         new com.google.protobuf.Descriptors.FileDescriptor[] {
+          com.google.api.AnnotationsProto.getDescriptor(),
           dev.memgrid.gateway.v1.GraphRequestResponseProto.getDescriptor(),
           dev.memgrid.gateway.v1.RequestResponseProto.getDescriptor(),
         });
     descriptor.resolveAllFeaturesImmutable();
+    com.google.api.AnnotationsProto.getDescriptor();
     dev.memgrid.gateway.v1.GraphRequestResponseProto.getDescriptor();
     dev.memgrid.gateway.v1.RequestResponseProto.getDescriptor();
+    com.google.protobuf.ExtensionRegistry registry =
+        com.google.protobuf.ExtensionRegistry.newInstance();
+    registry.add(com.google.api.AnnotationsProto.http);
+    com.google.protobuf.Descriptors.FileDescriptor
+        .internalUpdateFileDescriptor(descriptor, registry);
   }
 
   // @@protoc_insertion_point(outer_class_scope)
