@@ -32,7 +32,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import TextIO
 
 from google.protobuf import duration_pb2, timestamp_pb2
@@ -101,7 +101,7 @@ def export_memories(
     page's token (and the file's size) can resume an interrupted export from there.
     Returns the number of lines written.
     """
-    exported_at = datetime.now(UTC)
+    exported_at = datetime.now(timezone.utc)
     written = 0
     while True:
         page = client.list_memories(memory_filter, page_size=page_size, page_token=page_token)
@@ -141,7 +141,7 @@ def parse_record(line: str, number: int) -> ExportRecord:
         raise BadRecord(number, "memory.content: required")
     if not memory.scope.user_id:
         raise BadRecord(number, "memory.scope.user_id: required")
-    return ExportRecord(memory, exported_at.ToDatetime(tzinfo=UTC))
+    return ExportRecord(memory, exported_at.ToDatetime(tzinfo=timezone.utc))
 
 
 def read_records(lines: Iterable[str], *, skip: int = 0) -> Iterator[tuple[int, ExportRecord]]:
@@ -306,7 +306,7 @@ class _Importer:
         if memory.HasField("expires_at"):
             # What was left at export time, not at import time: the request (and so its
             # idempotency) is the same however often the file is imported.
-            left = memory.expires_at.ToDatetime(tzinfo=UTC) - record.exported_at
+            left = memory.expires_at.ToDatetime(tzinfo=timezone.utc) - record.exported_at
             new.ttl.CopyFrom(
                 duration_pb2.Duration(seconds=max(_MIN_TTL_SECONDS, int(left.total_seconds())))
             )
