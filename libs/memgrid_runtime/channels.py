@@ -104,7 +104,8 @@ def connect(
         ("grpc.max_send_message_length", max_message_bytes),
         ("grpc.enable_retries", 1),
         ("grpc.service_config", json.dumps(service_config)),
-        # Keep idle connections to other services alive through NAT/conntrack timeouts.
+        # Keep idle connections to other services alive through NAT/conntrack timeouts; the
+        # server accepts a ping every ServerSettings.min_ping_interval_seconds (10 s).
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.keepalive_permit_without_calls", 1),
         # gRPC's default reconnect backoff grows to 120 s, so a peer that restarted (a

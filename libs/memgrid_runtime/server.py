@@ -260,6 +260,12 @@ async def start_server(settings: ServerSettings, services: Sequence[GrpcService]
                 "grpc.max_connection_age_grace_ms",
                 int(settings.max_connection_age_grace_seconds * 1000),
             ),
+            ("grpc.keepalive_permit_without_calls", 1),
+            (
+                # GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS
+                "grpc.http2.min_ping_interval_without_data_ms",
+                int(settings.min_ping_interval_seconds * 1000),
+            ),
             # Two servers must never share a port by accident (tests bind port 0).
             ("grpc.so_reuseport", 0),
         ],

@@ -163,6 +163,11 @@ class ServerSettings:
     # spread over pods the HPA added.
     max_connection_age_seconds: float = 300.0
     max_connection_age_grace_seconds: float = 30.0
+    # Keepalive pings a client may send while no data flows, idle or during a long call (a
+    # blocking LeaseJobs, a Chat waiting on its LLM): our channels ping every 30 s
+    # (channels.py). gRPC's server default is one per 5 minutes; a client pinging more often
+    # gets GOAWAY "too_many_pings", which fails every call on the connection with UNAVAILABLE.
+    min_ping_interval_seconds: float = 10.0
     # Shorter than the pod's terminationGracePeriodSeconds (30 s by default).
     shutdown_grace_seconds: float = 10.0
     log_level: str = "INFO"

@@ -3,6 +3,9 @@ metrics. The servicer here is a probe for the runtime, not a stand-in for a memg
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -181,3 +184,34 @@ async def test_reflection_resolves_services_and_methods_by_symbol(probe):
             assert response.WhichOneof("message_response") == "file_descriptor_response", symbol
             assert response.file_descriptor_response.file_descriptor_proto
             break
+
+
+class SlowProbe(service_pb2_grpc.ThoughtServiceServicer):
+    """Answers after a while with no data on the wire, like a blocking LeaseJobs."""
+
+    async def GetProfile(self, request, context):
+        await asyncio.sleep(6)
+        return pb.GetProfileResponse()
+
+
+async def test_keepalive_pings_during_a_long_call_do_not_end_the_connection():
+    # The channels' 30 s pings and the servers' 10 s floor, scaled down: a client pinging
+    # every second against a floor of half a second. With gRPC's default floor (5 minutes) the third
+    # ping is answered with GOAWAY "too_many_pings" and the call fails UNAVAILABLE.
+    settings = dataclasses.replace(ServerSettings.for_tests("probe"), min_ping_interval_seconds=0.5)
+    running = await start_server(
+        settings,
+        [GrpcService(SERVICE, SlowProbe(), service_pb2_grpc.add_ThoughtServiceServicer_to_server)],
+    )
+    options = [
+        ("grpc.keepalive_time_ms", 1000),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.max_pings_without_data", 0),
+    ]
+    try:
+        async with grpc.aio.insecure_channel(running.address, options=options) as channel:
+            stub = service_pb2_grpc.ThoughtServiceStub(channel)
+            reply = await stub.GetProfile(pb.GetProfileRequest(), timeout=20)
+            assert list(reply.entries) == []
+    finally:
+        await running.stop(0)
