@@ -18,7 +18,9 @@ import redis
 from services.graph.store.falkordb_process import LOG_NAME, FalkorDBProcess, FalkorDBStartError
 from tests.graph.conftest import short_temp_dir
 
-QUERIES = 6000
+# Enough that the replay takes several times STALL_SECONDS even on a quiet machine (about
+# 4 s here; with 6,000 it took 0.8 s, and once came in under the 0.5 s limit in CI).
+QUERIES = 24000
 NODES_PER_QUERY = 50
 # Far shorter than the replay: a fixed start-up timeout this short fails every restart.
 STALL_SECONDS = 0.5
