@@ -11,7 +11,7 @@ from memgrid_runtime.errors import ResourceExhausted
 
 from . import validation
 from .limits import RequestLimits
-from .store.base import MemoryStore
+from .store.base import MemoryChange, MemoryStore
 
 Context = grpc.aio.ServicerContext[Any, Any]
 
@@ -70,6 +70,19 @@ class MemoryStoreServicer(service_pb2_grpc.MemoryStoreServiceServicer):
             request.expected_version,
         )
         return rr.UpdateMemoryResponse(memory=memory)
+
+    async def UpdateMemories(
+        self, request: rr.UpdateMemoriesRequest, context: Context
+    ) -> rr.UpdateMemoriesResponse:
+        validation.validate_update_memories(request, self._limits)
+        memories = await self._store.update_memories(
+            request.tenant_id,
+            [
+                MemoryChange(item.id, item.update, item.update_mask.paths, item.expected_version)
+                for item in request.updates
+            ],
+        )
+        return rr.UpdateMemoriesResponse(memories=memories)
 
     async def DeleteMemory(
         self, request: rr.DeleteMemoryRequest, context: Context

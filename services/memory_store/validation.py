@@ -11,6 +11,7 @@ from __future__ import annotations
 from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
+from memgrid_runtime.errors import InvalidArgument
 from memgrid_runtime.field_rules import (
     Violations,
     check_enum,
@@ -88,6 +89,32 @@ def validate_batch_get_memories(request: rr.BatchGetMemoriesRequest, limits: Req
     check_tenant(v, request.tenant_id)
     if check_batch(v, "ids", len(request.ids), limits):
         check_ids(v, "ids", request.ids)
+    v.raise_if_any()
+
+
+def validate_update_memories(request: rr.UpdateMemoriesRequest, limits: RequestLimits) -> None:
+    """Each item as validate_update_memory checks one, its fields named updates[i].…"""
+    v = Violations()
+    check_tenant(v, request.tenant_id)
+    if not check_batch(v, "updates", len(request.updates), limits):
+        v.raise_if_any()
+    seen: set[str] = set()
+    for index, item in enumerate(request.updates):
+        at = f"updates[{index}]"
+        if item.tenant_id:
+            v.add(f"{at}.tenant_id", "leave it empty: the batch's tenant_id applies")
+        if item.id and item.id in seen:
+            v.add(f"{at}.id", f"{item.id!r} is named twice; merge its updates into one")
+        seen.add(item.id)
+        single = rr.UpdateMemoryRequest()
+        single.CopyFrom(item)
+        single.tenant_id = request.tenant_id
+        try:
+            validate_update_memory(single, limits)
+        except InvalidArgument as error:
+            for violation in error.violations:
+                if violation.field != "tenant_id":
+                    v.add(f"{at}.{violation.field}", violation.description)
     v.raise_if_any()
 
 

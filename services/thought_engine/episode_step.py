@@ -13,7 +13,6 @@ created before the messages move, and a pass that dies in between is finished by
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
 from collections.abc import Callable, Sequence
@@ -31,9 +30,6 @@ from services.thought_engine.memory_store_client import MemoryStoreClient
 from services.thought_engine.segmentation import SegmentationParams
 from services.thought_engine.summarize import EpisodeSummary
 from services.thought_engine.tiers import HeatParams, spill
-
-# Messages moved at once; memory-store group-commits concurrent writes.
-_PARALLEL_MOVES = 8
 
 
 @dataclass(frozen=True)
@@ -175,16 +171,11 @@ class EpisodeStep:
         return [memory.id for memory in created], outcomes
 
     async def _move_to_mid(self, tenant_id: str, messages: Sequence[memory_pb2.Memory]) -> None:
-        limit = asyncio.Semaphore(_PARALLEL_MOVES)
         update = memory_pb2.MemoryUpdate(tier=memory_pb2.MEMORY_TIER_MID)
-
-        async def move(message: memory_pb2.Memory) -> None:
-            async with limit:
-                await self._store.update_memory(
-                    tenant_id, message.id, update, ["tier"], expected_version=message.version
-                )
-
-        await asyncio.gather(*(move(m) for m in messages))
+        # One call (one transaction) per spill, not one per message.
+        await self._store.update_memories(
+            tenant_id, [(m.id, update, ["tier"], m.version) for m in messages]
+        )
 
 
 def spill_boundary(last_seq: int, window: WindowParams, *, flush: bool) -> int:

@@ -73,15 +73,16 @@ class HeatStep:
         }
         staying = [s for s in segments.values() if s.id not in promoted]
         retired = set(evictions(staying, self._capacity, now, self._params))
-        updated = 0
+        writes = []
         for episode in episodes:
             changes = self._changes(episode, segments[episode.id], now, promoted, retired)
             if changes is not None:
                 update, paths = changes
-                await self._store.update_memory(
-                    tenant_id, episode.id, update, paths, expected_version=episode.version
-                )
-                updated += 1
+                writes.append((episode.id, update, paths, episode.version))
+        # One call for the pass's episodes, not one per episode.
+        if writes:
+            await self._store.update_memories(tenant_id, writes)
+        updated = len(writes)
         promoted_facts = 0
         for episode in episodes:
             if episode.id in promoted:

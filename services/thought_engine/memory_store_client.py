@@ -24,6 +24,9 @@ T = TypeVar("T")
 SERVICE = "memgrid.memory.v1.MemoryStoreService"
 # Safe to repeat on UNAVAILABLE: reads, acks and lease extensions (twice is harmless), and
 # the writes the engine always sends with an idempotency or dedup key.
+# Below memory-store's default batch limit (MEMGRID_MAX_BATCH, 1000).
+UPDATES_PER_CALL = 500
+
 IDEMPOTENT_METHODS = [
     f"{SERVICE}/{name}"
     for name in (
@@ -162,6 +165,36 @@ class MemoryStoreClient:
             )
         )
         return reply.memory
+
+    async def update_memories(
+        self,
+        tenant_id: str,
+        updates: Sequence[tuple[str, memory_pb2.MemoryUpdate, Iterable[str], int]],
+    ) -> list[memory_pb2.Memory]:
+        """(memory_id, update, paths, expected_version) for each memory, UPDATES_PER_CALL to
+        a call, each call one transaction (all its updates apply or none)."""
+        updated: list[memory_pb2.Memory] = []
+        for start in range(0, len(updates), UPDATES_PER_CALL):
+            reply = await _call(
+                self._stub.UpdateMemories(
+                    mrr.UpdateMemoriesRequest(
+                        tenant_id=tenant_id,
+                        updates=[
+                            mrr.UpdateMemoryRequest(
+                                id=memory_id,
+                                expected_version=expected_version,
+                                update=update,
+                                update_mask=field_mask_pb2.FieldMask(paths=list(paths)),
+                            )
+                            for memory_id, update, paths, expected_version in updates[
+                                start : start + UPDATES_PER_CALL
+                            ]
+                        ],
+                    )
+                )
+            )
+            updated.extend(reply.memories)
+        return updated
 
     async def append_messages(
         self,

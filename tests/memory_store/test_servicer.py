@@ -202,6 +202,72 @@ async def test_every_memory_rpc_round_trips(stub: Stub) -> None:
     assert (await stub.CountMemories(rr.CountMemoriesRequest(tenant_id=TENANT))).count == 0
 
 
+def tier_update(memory_id: str, version: int, tier: int = mpb.MEMORY_TIER_MID):
+    return rr.UpdateMemoryRequest(
+        id=memory_id,
+        expected_version=version,
+        update=mpb.MemoryUpdate(tier=tier),  # type: ignore[arg-type]
+        update_mask=field_mask_pb2.FieldMask(paths=["tier"]),
+    )
+
+
+async def test_a_batch_of_updates_applies_in_one_transaction_or_not_at_all(stub: Stub) -> None:
+    first, second = (
+        await stub.CreateMemories(create_request(new_memory("a"), new_memory("b")))
+    ).memories
+
+    moved = await stub.UpdateMemories(
+        rr.UpdateMemoriesRequest(
+            tenant_id=TENANT, updates=[tier_update(second.id, 1), tier_update(first.id, 1)]
+        )
+    )
+    assert [(m.id, m.version, m.tier) for m in moved.memories] == [
+        (second.id, 2, mpb.MEMORY_TIER_MID),
+        (first.id, 2, mpb.MEMORY_TIER_MID),
+    ]
+    # The second item's version is stale: the first item is not applied either.
+    stale = await rpc_error(
+        stub.UpdateMemories(
+            rr.UpdateMemoriesRequest(
+                tenant_id=TENANT,
+                updates=[
+                    tier_update(first.id, 2, mpb.MEMORY_TIER_LONG),
+                    tier_update(second.id, 1, mpb.MEMORY_TIER_LONG),
+                ],
+            )
+        )
+    )
+    assert isinstance(stale, errors.Aborted)
+    got = await stub.GetMemory(rr.GetMemoryRequest(tenant_id=TENANT, id=first.id))
+    assert (got.memory.version, got.memory.tier) == (2, mpb.MEMORY_TIER_MID)
+
+    bad_item = tier_update(first.id, 2)
+    bad_item.update_mask.paths.append("kind")
+    bad = await rpc_error(
+        stub.UpdateMemories(
+            rr.UpdateMemoriesRequest(
+                tenant_id=TENANT,
+                updates=[
+                    tier_update(second.id, 2),
+                    bad_item,
+                    tier_update(second.id, 2),
+                    rr.UpdateMemoryRequest(tenant_id="other", id=first.id),
+                ],
+            )
+        )
+    )
+    assert isinstance(bad, errors.InvalidArgument)
+    assert [v.field for v in bad.violations] == [
+        "updates[1].update_mask.paths[1]",
+        "updates[2].id",
+        "updates[3].tenant_id",
+        "updates[3].id",
+        "updates[3].update_mask.paths",
+    ]
+    empty = await rpc_error(stub.UpdateMemories(rr.UpdateMemoriesRequest(tenant_id=TENANT)))
+    assert [v.field for v in empty.violations] == ["updates"]
+
+
 async def test_every_cube_rpc_round_trips(stub: Stub) -> None:
     await stub.CreateCube(
         rr.CreateCubeRequest(tenant_id=TENANT, cube_id="work", owner_user_id="alice", name="W")

@@ -68,6 +68,16 @@ class FoundMemories:
 
 
 @dataclass(frozen=True)
+class MemoryChange:
+    """One item of update_memories: update_memory's arguments for one memory."""
+
+    memory_id: str
+    update: memory_pb2.MemoryUpdate
+    paths: Sequence[str]
+    expected_version: int = 0
+
+
+@dataclass(frozen=True)
 class EnqueuedJob:
     job: job_pb2.Job
     # False when a pending job with the same dedup key was returned instead.
@@ -110,6 +120,12 @@ class MemoryStore(Protocol):
     ) -> memory_pb2.Memory:
         """Applies the fields named in `paths`. NotFound; Aborted (VERSION_MISMATCH, with
         metadata current_version) when expected_version is set and stale."""
+        ...
+
+    async def update_memories(
+        self, tenant_id: str, changes: Sequence[MemoryChange]
+    ) -> list[memory_pb2.Memory]:
+        """update_memory for each change, in one transaction: all apply or none."""
         ...
 
     async def delete_memory(self, tenant_id: str, memory_id: str) -> Erasure:

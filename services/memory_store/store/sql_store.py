@@ -30,6 +30,7 @@ from .base import (
     ExportPage,
     FoundMemories,
     JobPage,
+    MemoryChange,
     MemoryPage,
 )
 from .clock import Clock, micros_from_timestamp, seconds_to_micros
@@ -106,6 +107,25 @@ class SqlMemoryStore:
                 tx, context, tenant_id, memory_id, update, paths, expected_version
             )
         )
+
+    async def update_memories(
+        self, tenant_id: str, changes: Sequence[MemoryChange]
+    ) -> list[memory_pb2.Memory]:
+        async def update_all(tx: Transaction, context: OperationContext) -> list[memory_pb2.Memory]:
+            return [
+                await memory_changes.update_memory(
+                    tx,
+                    context,
+                    tenant_id,
+                    change.memory_id,
+                    change.update,
+                    change.paths,
+                    change.expected_version,
+                )
+                for change in changes
+            ]
+
+        return await self._write(update_all)
 
     async def delete_memory(self, tenant_id: str, memory_id: str) -> Erasure:
         return await self._write(

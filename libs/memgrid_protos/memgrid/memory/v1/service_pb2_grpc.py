@@ -63,6 +63,11 @@ class MemoryStoreServiceStub:
                 request_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoryRequest.SerializeToString,
                 response_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoryResponse.FromString,
                 _registered_method=True)
+        self.UpdateMemories = channel.unary_unary(
+                '/memgrid.memory.v1.MemoryStoreService/UpdateMemories',
+                request_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoriesRequest.SerializeToString,
+                response_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoriesResponse.FromString,
+                _registered_method=True)
         self.DeleteMemory = channel.unary_unary(
                 '/memgrid.memory.v1.MemoryStoreService/DeleteMemory',
                 request_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.DeleteMemoryRequest.SerializeToString,
@@ -217,6 +222,15 @@ class MemoryStoreServiceServicer:
         """Applies the masked fields and records a history entry. NOT_FOUND: no such memory.
         ABORTED: expected_version is not the current version (re-read and retry).
         INVALID_ARGUMENT: superseded_by names no memory of the tenant.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateMemories(self, request, context):
+        """UpdateMemory for many memories of one tenant in one transaction: all apply or none.
+        INVALID_ARGUMENT names the item (updates[i].…), also for an id named twice; NOT_FOUND
+        and ABORTED as UpdateMemory, for the first item that meets them.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -419,6 +433,11 @@ def add_MemoryStoreServiceServicer_to_server(servicer, server):
                     servicer.UpdateMemory,
                     request_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoryRequest.FromString,
                     response_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoryResponse.SerializeToString,
+            ),
+            'UpdateMemories': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateMemories,
+                    request_deserializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoriesRequest.FromString,
+                    response_serializer=memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoriesResponse.SerializeToString,
             ),
             'DeleteMemory': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteMemory,
@@ -670,6 +689,33 @@ class MemoryStoreService:
             '/memgrid.memory.v1.MemoryStoreService/UpdateMemory',
             memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoryRequest.SerializeToString,
             memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateMemories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/memgrid.memory.v1.MemoryStoreService/UpdateMemories',
+            memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoriesRequest.SerializeToString,
+            memgrid_dot_memory_dot_v1_dot_request__response__pb2.UpdateMemoriesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -55,6 +55,11 @@ class MemoryStoreServiceStub:
     ABORTED: expected_version is not the current version (re-read and retry).
     INVALID_ARGUMENT: superseded_by names no memory of the tenant.
     """
+    UpdateMemories: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.UpdateMemoriesRequest, _request_response_pb2.UpdateMemoriesResponse]
+    """UpdateMemory for many memories of one tenant in one transaction: all apply or none.
+    INVALID_ARGUMENT names the item (updates[i].…), also for an id named twice; NOT_FOUND
+    and ABORTED as UpdateMemory, for the first item that meets them.
+    """
     DeleteMemory: _grpc.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoryRequest, _request_response_pb2.DeleteMemoryResponse]
     """Removes the memory and its history, and enqueues its removal from every derived
     store. NOT_FOUND: no such memory.
@@ -151,6 +156,11 @@ class MemoryStoreServiceAsyncStub(MemoryStoreServiceStub):
     """Applies the masked fields and records a history entry. NOT_FOUND: no such memory.
     ABORTED: expected_version is not the current version (re-read and retry).
     INVALID_ARGUMENT: superseded_by names no memory of the tenant.
+    """
+    UpdateMemories: _aio.UnaryUnaryMultiCallable[_request_response_pb2.UpdateMemoriesRequest, _request_response_pb2.UpdateMemoriesResponse]  # type: ignore[assignment]
+    """UpdateMemory for many memories of one tenant in one transaction: all apply or none.
+    INVALID_ARGUMENT names the item (updates[i].…), also for an id named twice; NOT_FOUND
+    and ABORTED as UpdateMemory, for the first item that meets them.
     """
     DeleteMemory: _aio.UnaryUnaryMultiCallable[_request_response_pb2.DeleteMemoryRequest, _request_response_pb2.DeleteMemoryResponse]  # type: ignore[assignment]
     """Removes the memory and its history, and enqueues its removal from every derived
@@ -275,6 +285,17 @@ class MemoryStoreServiceServicer(metaclass=_abc_1.ABCMeta):
         """Applies the masked fields and records a history entry. NOT_FOUND: no such memory.
         ABORTED: expected_version is not the current version (re-read and retry).
         INVALID_ARGUMENT: superseded_by names no memory of the tenant.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateMemories(
+        self,
+        request: _request_response_pb2.UpdateMemoriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_request_response_pb2.UpdateMemoriesResponse, _abc.Awaitable[_request_response_pb2.UpdateMemoriesResponse]]:
+        """UpdateMemory for many memories of one tenant in one transaction: all apply or none.
+        INVALID_ARGUMENT names the item (updates[i].…), also for an id named twice; NOT_FOUND
+        and ABORTED as UpdateMemory, for the first item that meets them.
         """
 
     @_abc_1.abstractmethod
