@@ -12,6 +12,9 @@ from memgrid_client.client import DEV_API_KEY
 
 from memgrid_suite.launcher import Suite, SuiteError
 
+# How soon a crashed service is noticed (a poll per process, no thread per process).
+_CRASH_POLL_SECONDS = 0.5
+
 
 async def main(data_dir: Path) -> int:
     suite = Suite(data_dir=data_dir)
@@ -37,22 +40,20 @@ async def main(data_dir: Path) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    exited = [
-        asyncio.create_task(asyncio.to_thread(s.process.wait)) for s in suite.running.values()
-    ]
-    waiter = asyncio.create_task(stop.wait())
-    done, _ = await asyncio.wait([waiter, *exited], return_when=asyncio.FIRST_COMPLETED)
     code = 0
-    if waiter not in done:
+    while not stop.is_set():
         crashed = [n for n, s in suite.running.items() if s.process.poll() is not None]
-        print(f"memgrid: {', '.join(crashed)} exited unexpectedly; stopping the suite", flush=True)
-        code = 1
+        if crashed:
+            print(
+                f"memgrid: {', '.join(crashed)} exited unexpectedly; stopping the suite",
+                flush=True,
+            )
+            code = 1
+            break
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=_CRASH_POLL_SECONDS)
     print("memgrid: stopping", flush=True)
     await suite.stop()
-    waiter.cancel()
-    for task in exited:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
     print("memgrid: stopped", flush=True)
     return code
 

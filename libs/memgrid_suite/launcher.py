@@ -45,6 +45,9 @@ class ServiceSpec:
         return "MEMGRID_" + self.name.upper().replace("-", "_") + "_"
 
 
+# How often a stopping service is checked for having exited.
+_EXIT_POLL_SECONDS = 0.05
+
 # Start order: every service after those it calls (search asks graph to expand queries).
 SERVICES = (
     ServiceSpec(
@@ -67,6 +70,19 @@ SERVICES = (
 )
 
 DEV_TENANT = "dev"
+
+
+async def exited(process: subprocess.Popen[bytes], timeout: float) -> bool:
+    """Whether `process` exits within `timeout`, by polling: a thread blocked in wait() per
+    process would take the loop's default executor (cores + 4 threads) away from everything
+    else once the suite has more processes than that, and a stop waiting for a thread
+    would hang."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None:
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(_EXIT_POLL_SECONDS)
+    return True
 
 
 class SuiteError(RuntimeError):
@@ -256,11 +272,9 @@ class Suite:
         for service in reversed(list(self.running.values())):
             if service.process.poll() is None:
                 service.process.send_signal(signal.SIGTERM)
-                try:
-                    await asyncio.to_thread(service.process.wait, timeout)
-                except subprocess.TimeoutExpired:
+                if not await exited(service.process, timeout):
                     service.process.kill()
-                    await asyncio.to_thread(service.process.wait)
+                    await exited(service.process, timeout)
             if service.log_file is not None:
                 service.log_file.close()
         self.running.clear()
