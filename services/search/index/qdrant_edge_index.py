@@ -8,6 +8,7 @@ run out of process (see README of the search service).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -67,6 +68,10 @@ def _condition(condition: Condition) -> qe.FieldCondition:
     )
 
 
+# A Search asks the dense and the sparse index with one filter, and the same user's
+# searches repeat it: building the engine's Filter was about 5% of the search service's CPU
+# per Search (py-spy, issue #12). IndexFilter is frozen, so it keys the cache.
+@functools.lru_cache(maxsize=256)
 def _filter(flt: IndexFilter) -> qe.Filter:
     # Any: the engine's condition union exists only in its type stubs, not at run time.
     must: list[Any] = [qe.FieldCondition(key=TENANT_FIELD, match=qe.MatchValue(flt.tenant_id))]
@@ -157,7 +162,7 @@ class QdrantEdgeIndex:
     def search_dense(
         self, flt: IndexFilter, vector: Sequence[float], limit: int
     ) -> list[Candidate]:
-        return self._search(flt, qe.Query.Nearest([float(x) for x in vector], using=DENSE), limit)
+        return self._search(flt, qe.Query.Nearest(_floats(vector), using=DENSE), limit)
 
     def search_sparse(self, flt: IndexFilter, vector: SparseVector, limit: int) -> list[Candidate]:
         if not vector:
