@@ -59,33 +59,37 @@ def check_new_memory(
 
 
 def check_memory_update(
-    v: Violations, update: memory_pb2.MemoryUpdate, paths: set[str], limits: RequestLimits
+    v: Violations,
+    path: str,
+    update: memory_pb2.MemoryUpdate,
+    paths: set[str],
+    limits: RequestLimits,
 ) -> None:
     if "content" in paths:
-        check_content(v, "update.content", update.content, limits)
+        check_content(v, f"{path}.content", update.content, limits)
     if "metadata" in paths:
-        check_metadata(v, "update.metadata", update.metadata, limits)
+        check_metadata(v, f"{path}.metadata", update.metadata, limits)
     if "tags" in paths:
-        check_tags(v, "update.tags", update.tags, limits)
+        check_tags(v, f"{path}.tags", update.tags, limits)
     if "importance" in paths:
-        check_unit_interval(v, "update.importance", update.importance)
+        check_unit_interval(v, f"{path}.importance", update.importance)
     if "tier" in paths:
         if update.tier == memory_pb2.MEMORY_TIER_UNSPECIFIED:
-            v.add("update.tier", "name a tier: MEMORY_TIER_SHORT, _MID or _LONG")
+            v.add(f"{path}.tier", "name a tier: MEMORY_TIER_SHORT, _MID or _LONG")
         else:
-            check_enum(v, "update.tier", update.tier, memory_pb2.MemoryTier.DESCRIPTOR)
+            check_enum(v, f"{path}.tier", update.tier, memory_pb2.MemoryTier.DESCRIPTOR)
     for field in ("expires_at", "valid_to"):
         if field in paths and update.HasField(field):
-            check_timestamp(v, f"update.{field}", getattr(update, field))
+            check_timestamp(v, f"{path}.{field}", getattr(update, field))
     if "superseded_by" in paths and update.superseded_by:
-        check_id(v, "update.superseded_by", update.superseded_by)
+        check_id(v, f"{path}.superseded_by", update.superseded_by)
     if "heat" in paths and not (math.isfinite(update.heat) and update.heat >= 0):
-        v.add("update.heat", "must be a finite number >= 0")
+        v.add(f"{path}.heat", "must be a finite number >= 0")
     if "source_message_ids" in paths:
         if len(update.source_message_ids) > limits.max_source_message_ids:
-            v.add("update.source_message_ids", f"at most {limits.max_source_message_ids} ids")
+            v.add(f"{path}.source_message_ids", f"at most {limits.max_source_message_ids} ids")
         else:
-            check_ids(v, "update.source_message_ids", update.source_message_ids)
+            check_ids(v, f"{path}.source_message_ids", update.source_message_ids)
 
 
 def check_scope(

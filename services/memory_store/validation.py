@@ -11,7 +11,6 @@ from __future__ import annotations
 from memgrid.common.v1 import memory_pb2
 from memgrid.memory.v1 import job_pb2
 from memgrid.memory.v1 import request_response_pb2 as rr
-from memgrid_runtime.errors import InvalidArgument
 from memgrid_runtime.field_rules import (
     Violations,
     check_enum,
@@ -93,52 +92,49 @@ def validate_batch_get_memories(request: rr.BatchGetMemoriesRequest, limits: Req
 
 
 def validate_update_memories(request: rr.UpdateMemoriesRequest, limits: RequestLimits) -> None:
-    """Each item as validate_update_memory checks one, its fields named updates[i].…"""
     v = Violations()
     check_tenant(v, request.tenant_id)
-    if not check_batch(v, "updates", len(request.updates), limits):
-        v.raise_if_any()
-    seen: set[str] = set()
-    for index, item in enumerate(request.updates):
-        at = f"updates[{index}]"
-        if item.tenant_id:
-            v.add(f"{at}.tenant_id", "leave it empty: the batch's tenant_id applies")
-        if item.id and item.id in seen:
-            v.add(f"{at}.id", f"{item.id!r} is named twice; merge its updates into one")
-        seen.add(item.id)
-        single = rr.UpdateMemoryRequest()
-        single.CopyFrom(item)
-        single.tenant_id = request.tenant_id
-        try:
-            validate_update_memory(single, limits)
-        except InvalidArgument as error:
-            for violation in error.violations:
-                if violation.field != "tenant_id":
-                    v.add(f"{at}.{violation.field}", violation.description)
+    if check_batch(v, "updates", len(request.updates), limits):
+        seen: set[str] = set()
+        for index, item in enumerate(request.updates):
+            at = f"updates[{index}]"
+            if item.tenant_id:
+                v.add(f"{at}.tenant_id", "leave it empty: the batch's tenant_id applies")
+            if item.id and item.id in seen:
+                v.add(f"{at}.id", f"{item.id!r} is named twice; merge its updates into one")
+            seen.add(item.id)
+            _check_update(v, f"{at}.", item, limits)
     v.raise_if_any()
 
 
 def validate_update_memory(request: rr.UpdateMemoryRequest, limits: RequestLimits) -> None:
     v = Violations()
     check_tenant(v, request.tenant_id)
-    check_id(v, "id", request.id)
+    _check_update(v, "", request, limits)
+    v.raise_if_any()
+
+
+def _check_update(
+    v: Violations, at: str, request: rr.UpdateMemoryRequest, limits: RequestLimits
+) -> None:
+    """One memory's update, its fields named with the prefix `at` (empty, or updates[i].)."""
+    check_id(v, f"{at}id", request.id)
     if request.expected_version < 0:
-        v.add("expected_version", "must be 0 (any version) or a version number")
+        v.add(f"{at}expected_version", "must be 0 (any version) or a version number")
     paths = list(request.update_mask.paths)
     if not paths:
-        v.add("update_mask.paths", f"name at least one of: {', '.join(UPDATABLE_FIELDS)}")
+        v.add(f"{at}update_mask.paths", f"name at least one of: {', '.join(UPDATABLE_FIELDS)}")
     seen: set[str] = set()
     for index, path in enumerate(paths):
         if path not in UPDATABLE_FIELDS:
             v.add(
-                f"update_mask.paths[{index}]",
+                f"{at}update_mask.paths[{index}]",
                 f"{path!r} cannot be updated; updatable: {', '.join(UPDATABLE_FIELDS)}",
             )
         elif path in seen:
-            v.add(f"update_mask.paths[{index}]", f"{path!r} is named twice")
+            v.add(f"{at}update_mask.paths[{index}]", f"{path!r} is named twice")
         seen.add(path)
-    check_memory_update(v, request.update, seen, limits)
-    v.raise_if_any()
+    check_memory_update(v, f"{at}update", request.update, seen, limits)
 
 
 def validate_delete_memory(request: rr.DeleteMemoryRequest) -> None:
