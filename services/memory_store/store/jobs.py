@@ -34,18 +34,11 @@ _JOB = "job"
 _LEASE_EXPIRED_ERROR = "lease expired without an ack or nack"
 
 
-# The topic a job is listed and counted under: its event's case, as people name it.
-_TOPICS = {
-    "memory_upserted": "memory.upserted",
-    "memory_deleted": "memory.deleted",
-    "messages_appended": "messages.appended",
-    "consolidation_requested": "consolidation.requested",
-}
-
-
 def event_topic(event: job_pb2.JobEvent) -> str:
+    """The topic a job is listed and counted under: its event's case as people write it
+    (memory_upserted is "memory.upserted"); empty for an event with no case."""
     case = event.WhichOneof("event")
-    return _TOPICS[case] if case else ""
+    return case.replace("_", ".", 1) if case else ""
 
 
 @dataclass(frozen=True)

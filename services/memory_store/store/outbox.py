@@ -83,6 +83,8 @@ def _changed_jobs(
     case: str,
 ) -> list[NewJob]:
     jobs: list[NewJob] = []
+    if not queues:
+        return jobs
     for memory_id, version, kind, scope in changes:
         changed = job_pb2.MemoryChanged(memory_id=memory_id, version=version, kind=kind)  # type: ignore[arg-type]
         changed.scope.CopyFrom(scope)
