@@ -97,12 +97,14 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         memory_store: MemoryStoreServiceAsyncStub,
         api_keys: ApiKeys,
         rate_limiter: TenantRateLimiter,
+        # Retrieval warms what it returns (heat), in batches off the response path; the
+        # caller owns it, to flush it on shutdown.
+        visits: VisitBuffer,
         derived_stores: tuple[str, ...] = (),
         search_service: SearchServiceAsyncStub | None = None,
         index_timeout_seconds: float = 2.0,
         thought_engine: ThoughtServiceAsyncStub | None = None,
         graph_queries: GraphQueries | None = None,
-        visits: VisitBuffer | None = None,
     ) -> None:
         self._store = memory_store
         self._keys = api_keys
@@ -113,10 +115,7 @@ class GatewayServicer(service_pb2_grpc.GatewayServiceServicer):
         self._thought = thought_engine
         self._graph = graph_queries
         self._context = ContextBuilder(memory_store, self._hydrated_search, self._profile)
-        # Retrieval warms what it returns (heat), in batches off the response path.
-        self._visits = visits or VisitBuffer(
-            memory_store, flush_seconds=1.0, call_timeout_seconds=index_timeout_seconds
-        )
+        self._visits = visits
 
     def _caller(self, context: grpc.aio.ServicerContext) -> Caller:
         caller = self._keys.caller_of(context)
