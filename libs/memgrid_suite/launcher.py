@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
@@ -206,12 +206,23 @@ class Suite:
         )
 
     async def _wait_serving(self, service: RunningService, timeout: float) -> None:
-        if service.spec.ready_http_path is not None:
-            await self._wait_http_ready(service, service.spec.ready_http_path, timeout)
+        transport = Transport.from_env(Env({**os.environ, **self.env}))
+        path = service.spec.ready_http_path
+        if path is not None:
+            scheme = "https" if transport.server_tls is not None else "http"
+            verify: str | bool = str(transport.client_ca_file) if transport.client_ca_file else True
+            url = f"{scheme}://{service.address}{path}"
+            async with httpx.AsyncClient(verify=verify, timeout=0.5) as client:
+
+                async def answers_ok() -> bool:
+                    with contextlib.suppress(httpx.HTTPError):
+                        return (await client.get(url)).status_code == 200
+                    return False
+
+                await self._poll_until_ready(service, timeout, answers_ok, "not ready")
             return
-        deadline = service.started_at + timeout
         # Health checks need no token, but a TLS listener needs a TLS channel.
-        credentials = Transport.from_env(Env({**os.environ, **self.env})).channel_credentials()
+        credentials = transport.channel_credentials()
         channel = (
             grpc.aio.secure_channel(service.address, credentials)
             if credentials is not None
@@ -220,47 +231,38 @@ class Suite:
         async with channel:
             health = health_pb2_grpc.HealthStub(channel)
             request = health_pb2.HealthCheckRequest(service=service.spec.health_service)
-            while True:
-                if service.process.poll() is not None:
-                    raise SuiteError(
-                        f"{service.spec.name} exited with code {service.process.returncode} "
-                        f"before serving{self._log_hint(service)}"
-                    )
+
+            async def serving() -> bool:
                 with contextlib.suppress(grpc.aio.AioRpcError):
                     reply = await health.Check(request, timeout=0.5)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        service.serving_after_seconds = time.monotonic() - service.started_at
-                        return
-                if time.monotonic() > deadline:
-                    raise SuiteError(
-                        f"{service.spec.name} not SERVING after {timeout:.0f}s"
-                        f"{self._log_hint(service)}"
-                    )
-                await asyncio.sleep(0.02)
+                    return reply.status == health_pb2.HealthCheckResponse.SERVING
+                return False
 
-    async def _wait_http_ready(self, service: RunningService, path: str, timeout: float) -> None:
+            await self._poll_until_ready(service, timeout, serving, "not SERVING")
+
+    async def _poll_until_ready(
+        self,
+        service: RunningService,
+        timeout: float,
+        ready: Callable[[], Awaitable[bool]],
+        not_ready: str,
+    ) -> None:
+        """Asks `ready` until it says so; SuiteError if the process exits or time runs out."""
         deadline = service.started_at + timeout
-        transport = Transport.from_env(Env({**os.environ, **self.env}))
-        scheme = "https" if transport.server_tls is not None else "http"
-        verify: str | bool = str(transport.client_ca_file) if transport.client_ca_file else True
-        async with httpx.AsyncClient(verify=verify, timeout=0.5) as client:
-            while True:
-                if service.process.poll() is not None:
-                    raise SuiteError(
-                        f"{service.spec.name} exited with code {service.process.returncode} "
-                        f"before serving{self._log_hint(service)}"
-                    )
-                with contextlib.suppress(httpx.HTTPError):
-                    reply = await client.get(f"{scheme}://{service.address}{path}")
-                    if reply.status_code == 200:
-                        service.serving_after_seconds = time.monotonic() - service.started_at
-                        return
-                if time.monotonic() > deadline:
-                    raise SuiteError(
-                        f"{service.spec.name} not ready after {timeout:.0f}s"
-                        f"{self._log_hint(service)}"
-                    )
-                await asyncio.sleep(0.02)
+        while True:
+            if service.process.poll() is not None:
+                raise SuiteError(
+                    f"{service.spec.name} exited with code {service.process.returncode} "
+                    f"before serving{self._log_hint(service)}"
+                )
+            if await ready():
+                service.serving_after_seconds = time.monotonic() - service.started_at
+                return
+            if time.monotonic() > deadline:
+                raise SuiteError(
+                    f"{service.spec.name} {not_ready} after {timeout:.0f}s{self._log_hint(service)}"
+                )
+            await asyncio.sleep(0.02)
 
     def _log_hint(self, service: RunningService) -> str:
         if self.log_dir is None:
