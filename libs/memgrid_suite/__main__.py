@@ -18,6 +18,12 @@ _CRASH_POLL_SECONDS = 0.5
 
 async def main(data_dir: Path) -> int:
     suite = Suite(data_dir=data_dir)
+    # Before anything starts: a Ctrl-C that came before the handlers did would raise
+    # KeyboardInterrupt in the loop and leave the services running.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     try:
         await suite.start()
     except SuiteError as exc:
@@ -36,10 +42,6 @@ async def main(data_dir: Path) -> int:
         f"(try: .venv/bin/memgrid add --user alice 'I live in Paris'). Ctrl-C stops.",
         flush=True,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     code = 0
     while not stop.is_set():
         crashed = [n for n, s in suite.running.items() if s.process.poll() is not None]
